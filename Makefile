@@ -1,0 +1,72 @@
+# kforstats: every job a developer or CI runs. `make help` lists them.
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+BIN := bin/kforstats
+ADDR ?= :8080
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## build bin/kforstats (static, CGO off)
+	@echo ">> building $(BIN) $(VERSION)"
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kforstats
+
+.PHONY: run
+run: build ## serve the dashboard on http://localhost:8080 from the embedded dataset
+	@echo ">> serving on $(ADDR) (Ctrl-C to stop)"
+	./$(BIN) serve --web.listen-address=$(ADDR)
+
+.PHONY: deps
+deps: ## install what the tests need (Chromium, Prometheus, fonts) from Debian when missing
+	@echo ">> checking test dependencies"
+	@bash .ci/deps
+
+.PHONY: test
+test: deps validate lint ## run every test CI runs (installs missing test tools first)
+	@echo ">> go test -race ./..."
+	$(GO) test -race -count=1 ./...
+
+.PHONY: validate
+validate: ## validate the embedded dataset
+	@echo ">> validating dataset/data"
+	$(GO) run ./cmd/kforstats validate dataset/data
+
+.PHONY: lint
+lint: ## go vet, gofmt and staticcheck
+	@echo ">> go vet"
+	$(GO) vet ./...
+	@echo ">> gofmt"
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+	@echo ">> staticcheck"
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+.PHONY: fuzz
+fuzz: ## run each fuzz target for FUZZTIME (default 30s)
+	@echo ">> fuzzing the dataset parser"
+	$(GO) test ./dataset -run '^$$' -fuzz FuzzLoad -fuzztime $${FUZZTIME:-30s}
+
+.PHONY: golden
+golden: ## rewrite golden files (review the diff before committing)
+	@echo ">> rewriting golden files"
+	$(GO) test ./... -run 'Golden|LoadBad' -update
+
+.PHONY: bench
+bench: ## run the benchmarks
+	@echo ">> go test -bench"
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+.PHONY: assets
+assets: ## rebuild the embedded ECharts bundle from the pinned npm packages
+	@echo ">> building dashboard/assets/echarts.min.js from package-lock.json"
+	cd dashboard/web && npm ci --no-audit --no-fund && npm run build
+
+.PHONY: clean
+clean: ## remove build outputs
+	@echo ">> cleaning"
+	rm -rf bin charts out

@@ -1,0 +1,127 @@
+// Command kforstats serves, validates and exports the sourced record of the
+// troop levels of KFOR, the NATO-led Kosovo Force, from June 1999 to today.
+//
+// It is the only place that reads flags or the environment: it wires the
+// dataset store, the metrics registry, the web server and the logger.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// version is set at build time: -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
+// command is a subcommand: kforstats NAME [flags] [args].
+type command struct {
+	summary string
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what a command may touch of the outside world.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// commands is the table of subcommands; serve is the default.
+var commands = map[string]command{
+	"serve":    {"serve the dashboard, the API and /metrics (the default)", runServe},
+	"validate": {"check a dataset directory and print a summary; exit 1 on any error", runValidate},
+	"version":  {"print the version", runVersion},
+}
+
+// errUsage marks an error in the command line: exit status 2.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil:
+	case errors.Is(err, errUsage) || errors.Is(err, flag.ErrHelp):
+		if !errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+	default:
+		fmt.Fprintln(os.Stderr, "kforstats:", err)
+		os.Exit(1)
+	}
+}
+
+// run runs one kforstats command line. It returns when the command is done,
+// or, for serve, when ctx is cancelled and the server has shut down.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	e := &env{stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		usage(stdout)
+		return nil
+	}
+	name := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "kforstats: unknown command %q\n\n", name)
+		usage(stderr)
+		return errUsage
+	}
+	return cmd.run(ctx, e, args)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: kforstats [COMMAND] [FLAGS]")
+	fmt.Fprintln(w, "\nThe sourced record of KFOR troop levels since June 1999: dashboard, API, metrics and exports.")
+	fmt.Fprintln(w, "\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'kforstats COMMAND --help' for a command's flags.")
+}
+
+// newFlags returns a flag set for a command that prints its usage to stderr.
+func newFlags(e *env, name, args, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: kforstats %s [FLAGS] %s\n\n%s\n\nFlags:\n", name, args, about)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags, mapping bad flags to errUsage.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return nil
+}
+
+func runVersion(_ context.Context, e *env, args []string) error {
+	fs := newFlags(e, "version", "", "Print the version of this build.")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "kforstats %s\n", version)
+	return nil
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kforstats/kforstats/dashboard"
+	"github.com/kforstats/kforstats/dataset"
+)
+
+// serveConfig is the serve command's flags.
+type serveConfig struct {
+	listen          string
+	dataPath        string
+	watchInterval   time.Duration
+	enableLifecycle bool
+	shutdownTimeout time.Duration
+	logLevel        string
+	logFormat       string
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	var cfg serveConfig
+	fs := newFlags(e, "serve", "", "Serve the dashboard, the JSON/CSV API and /metrics from the embedded dataset or --data.path.")
+	fs.StringVar(&cfg.listen, "web.listen-address", ":8080", "address to listen on for the dashboard, API and metrics")
+	fs.StringVar(&cfg.dataPath, "data.path", "", "directory of the dataset's CSV files; empty serves the dataset embedded in the binary")
+	fs.DurationVar(&cfg.watchInterval, "data.watch-interval", 5*time.Second, "how often to check --data.path for changed files (0 to stop watching)")
+	fs.BoolVar(&cfg.enableLifecycle, "web.enable-lifecycle", false, "enable POST /-/reload")
+	fs.DurationVar(&cfg.shutdownTimeout, "web.shutdown-timeout", 15*time.Second, "how long to let requests in flight finish on SIGTERM")
+	addLogFlags(fs, &cfg.logLevel, &cfg.logFormat)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, fs.Args())
+	}
+	log, err := newLogger(e.stderr, cfg.logLevel, cfg.logFormat)
+	if err != nil {
+		return err
+	}
+	origin := dataset.EmbeddedOrigin()
+	if cfg.dataPath != "" {
+		origin = dataset.DirOrigin(cfg.dataPath)
+	}
+	store, err := dataset.NewStore(origin, log)
+	if err != nil {
+		return fmt.Errorf("cannot load the dataset from %s:\n%w", origin.Name, err)
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv := dashboard.NewServer(dashboard.Config{
+		Store:           store,
+		Log:             log,
+		Metrics:         promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		EnableLifecycle: cfg.enableLifecycle,
+		Version:         version,
+	})
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if cfg.dataPath != "" && cfg.watchInterval > 0 {
+		go store.Watch(ctx, cfg.watchInterval)
+	}
+	go reloadOnHUP(ctx, store)
+
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("listening", "address", ln.Addr().String(), "version", version, "dataset", origin.Name)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.shutdownTimeout)
+	sctx, scancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer scancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// reloadOnHUP reloads the dataset on SIGHUP, as Prometheus does.
+func reloadOnHUP(ctx context.Context, store *dataset.Store) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			_ = store.Reload() // the store logs a failure and keeps the last good dataset
+		}
+	}
+}

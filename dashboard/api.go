@@ -1,0 +1,386 @@
+package dashboard
+
+import (
+	"bytes"
+	"encoding/csv"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kforstats/kforstats/dataset"
+)
+
+// SourceRef is a figure's source as the API gives it.
+type SourceRef struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	URL       string `json:"url"`
+	Publisher string `json:"publisher"`
+	Published string `json:"published"`
+	Kind      string `json:"kind"`
+}
+
+func sourceRef(s *dataset.Source) SourceRef {
+	if s == nil {
+		return SourceRef{}
+	}
+	return SourceRef{ID: s.ID, Title: s.Title, URL: s.URL, Publisher: s.Publisher, Published: s.Published.String(), Kind: string(s.Kind)}
+}
+
+// StrengthRow is one total-strength observation in /api/v1/strength.
+type StrengthRow struct {
+	Date           string    `json:"date"`       // YYYY-MM-DD, the day the figure is plotted at
+	DateAsGiven    string    `json:"date_given"` // as the source gave it: YYYY, YYYY-MM or YYYY-MM-DD
+	Precision      string    `json:"precision"`  // day, month or year
+	Troops         int       `json:"troops"`
+	Nations        *int      `json:"nations"`
+	NATONations    *int      `json:"nato_nations"`
+	PartnerNations *int      `json:"partner_nations"`
+	Confidence     string    `json:"confidence"`
+	Preferred      bool      `json:"preferred"`
+	Rule           string    `json:"rule"`
+	Quote          string    `json:"quote"`
+	Note           string    `json:"note"`
+	Source         SourceRef `json:"source"`
+}
+
+// StrengthRows returns the preferred series, or every observation when all
+// is set, oldest first.
+func StrengthRows(d *dataset.Dataset, all bool) []StrengthRow {
+	rows := []StrengthRow{}
+	for i := range d.Observations {
+		o := &d.Observations[i]
+		if !all && !o.Preferred {
+			continue
+		}
+		r := StrengthRow{Date: o.Date.ISO(), DateAsGiven: o.Date.String(), Precision: o.Date.Precision.String(), Troops: o.Troops,
+			Confidence: string(o.Confidence), Preferred: o.Preferred, Rule: o.Rule, Quote: o.Quote, Note: o.Note, Source: sourceRef(o.Source)}
+		if c := d.CountFor(o); c != nil {
+			n := c.Nations
+			r.Nations = &n
+			r.NATONations, r.PartnerNations, _ = c.Split()
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+func (s *Server) handleStrength(asCSV bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		all, err := boolParam(c, "all")
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		rows := StrengthRows(s.data(), all)
+		if !asCSV {
+			c.JSON(http.StatusOK, rows)
+			return
+		}
+		out := [][]string{{"date", "date_given", "precision", "troops", "nations", "nato_nations", "partner_nations", "confidence", "preferred", "rule", "quote", "note", "source_id", "source_title", "source_url", "source_publisher", "source_published"}}
+		for _, r := range rows {
+			out = append(out, []string{r.Date, r.DateAsGiven, r.Precision, strconv.Itoa(r.Troops), optInt(r.Nations), optInt(r.NATONations), optInt(r.PartnerNations),
+				r.Confidence, strconv.FormatBool(r.Preferred), r.Rule, r.Quote, r.Note, r.Source.ID, r.Source.Title, r.Source.URL, r.Source.Publisher, r.Source.Published})
+		}
+		writeCSV(c, "kfor-strength.csv", out)
+	}
+}
+
+// ContributionRow is one nation in a per-nation list.
+type ContributionRow struct {
+	Nation     string `json:"nation"`
+	Name       string `json:"name"`
+	Membership string `json:"membership"`
+	Troops     int    `json:"troops"`
+	Confidence string `json:"confidence"`
+	Note       string `json:"note"`
+}
+
+// ContributionsAnswer is /api/v1/contributions: the list in force at a date.
+type ContributionsAnswer struct {
+	Requested  string            `json:"requested"`
+	ListID     string            `json:"list"`
+	Date       string            `json:"date"`
+	DateGiven  string            `json:"date_given"`
+	Complete   bool              `json:"complete"`
+	Total      *int              `json:"total"` // as the source states it; null when it states none
+	Sum        int               `json:"sum"`
+	NATO       int               `json:"nato_nations"`
+	Partner    int               `json:"partner_nations"`
+	NATOTroops int               `json:"nato_troops"`
+	PartTroops int               `json:"partner_troops"`
+	Confidence string            `json:"confidence"`
+	Quote      string            `json:"quote"`
+	Note       string            `json:"note"`
+	Source     SourceRef         `json:"source"`
+	Entries    []ContributionRow `json:"entries"`
+}
+
+// Contributions describes list ls as the API gives it.
+func Contributions(ls *dataset.List, requested string) ContributionsAnswer {
+	a := ContributionsAnswer{Requested: requested, ListID: ls.ID, Date: ls.Date.ISO(), DateGiven: ls.Date.String(), Complete: ls.Complete,
+		Sum: ls.Sum(), Confidence: string(ls.Confidence), Quote: ls.Quote, Note: ls.Note, Source: sourceRef(ls.Source), Entries: []ContributionRow{}}
+	if ls.Total > 0 {
+		t := ls.Total
+		a.Total = &t
+	}
+	a.NATO, a.Partner = ls.Split()
+	a.NATOTroops, a.PartTroops = ls.TroopsSplit()
+	at := ls.Date.Time()
+	for _, e := range ls.Entries {
+		a.Entries = append(a.Entries, ContributionRow{Nation: e.Nation.Code, Name: e.Nation.Name, Membership: string(e.Nation.MembershipAt(at)),
+			Troops: e.Troops, Confidence: string(e.Confidence), Note: e.Note})
+	}
+	return a
+}
+
+func (s *Server) handleContributions(asCSV bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		now := s.cfg.Now().UTC()
+		at, err := s.dateParam(c, "date", now)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		complete, err := boolParam(c, "complete")
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		d := s.data()
+		ls := d.ListAt(endOfDay(at), complete)
+		if ls == nil {
+			kind := "per-nation list"
+			if complete {
+				kind = "complete per-nation list"
+			}
+			fail(c, Errorf(ENotFound, "date", "no %s on or before %s", kind, at.Format("2006-01-02")))
+			return
+		}
+		a := Contributions(ls, at.Format("2006-01-02"))
+		if !asCSV {
+			c.JSON(http.StatusOK, a)
+			return
+		}
+		out := [][]string{{"list", "date", "complete", "nation", "name", "membership", "troops", "confidence", "note", "source_id", "source_title", "source_url"}}
+		for _, e := range a.Entries {
+			out = append(out, []string{a.ListID, a.DateGiven, strconv.FormatBool(a.Complete), e.Nation, e.Name, e.Membership, strconv.Itoa(e.Troops), e.Confidence, e.Note, a.Source.ID, a.Source.Title, a.Source.URL})
+		}
+		writeCSV(c, "kfor-contributions-"+a.DateGiven+".csv", out)
+	}
+}
+
+// CountRow is one contributing-nation count.
+type CountRow struct {
+	Date         string    `json:"date"`
+	DateGiven    string    `json:"date_given"`
+	Nations      int       `json:"nations"`
+	NATO         *int      `json:"nato_nations"`
+	Partner      *int      `json:"partner_nations"`
+	SplitDerived bool      `json:"split_derived"`
+	FromList     string    `json:"from_list,omitempty"`
+	Confidence   string    `json:"confidence"`
+	Source       SourceRef `json:"source"`
+}
+
+// CountRows returns every contributing-nation count, oldest first.
+func CountRows(d *dataset.Dataset) []CountRow {
+	rows := []CountRow{}
+	for _, p := range d.NationCounts() {
+		r := CountRow{Date: p.Date.ISO(), DateGiven: p.Date.String(), Nations: p.Nations, NATO: p.NATO, Partner: p.Partner, SplitDerived: p.SplitDerived,
+			Confidence: string(p.Confidence), Source: sourceRef(p.Source)}
+		if p.FromList != nil {
+			r.FromList = p.FromList.ID
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+func (s *Server) handleCounts(asCSV bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		rows := CountRows(s.data())
+		if !asCSV {
+			c.JSON(http.StatusOK, rows)
+			return
+		}
+		out := [][]string{{"date", "date_given", "nations", "nato_nations", "partner_nations", "split_derived", "from_list", "confidence", "source_id", "source_title", "source_url"}}
+		for _, r := range rows {
+			out = append(out, []string{r.Date, r.DateGiven, strconv.Itoa(r.Nations), optInt(r.NATO), optInt(r.Partner), strconv.FormatBool(r.SplitDerived), r.FromList, r.Confidence, r.Source.ID, r.Source.Title, r.Source.URL})
+		}
+		writeCSV(c, "kfor-nation-counts.csv", out)
+	}
+}
+
+// EventRow is one event.
+type EventRow struct {
+	Date      string    `json:"date"`
+	DateGiven string    `json:"date_given"`
+	End       string    `json:"end,omitempty"`
+	Kind      string    `json:"kind"`
+	Title     string    `json:"title"`
+	Nation    string    `json:"nation,omitempty"`
+	Note      string    `json:"note"`
+	Source    SourceRef `json:"source"`
+}
+
+// EventRows returns every event, oldest first.
+func EventRows(d *dataset.Dataset) []EventRow {
+	rows := []EventRow{}
+	for _, e := range d.Events {
+		r := EventRow{Date: e.Date.ISO(), DateGiven: e.Date.String(), Kind: string(e.Kind), Title: e.Title, Note: e.Note, Source: sourceRef(e.Source)}
+		if !e.End.IsZero() {
+			r.End = e.End.String()
+		}
+		if e.Nation != nil {
+			r.Nation = e.Nation.Code
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+func (s *Server) handleEvents(asCSV bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		rows := EventRows(s.data())
+		if !asCSV {
+			c.JSON(http.StatusOK, rows)
+			return
+		}
+		out := [][]string{{"date", "date_given", "end", "kind", "title", "nation", "note", "source_id", "source_title", "source_url"}}
+		for _, r := range rows {
+			out = append(out, []string{r.Date, r.DateGiven, r.End, r.Kind, r.Title, r.Nation, r.Note, r.Source.ID, r.Source.Title, r.Source.URL})
+		}
+		writeCSV(c, "kfor-events.csv", out)
+	}
+}
+
+func (s *Server) handleSources(asCSV bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		d := s.data()
+		rows := make([]SourceRef, 0, len(d.Sources))
+		for _, src := range d.Sources {
+			rows = append(rows, sourceRef(src))
+		}
+		if !asCSV {
+			c.JSON(http.StatusOK, rows)
+			return
+		}
+		out := [][]string{{"id", "title", "url", "publisher", "published", "kind"}}
+		for _, r := range rows {
+			out = append(out, []string{r.ID, r.Title, r.URL, r.Publisher, r.Published, r.Kind})
+		}
+		writeCSV(c, "kfor-sources.csv", out)
+	}
+}
+
+// NationRow is a contributing nation and its NATO status.
+type NationRow struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	Accession  string `json:"nato_accession,omitempty"`
+	Membership string `json:"membership_today"`
+	Source     string `json:"accession_source,omitempty"`
+}
+
+func (s *Server) handleNations(asCSV bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		d := s.data()
+		now := s.cfg.Now()
+		rows := make([]NationRow, 0, len(d.Nations))
+		for _, n := range d.Nations {
+			r := NationRow{Code: n.Code, Name: n.Name, Membership: string(n.MembershipAt(now)), Source: n.Source}
+			if !n.Accession.IsZero() {
+				r.Accession = n.Accession.Format("2006-01-02")
+			}
+			rows = append(rows, r)
+		}
+		if !asCSV {
+			c.JSON(http.StatusOK, rows)
+			return
+		}
+		out := [][]string{{"code", "name", "nato_accession", "membership_today", "accession_source"}}
+		for _, r := range rows {
+			out = append(out, []string{r.Code, r.Name, r.Accession, r.Membership, r.Source})
+		}
+		writeCSV(c, "kfor-nations.csv", out)
+	}
+}
+
+// FigureRef is a headline figure with its date and source.
+type FigureRef struct {
+	Troops     int       `json:"troops"`
+	Date       string    `json:"date"`
+	DateGiven  string    `json:"date_given"`
+	Confidence string    `json:"confidence"`
+	Source     SourceRef `json:"source"`
+}
+
+// NationsRef is a contributing-nation count with its date and source.
+type NationsRef struct {
+	All       int       `json:"all"`
+	NATO      *int      `json:"nato"`
+	Partner   *int      `json:"partner"`
+	Derived   bool      `json:"derived"` // nato or partner computed, not quoted
+	Date      string    `json:"date"`
+	DateGiven string    `json:"date_given"`
+	Source    SourceRef `json:"source"`
+}
+
+// SummaryAnswer is /api/v1/summary: the headline figures.
+type SummaryAnswer struct {
+	Latest FigureRef `json:"latest"`
+	Peak   FigureRef `json:"peak"`
+	// Nations is the newest count of contributing nations; Split the
+	// newest count that divides them by membership (it may be older).
+	Nations         *NationsRef `json:"nations"`
+	Split           *NationsRef `json:"nations_by_membership"`
+	DrawdownRatio   float64     `json:"drawdown_ratio"`
+	AreaKm2         float64     `json:"area_km2"`
+	TroopsPer100Km2 float64     `json:"troops_per_100km2"`
+	AsOf            string      `json:"as_of"`
+	Checksum        string      `json:"checksum"`
+}
+
+func figureRef(p dataset.Point) FigureRef {
+	return FigureRef{Troops: p.Troops, Date: p.Date.ISO(), DateGiven: p.Date.String(), Confidence: string(p.Confidence), Source: sourceRef(p.Source)}
+}
+
+func nationsRef(p *dataset.CountPoint) *NationsRef {
+	if p == nil {
+		return nil
+	}
+	return &NationsRef{All: p.Nations, NATO: p.NATO, Partner: p.Partner, Derived: p.SplitDerived, Date: p.Date.ISO(), DateGiven: p.Date.String(), Source: sourceRef(p.Source)}
+}
+
+// Summary returns the headline figures as the API gives them.
+func Summary(d *dataset.Dataset) SummaryAnswer {
+	sm := d.Summarize()
+	return SummaryAnswer{
+		Latest: figureRef(sm.Latest), Peak: figureRef(sm.Peak),
+		Nations: nationsRef(sm.Nations), Split: nationsRef(sm.Split),
+		DrawdownRatio: sm.Drawdown, AreaKm2: sm.AreaKm2, TroopsPer100Km2: sm.TroopsPer100Km2,
+		AsOf: d.AsOf.String(), Checksum: d.Checksum,
+	}
+}
+
+func (s *Server) handleSummary() gin.HandlerFunc {
+	return func(c *gin.Context) { c.JSON(http.StatusOK, Summary(s.data())) }
+}
+
+func optInt(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(*p)
+}
+
+// writeCSV answers with rows as a CSV download.
+func writeCSV(c *gin.Context, filename string, rows [][]string) {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.WriteAll(rows) // writing to a bytes.Buffer does not fail
+	c.Header("Content-Disposition", `attachment; filename="`+filename+`"`)
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
+}

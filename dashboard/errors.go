@@ -1,0 +1,73 @@
+package dashboard
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// ErrorCode is the one vocabulary of failures the server answers with;
+// status maps each to an HTTP status in one place.
+type ErrorCode string
+
+// The error codes.
+const (
+	EInvalid     ErrorCode = "invalid"     // a query parameter is malformed or out of range
+	ENotFound    ErrorCode = "not_found"   // no such route, chart or record
+	EMethod      ErrorCode = "method"      // the route exists, the method does not
+	EUnavailable ErrorCode = "unavailable" // overloaded or not ready: try again later
+	EForbidden   ErrorCode = "forbidden"   // switched off by configuration
+	EInternal    ErrorCode = "internal"    // a bug: never for bad input
+)
+
+// Error is a failure to report to the client.
+type Error struct {
+	Code  ErrorCode
+	Param string // the offending query parameter, if any
+	Msg   string // what is wrong and what was expected
+}
+
+func (e *Error) Error() string {
+	if e.Param != "" {
+		return e.Param + ": " + e.Msg
+	}
+	return e.Msg
+}
+
+// Errorf returns an *Error with a formatted message.
+func Errorf(code ErrorCode, param, format string, args ...any) *Error {
+	return &Error{Code: code, Param: param, Msg: fmt.Sprintf(format, args...)}
+}
+
+// status maps an error code to its HTTP status.
+func status(code ErrorCode) int {
+	switch code {
+	case EInvalid:
+		return http.StatusBadRequest
+	case ENotFound:
+		return http.StatusNotFound
+	case EMethod:
+		return http.StatusMethodNotAllowed
+	case EUnavailable:
+		return http.StatusServiceUnavailable
+	case EForbidden:
+		return http.StatusForbidden
+	}
+	return http.StatusInternalServerError
+}
+
+// fail writes err as a JSON error body with its status.
+func fail(c *gin.Context, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = &Error{Code: EInternal, Msg: "internal error"}
+	}
+	body := gin.H{"error": e.Msg, "code": e.Code}
+	if e.Param != "" {
+		body["param"] = e.Param
+	}
+	c.Abort()
+	c.JSON(status(e.Code), body)
+}

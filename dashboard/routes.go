@@ -1,0 +1,74 @@
+package dashboard
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// routes is the one route table.
+func (s *Server) routes() {
+	e := s.engine
+	e.GET("/healthz", s.handleHealthz())
+	e.GET("/readyz", s.handleReadyz())
+
+	api := e.Group("/api/v1")
+	api.GET("/summary", s.handleSummary())
+	api.GET("/strength", s.handleStrength(false))
+	api.GET("/strength.csv", s.handleStrength(true))
+	api.GET("/contributions", s.handleContributions(false))
+	api.GET("/contributions.csv", s.handleContributions(true))
+	api.GET("/counts", s.handleCounts(false))
+	api.GET("/counts.csv", s.handleCounts(true))
+	api.GET("/events", s.handleEvents(false))
+	api.GET("/events.csv", s.handleEvents(true))
+	api.GET("/sources", s.handleSources(false))
+	api.GET("/sources.csv", s.handleSources(true))
+	api.GET("/nations", s.handleNations(false))
+	api.GET("/nations.csv", s.handleNations(true))
+
+	if s.cfg.Metrics != nil {
+		e.GET("/metrics", gin.WrapH(s.cfg.Metrics))
+	}
+	e.POST("/-/reload", s.handleReload())
+
+	e.NoRoute(func(c *gin.Context) {
+		fail(c, Errorf(ENotFound, "", "no such page: %s", c.Request.URL.Path))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		fail(c, Errorf(EMethod, "", "method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
+	})
+}
+
+func (s *Server) handleHealthz() gin.HandlerFunc {
+	return func(c *gin.Context) { c.String(http.StatusOK, "ok\n") }
+}
+
+// handleReadyz answers 200 once a dataset is loaded: a Store always has one,
+// so readiness follows from the server existing.
+func (s *Server) handleReadyz() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if s.cfg.Store == nil || s.cfg.Store.Current() == nil {
+			fail(c, Errorf(EUnavailable, "", "no dataset loaded yet"))
+			return
+		}
+		c.String(http.StatusOK, "ready\n")
+	}
+}
+
+// handleReload reloads the dataset, when the lifecycle API is on.
+func (s *Server) handleReload() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !s.cfg.EnableLifecycle {
+			fail(c, Errorf(EForbidden, "", "lifecycle APIs are not enabled (start with --web.enable-lifecycle)"))
+			return
+		}
+		if err := s.cfg.Store.Reload(); err != nil {
+			// The input is bad, not the server: still serving the last good dataset.
+			c.JSON(http.StatusUnprocessableEntity, gin.H{"error": "reload failed; still serving the last good dataset", "detail": err.Error(), "code": EInvalid})
+			return
+		}
+		d := s.data()
+		c.JSON(http.StatusOK, gin.H{"status": "reloaded", "checksum": d.Checksum, "as_of": d.AsOf.String()})
+	}
+}

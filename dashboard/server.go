@@ -1,0 +1,93 @@
+package dashboard
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kforstats/kforstats/dataset"
+)
+
+// Config is what the server needs from the program that wires it.
+type Config struct {
+	Store *dataset.Store
+	Log   *slog.Logger
+
+	// Metrics serves /metrics; nil leaves the route out.
+	Metrics http.Handler
+	// Observe is told of every finished request, by route template (never
+	// the raw path, so that its cardinality stays bounded); nil for none.
+	Observe func(route, method string, code int, elapsed time.Duration)
+	// EnableLifecycle turns on POST /-/reload, as Prometheus'
+	// --web.enable-lifecycle does.
+	EnableLifecycle bool
+	// Version is the build's version, shown on the page and in the API.
+	Version string
+	// Now returns the current time; nil means time.Now. Tests fix it.
+	Now func() time.Time
+}
+
+// Server is the kforstats HTTP handler.
+type Server struct {
+	cfg    Config
+	engine *gin.Engine
+}
+
+// NewServer returns the handler that serves every kforstats route.
+func NewServer(cfg Config) *Server {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: cfg, engine: gin.New()}
+	s.engine.HandleMethodNotAllowed = true
+	s.engine.RedirectTrailingSlash = false
+	s.engine.RedirectFixedPath = false
+	s.engine.Use(s.observe(), s.recover())
+	s.routes()
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// observe reports each request to cfg.Observe under its route template.
+func (s *Server) observe() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if s.cfg.Observe == nil {
+			c.Next()
+			return
+		}
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		s.cfg.Observe(route, c.Request.Method, c.Writer.Status(), time.Since(start))
+	}
+}
+
+// recover turns a panic into a logged 500: a bug, never a crash.
+func (s *Server) recover() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.cfg.Log.Error("panic serving request", "path", c.Request.URL.Path, "panic", v)
+				fail(c, &Error{Code: EInternal, Msg: "internal error"})
+			}
+		}()
+		c.Next()
+	}
+}
+
+// data returns the dataset to answer one request from: read once, so a
+// reload during the request cannot mix two datasets in one answer.
+func (s *Server) data() *dataset.Dataset { return s.cfg.Store.Current() }

@@ -1,0 +1,358 @@
+package dataset
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// prefer marks the observations the series uses, and writes in each
+// observation's Rule why it was or was not chosen.
+//
+// Two figures compete when their periods overlap: the same day, a day and
+// the month or year that holds it, a month and its year. A figure is
+// preferred when no figure it competes with outranks it. The first of these
+// differences decides which of two outranks the other:
+//  1. a figure not marked uncertain beats an uncertain one;
+//  2. an official source (NATO, KFOR, governments, the UN) beats the press,
+//     which beats secondary copies;
+//  3. exact beats approximate, which beats derived;
+//  4. a date to the day beats a month, which beats a year;
+//  5. the earlier line in strength.csv wins a full tie.
+func (d *Dataset) prefer() {
+	byYear := map[int][]int{}
+	for i, o := range d.Observations {
+		byYear[o.Date.Year] = append(byYear[o.Date.Year], i)
+	}
+	for i := range d.Observations {
+		o := &d.Observations[i]
+		var rivals []*Observation
+		var best *Observation
+		for _, j := range byYear[o.Date.Year] {
+			p := &d.Observations[j]
+			if j == i || !overlaps(o.Date, p.Date) {
+				continue
+			}
+			rivals = append(rivals, p)
+			if outranks(p, o) && (best == nil || outranks(p, best)) {
+				best = p
+			}
+		}
+		switch {
+		case best != nil:
+			o.Rule = fmt.Sprintf("not used: %s (line %d, %d troops) is preferred for %s: %s", best.SourceID, best.Line, best.Troops, o.Date, reason(best, o))
+		case len(rivals) == 0:
+			o.Preferred = true
+			o.Rule = "preferred: the only figure for " + o.Date.String()
+		default:
+			o.Preferred = true
+			o.Rule = fmt.Sprintf("preferred over %d figure(s) for overlapping dates: %s", len(rivals), reason(o, rivals[0]))
+		}
+	}
+}
+
+// overlaps reports whether the periods two dates name share any day.
+func overlaps(a, b Date) bool {
+	return a.Start().Before(b.End()) && b.Start().Before(a.End())
+}
+
+func kindRank(o *Observation) int {
+	if o.Source == nil {
+		return len(SourceKinds)
+	}
+	return o.Source.Kind.rank()
+}
+
+func outranks(a, b *Observation) bool {
+	if ua, ub := a.Confidence == Uncertain, b.Confidence == Uncertain; ua != ub {
+		return ub
+	}
+	if ka, kb := kindRank(a), kindRank(b); ka != kb {
+		return ka < kb
+	}
+	if ca, cb := a.Confidence.rank(), b.Confidence.rank(); ca != cb {
+		return ca < cb
+	}
+	if a.Date.Precision != b.Date.Precision {
+		return a.Date.Precision < b.Date.Precision
+	}
+	return a.Line < b.Line
+}
+
+// reason says which step of the rule puts a before b.
+func reason(a, b *Observation) string {
+	switch {
+	case (a.Confidence == Uncertain) != (b.Confidence == Uncertain):
+		return "a figure not marked uncertain beats an uncertain one"
+	case kindRank(a) != kindRank(b):
+		return fmt.Sprintf("an %s source beats a %s one", a.Source.Kind, b.Source.Kind)
+	case a.Confidence != b.Confidence:
+		return fmt.Sprintf("%s beats %s", a.Confidence, b.Confidence)
+	case a.Date.Precision != b.Date.Precision:
+		return fmt.Sprintf("a date to the %s beats a date to the %s", a.Date.Precision, b.Date.Precision)
+	}
+	return "equal rank; the earlier line in strength.csv wins"
+}
+
+// Point is one value of the preferred total-strength series.
+type Point struct {
+	Date       Date
+	Troops     int
+	Confidence Confidence
+	Source     *Source
+	Obs        *Observation
+	// Count is the nation count given for the same date, or nil.
+	Count *Count
+}
+
+func (d *Dataset) buildSeries() []Point {
+	var s []Point
+	for i := range d.Observations {
+		o := &d.Observations[i]
+		if !o.Preferred {
+			continue
+		}
+		s = append(s, Point{Date: o.Date, Troops: o.Troops, Confidence: o.Confidence, Source: o.Source, Obs: o, Count: d.countFor(o)})
+	}
+	return s
+}
+
+// countFor returns the nation count from the same source and date as o, or
+// failing that any count of the same date.
+func (d *Dataset) countFor(o *Observation) *Count {
+	var any *Count
+	for i := range d.Counts {
+		c := &d.Counts[i]
+		if c.Date != o.Date {
+			continue
+		}
+		if c.SourceID == o.SourceID {
+			return c
+		}
+		if any == nil {
+			any = c
+		}
+	}
+	return any
+}
+
+// Series returns the preferred total-strength series, oldest first. The
+// slice is shared: callers must not change it.
+func (d *Dataset) Series() []Point { return d.series }
+
+// CountFor returns the nation count attached to an observation, or nil.
+func (d *Dataset) CountFor(o *Observation) *Count { return d.countFor(o) }
+
+// Latest returns the newest point of the preferred series.
+func (d *Dataset) Latest() Point { return d.series[len(d.series)-1] }
+
+// Peak returns the highest point of the preferred series (the earliest of
+// equal highs).
+func (d *Dataset) Peak() Point {
+	p := d.series[0]
+	for _, x := range d.series[1:] {
+		if x.Troops > p.Troops {
+			p = x
+		}
+	}
+	return p
+}
+
+// Drawdown returns how far the latest figure is below the peak, as a ratio
+// from 0 (at the peak) to 1.
+func (d *Dataset) Drawdown() float64 {
+	return 1 - float64(d.Latest().Troops)/float64(d.Peak().Troops)
+}
+
+// Change is the difference between two consecutive points of the series.
+type Change struct {
+	From, To Point
+	Delta    int     // To.Troops - From.Troops
+	Ratio    float64 // Delta / From.Troops
+}
+
+// Changes returns the change between each pair of consecutive points.
+func (d *Dataset) Changes() []Change {
+	var cs []Change
+	for i := 1; i < len(d.series); i++ {
+		a, b := d.series[i-1], d.series[i]
+		delta := b.Troops - a.Troops
+		cs = append(cs, Change{From: a, To: b, Delta: delta, Ratio: float64(delta) / float64(a.Troops)})
+	}
+	return cs
+}
+
+// YearFigure is the strength at the end of a year: the last point of the
+// series dated in that year, and its change from the previous year that has
+// a figure.
+type YearFigure struct {
+	Year   int
+	Point  Point
+	Prev   int  // year of the previous figure; 0 for the first
+	Delta  int  // Point.Troops minus the previous year's figure
+	HasPrv bool // whether Prev and Delta are set
+}
+
+// Yearly returns one figure per year that has any point, oldest first.
+func (d *Dataset) Yearly() []YearFigure {
+	var ys []YearFigure
+	for _, p := range d.series {
+		y := p.Date.Year
+		if n := len(ys); n > 0 && ys[n-1].Year == y {
+			ys[n-1].Point = p
+			continue
+		}
+		ys = append(ys, YearFigure{Year: y, Point: p})
+	}
+	for i := 1; i < len(ys); i++ {
+		ys[i].Prev = ys[i-1].Year
+		ys[i].Delta = ys[i].Point.Troops - ys[i-1].Point.Troops
+		ys[i].HasPrv = true
+	}
+	return ys
+}
+
+// DrawdownAt returns, for each point, how far it is below the highest
+// figure up to that point, as a ratio.
+func (d *Dataset) DrawdownAt() []float64 {
+	out := make([]float64, len(d.series))
+	peak := 0
+	for i, p := range d.series {
+		if p.Troops > peak {
+			peak = p.Troops
+		}
+		out[i] = 1 - float64(p.Troops)/float64(peak)
+	}
+	return out
+}
+
+// StrengthAt returns the point of the series in force at t: the newest point
+// plotted at or before t. ok is false before the first point.
+func (d *Dataset) StrengthAt(t time.Time) (p Point, ok bool) {
+	i := sort.Search(len(d.series), func(i int) bool { return d.series[i].Date.Time().After(t) })
+	if i == 0 {
+		return Point{}, false
+	}
+	return d.series[i-1], true
+}
+
+// ListAt returns the per-nation list in force at t: the newest list dated at
+// or before t, or only complete lists when complete is set. It returns nil
+// when there is none.
+func (d *Dataset) ListAt(t time.Time, complete bool) *List {
+	var found *List
+	for _, ls := range d.Lists {
+		if ls.Date.Time().After(t) {
+			break
+		}
+		if complete && !ls.Complete {
+			continue
+		}
+		found = ls
+	}
+	return found
+}
+
+// ListByDate returns the list whose date is exactly s (as written in the
+// record, or as YYYY-MM-DD of its plotted day), or nil.
+func (d *Dataset) ListByDate(s string) *List {
+	for _, ls := range d.Lists {
+		if ls.Date.String() == s || ls.Date.ISO() == s {
+			return ls
+		}
+	}
+	return nil
+}
+
+// NationPoint is one nation's troops in one per-nation list.
+type NationPoint struct {
+	List       *List
+	Troops     int
+	Membership Membership
+	Confidence Confidence
+}
+
+// NationSeries returns a nation's troops in every list that names it,
+// oldest first.
+func (d *Dataset) NationSeries(code string) []NationPoint {
+	var out []NationPoint
+	for _, ls := range d.Lists {
+		for _, e := range ls.Entries {
+			if e.Nation.Code == code {
+				out = append(out, NationPoint{List: ls, Troops: e.Troops, Membership: e.Nation.MembershipAt(ls.Date.Time()), Confidence: e.Confidence})
+			}
+		}
+	}
+	return out
+}
+
+// CountPoint is a contributing-nation count over time: from counts.csv, or
+// derived from a complete per-nation list where no count has that date.
+type CountPoint struct {
+	Date          Date
+	Nations       int
+	NATO, Partner *int
+	SplitDerived  bool // NATO or Partner was computed, not quoted
+	FromList      *List
+	Source        *Source
+	Confidence    Confidence
+}
+
+// NationCounts returns every contributing-nation count, oldest first.
+func (d *Dataset) NationCounts() []CountPoint {
+	var out []CountPoint
+	covered := map[string]bool{}
+	for _, c := range d.Counts {
+		nato, partner, derived := c.Split()
+		out = append(out, CountPoint{Date: c.Date, Nations: c.Nations, NATO: nato, Partner: partner, SplitDerived: derived, Source: c.Source, Confidence: c.Confidence})
+		covered[c.Date.String()+"|"+c.SourceID] = true
+	}
+	for _, ls := range d.Lists {
+		if !ls.Complete || covered[ls.Date.String()+"|"+ls.SourceID] {
+			continue
+		}
+		nato, partner := ls.Split()
+		out = append(out, CountPoint{Date: ls.Date, Nations: len(ls.Entries), NATO: &nato, Partner: &partner, SplitDerived: true, FromList: ls, Source: ls.Source, Confidence: Derived})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
+	return out
+}
+
+// MembershipAt derives a nation's status at t; a code not in the record is
+// a partner.
+func (d *Dataset) MembershipAt(code string, t time.Time) Membership {
+	if n := d.Nation(code); n != nil {
+		return n.MembershipAt(t)
+	}
+	return Partner
+}
+
+// Summary is the headline: the figures every view shows first.
+type Summary struct {
+	Latest          Point
+	Peak            Point
+	Drawdown        float64     // ratio, 0 to 1
+	Nations         *CountPoint // the newest nation count, nil when none
+	Split           *CountPoint // the newest count with a NATO/partner split, nil when none
+	AreaKm2         float64
+	TroopsPer100Km2 float64
+}
+
+// Summarize returns the headline figures.
+func (d *Dataset) Summarize() Summary {
+	s := Summary{Latest: d.Latest(), Peak: d.Peak(), Drawdown: d.Drawdown()}
+	cs := d.NationCounts()
+	for i := len(cs) - 1; i >= 0; i-- {
+		if s.Nations == nil {
+			s.Nations = &cs[i]
+		}
+		if s.Split == nil && cs[i].NATO != nil {
+			s.Split = &cs[i]
+		}
+	}
+	if f, ok := d.Fact(AreaKey); ok {
+		s.AreaKm2 = f.Value
+		s.TroopsPer100Km2 = float64(s.Latest.Troops) / f.Value * 100
+	}
+	return s
+}
