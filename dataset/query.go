@@ -7,48 +7,91 @@ import (
 )
 
 // prefer marks the observations the series uses, and writes in each
-// observation's Rule why it was or was not chosen.
+// observation's Rule why it was or was not chosen. The rule:
 //
-// Two figures compete when their periods overlap: the same day, a day and
-// the month or year that holds it, a month and its year. A figure is
-// preferred when no figure it competes with outranks it. The first of these
-// differences decides which of two outranks the other:
-//  1. a figure not marked uncertain beats an uncertain one;
-//  2. an official source (NATO, KFOR, governments, the UN) beats the press,
-//     which beats secondary copies;
-//  3. exact beats approximate, which beats derived;
-//  4. a date to the day beats a month, which beats a year;
-//  5. the earlier line in strength.csv wins a full tie.
+//  1. A figure marked uncertain is used only when no figure that is not
+//     uncertain lies within UncertainWindow of it.
+//  2. A figure dated only to a year is used only when its year has no
+//     figure dated to a month or a day (that is not uncertain): year-only
+//     figures fill gaps, they do not overrule dated ones.
+//  3. Figures whose dates overlap otherwise (the same day, or a day and the
+//     month that holds it) compete, and the first of these differences
+//     decides: an official source (NATO, KFOR, governments, the UN) beats
+//     the press, which beats secondary copies; exact beats approximate,
+//     which beats derived; a date to the day beats a month; the earlier
+//     line in strength.csv wins a full tie.
 func (d *Dataset) prefer() {
+	obs := d.Observations
 	byYear := map[int][]int{}
-	for i, o := range d.Observations {
+	for i, o := range obs {
 		byYear[o.Date.Year] = append(byYear[o.Date.Year], i)
 	}
-	for i := range d.Observations {
-		o := &d.Observations[i]
-		var rivals []*Observation
+	for i := range obs {
+		o := &obs[i]
+		if o.Confidence == Uncertain {
+			if p := nearestSure(obs, o); p != nil {
+				o.Rule = fmt.Sprintf("not used: uncertain, and %s (line %d, %d troops, %s) is within %d days", p.SourceID, p.Line, p.Troops, p.Date, UncertainWindow/(24*time.Hour))
+				continue
+			}
+		}
 		var best *Observation
+		rivals := 0
 		for _, j := range byYear[o.Date.Year] {
-			p := &d.Observations[j]
+			p := &obs[j]
 			if j == i || !overlaps(o.Date, p.Date) {
 				continue
 			}
-			rivals = append(rivals, p)
+			if o.Date.Precision == Year && p.Date.Precision != Year && p.Confidence != Uncertain {
+				best = p
+				o.Rule = fmt.Sprintf("not used: %d has figures dated to a month or a day, such as %s (line %d); a year-only figure only fills a year with none", o.Date.Year, p.SourceID, p.Line)
+				break
+			}
+			if p.Date.Precision == Year && o.Date.Precision != Year {
+				continue // rule 2: a year-only figure never overrules a dated one
+			}
+			rivals++
 			if outranks(p, o) && (best == nil || outranks(p, best)) {
 				best = p
 			}
 		}
 		switch {
-		case best != nil:
+		case best != nil && o.Rule == "":
 			o.Rule = fmt.Sprintf("not used: %s (line %d, %d troops) is preferred for %s: %s", best.SourceID, best.Line, best.Troops, o.Date, reason(best, o))
-		case len(rivals) == 0:
+		case best != nil:
+		case rivals == 0:
 			o.Preferred = true
 			o.Rule = "preferred: the only figure for " + o.Date.String()
 		default:
 			o.Preferred = true
-			o.Rule = fmt.Sprintf("preferred over %d figure(s) for overlapping dates: %s", len(rivals), reason(o, rivals[0]))
+			o.Rule = fmt.Sprintf("preferred over %d figure(s) for overlapping dates: no rival outranks it (official beats press beats secondary; exact beats approximate beats derived; a day beats a month)", rivals)
 		}
 	}
+}
+
+// UncertainWindow is how close a figure that is not uncertain must be for
+// an uncertain one to be left out of the series.
+const UncertainWindow = 183 * 24 * time.Hour
+
+// nearestSure returns the nearest figure that is not uncertain within
+// UncertainWindow of o, or nil.
+func nearestSure(obs []Observation, o *Observation) *Observation {
+	var best *Observation
+	var gap time.Duration
+	t := o.Date.Time()
+	for i := range obs {
+		p := &obs[i]
+		if p.Confidence == Uncertain {
+			continue
+		}
+		g := p.Date.Time().Sub(t)
+		if g < 0 {
+			g = -g
+		}
+		if g <= UncertainWindow && (best == nil || g < gap) {
+			best, gap = p, g
+		}
+	}
+	return best
 }
 
 // overlaps reports whether the periods two dates name share any day.
