@@ -1,0 +1,132 @@
+package metrics
+
+import (
+	"runtime"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kforstats/kforstats/dataset"
+)
+
+// Store is what the collector reads at each scrape; *dataset.Store is one.
+type Store interface {
+	Current() *dataset.Dataset
+	Status() dataset.ReloadStatus
+}
+
+// Options tune the collector.
+type Options struct {
+	// Version is the build's version, for kfor_build_info.
+	Version string
+	// Now picks the per-nation list in force; nil means time.Now. Tests fix it.
+	Now func() time.Time
+}
+
+// Collector turns the dataset now served into const metrics at each scrape.
+type Collector struct {
+	store Store
+	opt   Options
+
+	troops, troopsTime, peak, peakTime, drawdown *prometheus.Desc
+	nations, nationsTime, membership, membTime   *prometheus.Desc
+	nationTroops, nationTroopsTime, area         *prometheus.Desc
+
+	info, reloadOK, reloadTime, reloads, failures, build *prometheus.Desc
+}
+
+// NewCollector returns a collector of the figures of s.Current() and of the
+// store's reload status.
+func NewCollector(s Store, opt Options) *Collector {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	d := func(f family) *prometheus.Desc { return prometheus.NewDesc(f.name, f.help, f.labels, nil) }
+	return &Collector{
+		store: s, opt: opt,
+		troops: d(famTroops), troopsTime: d(famTroopsTime), peak: d(famPeak), peakTime: d(famPeakTime), drawdown: d(famDrawdown),
+		nations: d(famNations), nationsTime: d(famNationsTime), membership: d(famMembership), membTime: d(famMembershipTime),
+		nationTroops: d(famNationTroops), nationTroopsTime: d(famNationTroopsTime), area: d(famArea),
+
+		info: prometheus.NewDesc("kfor_dataset_info",
+			"The dataset now served: the SHA-256 of its files and the newest date it holds.", []string{"checksum", "as_of"}, nil),
+		reloadOK: prometheus.NewDesc("kfor_dataset_last_reload_successful",
+			"Whether the last attempt to load the dataset succeeded (1) or failed and the last good one is still served (0).", nil, nil),
+		reloadTime: prometheus.NewDesc("kfor_dataset_last_reload_success_timestamp_seconds",
+			"When the dataset now served was loaded, as a Unix time.", nil, nil),
+		reloads: prometheus.NewDesc("kfor_dataset_reloads_total",
+			"Attempts to load the dataset since start, the first included.", nil, nil),
+		failures: prometheus.NewDesc("kfor_dataset_reload_failures_total",
+			"Failed attempts to load the dataset since start.", nil, nil),
+		build: prometheus.NewDesc("kfor_build_info",
+			"The running kforstats build; always 1.", []string{"version", "goversion"}, nil),
+	}
+}
+
+// Describe sends every descriptor the collector uses.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{
+		c.troops, c.troopsTime, c.peak, c.peakTime, c.drawdown,
+		c.nations, c.nationsTime, c.membership, c.membTime,
+		c.nationTroops, c.nationTroopsTime, c.area,
+		c.info, c.reloadOK, c.reloadTime, c.reloads, c.failures, c.build,
+	} {
+		ch <- d
+	}
+}
+
+// Collect reads the dataset once and sends its figures: the same figures as
+// the dashboard's headline and /api/v1/summary, from the same Summarize.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	d := c.store.Current()
+	gauge := func(desc *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, labels...)
+	}
+	stamp := func(desc *prometheus.Desc, date dataset.Date) { gauge(desc, unix(date)) }
+
+	sm := d.Summarize()
+	gauge(c.troops, float64(sm.Latest.Troops))
+	stamp(c.troopsTime, sm.Latest.Date)
+	gauge(c.peak, float64(sm.Peak.Troops))
+	stamp(c.peakTime, sm.Peak.Date)
+	gauge(c.drawdown, sm.Drawdown)
+	if n := sm.Nations; n != nil {
+		gauge(c.nations, float64(n.Nations))
+		stamp(c.nationsTime, n.Date)
+	}
+	if s := sm.Split; s != nil {
+		gauge(c.membership, float64(*s.NATO), string(dataset.NATO))
+		gauge(c.membership, float64(*s.Partner), string(dataset.Partner))
+		stamp(c.membTime, s.Date)
+	}
+	if ls := d.ListAt(c.opt.Now(), true); ls != nil {
+		at := ls.Date.Time()
+		for _, e := range ls.Entries {
+			gauge(c.nationTroops, float64(e.Troops), e.Nation.Code, e.Nation.Name, string(e.Nation.MembershipAt(at)))
+		}
+		stamp(c.nationTroopsTime, ls.Date)
+	}
+	if sm.AreaKm2 > 0 {
+		gauge(c.area, sm.AreaKm2*squareMetersPerKm2)
+	}
+
+	gauge(c.info, 1, d.Checksum, d.AsOf.String())
+	st := c.store.Status()
+	gauge(c.reloadOK, boolFloat(st.LastSuccessful))
+	if !st.LastSuccess.IsZero() {
+		gauge(c.reloadTime, float64(st.LastSuccess.UnixNano())/1e9)
+	}
+	ch <- prometheus.MustNewConstMetric(c.reloads, prometheus.CounterValue, float64(st.Successes+st.Failures))
+	ch <- prometheus.MustNewConstMetric(c.failures, prometheus.CounterValue, float64(st.Failures))
+	gauge(c.build, 1, c.opt.Version, runtime.Version())
+}
+
+// unix is the instant a date is plotted at, in Unix seconds.
+func unix(d dataset.Date) float64 { return float64(d.Time().Unix()) }
+
+func boolFloat(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

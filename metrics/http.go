@@ -1,0 +1,48 @@
+package metrics
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// HTTP counts and times the server's requests by route template, so that
+// the series stay bounded whatever paths clients ask for.
+type HTTP struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// durationBuckets run from a cached JSON answer (about a millisecond) to
+// the whole history export (about a second).
+var durationBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
+// NewHTTP returns the HTTP metrics, registered on reg.
+func NewHTTP(reg prometheus.Registerer) (*HTTP, error) {
+	h := &HTTP{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kfor_http_requests_total",
+			Help: "HTTP requests answered, by route template, method and status code.",
+		}, []string{"route", "method", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "kfor_http_request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by route template and method.",
+			Buckets: durationBuckets,
+		}, []string{"route", "method"}),
+	}
+	for _, c := range []prometheus.Collector{h.requests, h.duration} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+// Observe records one answered request. route is the route template (for
+// example /api/v1/strength), never the raw path; it fits dashboard.Config's
+// Observe field.
+func (h *HTTP) Observe(route, method string, code int, elapsed time.Duration) {
+	h.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
+	h.duration.WithLabelValues(route, method).Observe(elapsed.Seconds())
+}
