@@ -1,0 +1,284 @@
+package chart
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html"
+	"html/template"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/kforstats/kforstats/dataset"
+)
+
+// echart is what every go-echarts chart type offers.
+type echart interface {
+	Validate()
+	JSONNotEscaped() template.HTML
+}
+
+// builder gathers one chart's option while a maker builds it.
+type builder struct {
+	d    *dataset.Dataset
+	v    View
+	spec Spec
+	pal  palette
+
+	chart   echart
+	patches []patch
+	src     sourceSet
+	asOf    dataset.Date
+	out     Option
+}
+
+// patch sets a field that go-echarts v2.6.7 has no option for, at a dotted
+// path into the option ("toolbox.feature.saveAsImage.pixelRatio"; numbers
+// index arrays).
+type patch struct {
+	path  string
+	value any
+}
+
+func newBuilder(d *dataset.Dataset, v View, spec Spec) *builder {
+	if v.Theme != Dark {
+		v.Theme = Light
+	}
+	b := &builder{d: d, v: v, spec: spec, pal: palettes[v.Theme]}
+	b.out = Option{ID: spec.ID, Title: spec.Title, Description: spec.Description, Height: 420}
+	if v.Theme == Dark {
+		b.out.Theme = "dark"
+	}
+	return b
+}
+
+// set records a patch.
+func (b *builder) set(path string, value any) { b.patches = append(b.patches, patch{path, value}) }
+
+// used records that the chart draws a figure of date dt from src.
+func (b *builder) used(src *dataset.Source, dt dataset.Date) {
+	b.src.add(src)
+	if b.asOf.IsZero() || b.asOf.Before(dt) {
+		b.asOf = dt
+	}
+}
+
+// global returns the options every chart shares: background, palette,
+// title with a source line, toolbox, tooltip, aria and no animation (an
+// image export must not catch a chart mid-animation, and the page draws
+// the same option).
+func (b *builder) global(subtitle string) []charts.GlobalOpts {
+	p := b.pal
+	return []charts.GlobalOpts{
+		charts.WithInitializationOpts(opts.Initialization{BackgroundColor: p.bg, ChartID: b.spec.ID}),
+		charts.WithColorsOpts(p.series),
+		charts.WithAnimation(false),
+		charts.WithTitleOpts(opts.Title{
+			Title: b.out.Title, Subtitle: subtitle, Left: "8", Top: "4",
+			TitleStyle:    &opts.TextStyle{Color: p.text, FontSize: 16},
+			SubtitleStyle: &opts.TextStyle{Color: p.muted, FontSize: 12},
+		}),
+		charts.WithToolboxOpts(opts.Toolbox{
+			Show: opts.Bool(true), Right: "8", Top: "4",
+			Feature: &opts.ToolBoxFeature{
+				SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true), Type: "png", Name: "kforstats-" + b.spec.ID, Title: "Save as PNG"},
+				DataView: &opts.ToolBoxFeatureDataView{Show: opts.Bool(true), Title: "Data view",
+					Lang: []string{b.out.Title, "Close", "Refresh"}, BackgroundColor: p.bg},
+				Restore: &opts.ToolBoxFeatureRestore{Show: opts.Bool(true), Title: "Reset"},
+			},
+		}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: tipFormatter}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+	}
+}
+
+// tipFormatter shows the tooltip text each data item carries in its "tip"
+// field, written and HTML-escaped in Go: one small function for every
+// chart, and no dataset text ever reaches the tooltip unescaped.
+var tipFormatter = opts.FuncOpts(`function (p) {
+	var a = [].concat(p);
+	for (var i = 0; i < a.length; i++) {
+		if (a[i] && a[i].data && a[i].data.tip) { return a[i].data.tip; }
+	}
+	return '';
+}`)
+
+// finish validates the chart, applies the patches and encodes the option.
+func (b *builder) finish() (Option, map[string]any, error) {
+	o := b.out
+	b.chart.Validate()
+	var obj map[string]any
+	dec := json.NewDecoder(strings.NewReader(string(b.chart.JSONNotEscaped())))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil {
+		return Option{}, nil, fmt.Errorf("decoding the go-echarts option: %w", err)
+	}
+	p := b.pal
+	common := []patch{
+		{"toolbox.feature.saveAsImage.pixelRatio", 2},
+		{"toolbox.feature.dataView.readOnly", true},
+		{"toolbox.feature.dataView.textColor", p.text},
+		{"toolbox.feature.dataView.textareaColor", p.bg},
+		{"toolbox.feature.dataView.textareaBorderColor", p.muted},
+		{"toolbox.feature.dataView.buttonColor", p.series[0]},
+		{"toolbox.iconStyle.borderColor", p.muted},
+		{"tooltip.confine", true},
+		{"aria.enabled", true},
+		{"aria.label.enabled", true},
+		{"aria.label.description", o.Description},
+		{"aria.decal.show", true},
+		{"textStyle.fontFamily", "Liberation Sans, Arial, Helvetica, sans-serif"},
+	}
+	for _, pt := range append(common, b.patches...) {
+		if err := setPath(obj, pt.path, pt.value); err != nil {
+			return Option{}, nil, err
+		}
+	}
+	js, err := encodeJS(obj)
+	if err != nil {
+		return Option{}, nil, err
+	}
+	o.JS = js
+	o.Sources = b.src.list
+	o.AsOf = b.asOf
+	return o, obj, nil
+}
+
+// setPath sets value at a dotted path in obj, making maps on the way.
+func setPath(obj map[string]any, path string, value any) error {
+	keys := strings.Split(path, ".")
+	var cur any = obj
+	for i, k := range keys {
+		last := i == len(keys)-1
+		switch c := cur.(type) {
+		case map[string]any:
+			if last {
+				c[k] = value
+				return nil
+			}
+			next, ok := c[k]
+			if !ok || next == nil {
+				next = map[string]any{}
+				c[k] = next
+			}
+			cur = next
+		case []any:
+			n, err := strconv.Atoi(k)
+			if err != nil || n < 0 || n >= len(c) {
+				return fmt.Errorf("patch %s: no element %q", path, k)
+			}
+			if last {
+				c[n] = value
+				return nil
+			}
+			cur = c[n]
+		default:
+			return fmt.Errorf("patch %s: %q is not an object or array", path, strings.Join(keys[:i], "."))
+		}
+	}
+	return nil
+}
+
+// funcString matches a JSON string holding a go-echarts function marker.
+var funcString = regexp.MustCompile(`"__f__(?:[^"\\]|\\.)*?__f__"`)
+
+// encodeJS writes the option as compact JavaScript: JSON, except that the
+// strings go-echarts marked as functions become the functions' source. Each
+// marked string is unquoted as JSON first, so quotes and backslashes in a
+// function survive (go-echarts' own page renderer leaves them escaped).
+func encodeJS(obj map[string]any) (string, error) {
+	raw, err := encodeJSON(obj, "")
+	if err != nil {
+		return "", err
+	}
+	var bad error
+	js := funcString.ReplaceAllFunc(raw, func(m []byte) []byte {
+		var s string
+		if err := json.Unmarshal(m, &s); err != nil {
+			bad = err
+			return m
+		}
+		return []byte(strings.TrimSuffix(strings.TrimPrefix(s, "__f__"), "__f__"))
+	})
+	if bad != nil {
+		return "", fmt.Errorf("unquoting a function: %w", bad)
+	}
+	return string(js), nil
+}
+
+// encodeJSON writes v as JSON without HTML escaping, indented when indent
+// is not empty.
+func encodeJSON(v any, indent string) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if indent != "" {
+		enc.SetIndent("", indent)
+	}
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("encoding the option: %w", err)
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// esc escapes dataset text for a tooltip, which ECharts renders as HTML.
+func esc(s string) string { return html.EscapeString(s) }
+
+// num formats an integer with thousands separators: 12,345.
+func num(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}
+
+// signed formats a change with its sign: +1,200 or -4,500.
+func signed(n int) string {
+	if n > 0 {
+		return "+" + num(n)
+	}
+	return num(n)
+}
+
+// pct formats a ratio as a percentage with one decimal: 0.914 -> 91.4.
+func pct(r float64) float64 {
+	return float64(int(r*1000+sign(r)*0.5)) / 10
+}
+
+func sign(f float64) float64 {
+	if f < 0 {
+		return -1
+	}
+	return 1
+}
+
+// sourceLine credits the chart's sources in one line for its subtitle.
+func (b *builder) sourceLine() string {
+	line := "Sources: " + publishers(b.src.list, 2)
+	if !b.asOf.IsZero() {
+		line += " · data to " + b.asOf.String()
+	}
+	return line
+}
+
+// srcTip is a source as a tooltip line.
+func srcTip(s *dataset.Source) string {
+	if s == nil {
+		return ""
+	}
+	return "<br/>Source: " + esc(s.Publisher) + ", " + esc(s.Published.String())
+}

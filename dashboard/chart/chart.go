@@ -1,0 +1,238 @@
+// Package chart builds every chart kforstats draws, as the ECharts option
+// that both the dashboard page and the server-side image exporter pass to
+// setOption. Each option is built with go-echarts from the dataset alone, so
+// a chart is a pure function of (dataset, view): no clock, no request, no
+// randomness, and the same bytes for the page and for an image.
+package chart
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/kforstats/kforstats/dataset"
+)
+
+// View is the reader's choice, shared by the page URL and the image URLs.
+type View struct {
+	From, To time.Time // date range shown, both days inclusive (zero = whole record)
+	At       time.Time // the chosen date for per-nation charts (zero = the newest complete list)
+	Theme    string    // "light" or "dark"
+}
+
+// The themes a View may have.
+const (
+	Light = "light"
+	Dark  = "dark"
+)
+
+// Spec describes a chart: what /charts lists and the page lays out.
+type Spec struct {
+	ID, Title, Description string
+	// Params lists the query parameters the chart honours: "from", "to",
+	// "date", "theme".
+	Params []string
+}
+
+// Option is one chart ready to draw.
+type Option struct {
+	ID    string
+	Title string // human title
+	// JS is the ECharts option object as JavaScript source (it may hold
+	// functions): exactly what the page passes to setOption. Evaluate it as
+	// a JavaScript expression, not as JSON.
+	JS string
+	// Theme is the ECharts theme to init the chart with: "" or "dark".
+	Theme string
+	// Sources are the sources of the figures drawn, in first-use order.
+	Sources []*dataset.Source
+	// AsOf is the newest date of the data drawn.
+	AsOf dataset.Date
+
+	// Description says in words what the chart shows, for screen readers
+	// (it is also the option's aria description) and under the chart.
+	Description string
+	// Note qualifies the figures shown, such as "partial list"; may be "".
+	Note string
+	// Height is the height in pixels the chart wants at a width of 800.
+	Height int
+	// Tables hold the figures drawn, for a screen reader and for checking.
+	Tables []Table
+	// Data links to the figures behind the chart in the JSON/CSV API.
+	Data []Link
+}
+
+// Table is the figures a chart draws, as rows of text.
+type Table struct {
+	Caption string     `json:"caption"`
+	Head    []string   `json:"head"`
+	Rows    [][]string `json:"rows"`
+}
+
+// Link is a labelled same-origin URL.
+type Link struct {
+	Label string `json:"label"`
+	Href  string `json:"href"`
+}
+
+// Notice says that a view parameter was not usable and what was shown instead.
+type Notice struct {
+	Param string // the query parameter: "from", "to", "date" or "theme"
+	Msg   string // what was wrong, what was expected and what is shown instead
+}
+
+func (n Notice) String() string { return n.Param + ": " + n.Msg }
+
+// maker builds one chart's option.
+type maker func(b *builder) error
+
+type entry struct {
+	spec Spec
+	make maker
+}
+
+// registry lists the charts in page order. IDs are stable: they name golden
+// files, image URLs and page anchors.
+var registry = []entry{
+	{Spec{"strength", "Force strength",
+		"KFOR's total strength from June 1999 to the latest figure: the preferred figure per date, its marker telling its confidence, with the main events and phases of the force's history.",
+		[]string{"from", "to", "theme"}}, strengthChart},
+	{Spec{"nations", "Contributing nations",
+		"How many nations contributed troops over time, split into NATO members and partners wherever a source gives the split or a complete list allows it.",
+		[]string{"from", "to", "theme"}}, nationsChart},
+	{Spec{"contributions", "Troops by nation",
+		"Each nation's troops in the per-nation list chosen, largest first, coloured by NATO membership at the list's date.",
+		[]string{"date", "theme"}}, contributionsChart},
+	{Spec{"share", "NATO and partner share",
+		"The share of the troops that NATO members and partner nations provide, from the complete per-nation list nearest the chosen date.",
+		[]string{"date", "theme"}}, shareChart},
+	{Spec{"reductions", "Change per year and drawdown",
+		"How much the force changed over each calendar year (from the last figure of one year to the last of the next), and how far the year's last figure is below the highest figure so far.",
+		[]string{"from", "to", "theme"}}, reductionsChart},
+	{Spec{"changes", "Change between figures",
+		"The change from each figure of the preferred series to the next.",
+		[]string{"from", "to", "theme"}}, changesChart},
+	{Spec{"contingents", "Largest contingents over time",
+		"The troops of the nations that have had the largest contingents, in every per-nation list that names them.",
+		[]string{"from", "to", "theme"}}, contingentsChart},
+}
+
+// Specs returns every chart, in page order.
+func Specs() []Spec {
+	out := make([]Spec, len(registry))
+	for i, e := range registry {
+		out[i] = e.spec
+		out[i].Params = append([]string(nil), e.spec.Params...)
+	}
+	return out
+}
+
+// ErrUnknown is returned by Build for an ID no chart has.
+type ErrUnknown struct{ ID string }
+
+func (e ErrUnknown) Error() string { return fmt.Sprintf("no chart %q", e.ID) }
+
+// Build returns the option of chart id for dataset d seen through view v.
+func Build(id string, d *dataset.Dataset, v View) (Option, error) {
+	o, _, err := build(id, d, v)
+	return o, err
+}
+
+// build returns the option and, for golden files, the option object
+// before its functions were turned into JavaScript.
+func build(id string, d *dataset.Dataset, v View) (Option, map[string]any, error) {
+	for _, e := range registry {
+		if e.spec.ID != id {
+			continue
+		}
+		b := newBuilder(d, v, e.spec)
+		if err := e.make(b); err != nil {
+			return Option{}, nil, fmt.Errorf("chart %s: %w", id, err)
+		}
+		return b.finish()
+	}
+	return Option{}, nil, ErrUnknown{id}
+}
+
+// BuildAll returns every chart's option in page order.
+func BuildAll(d *dataset.Dataset, v View) ([]Option, error) {
+	out := make([]Option, 0, len(registry))
+	for _, e := range registry {
+		o, err := Build(e.spec.ID, d, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// noFigures is the note of a chart whose view leaves it nothing to draw.
+const noFigures = "No figure falls in the date range chosen."
+
+// sourceSet collects sources in first-use order, once each.
+type sourceSet struct {
+	list []*dataset.Source
+	seen map[string]bool
+}
+
+func (s *sourceSet) add(src *dataset.Source) {
+	if src == nil {
+		return
+	}
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	if s.seen[src.ID] {
+		return
+	}
+	s.seen[src.ID] = true
+	s.list = append(s.list, src)
+}
+
+// publishers names the most frequent publishers among srcs, for a one-line
+// source credit: "NATO, KFOR and 12 others".
+func publishers(srcs []*dataset.Source, max int) string {
+	count := map[string]int{}
+	var order []string
+	for _, s := range srcs {
+		if count[s.Publisher] == 0 {
+			order = append(order, s.Publisher)
+		}
+		count[s.Publisher]++
+	}
+	sort.SliceStable(order, func(i, j int) bool { return count[order[i]] > count[order[j]] })
+	if len(order) == 0 {
+		return ""
+	}
+	if len(order) <= max {
+		return joinAnd(order)
+	}
+	rest := len(order) - max
+	others := "others"
+	if rest == 1 {
+		others = "other"
+	}
+	return fmt.Sprintf("%s and %d %s", joinComma(order[:max]), rest, others)
+}
+
+func joinComma(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}
+
+func joinAnd(s []string) string {
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return s[0]
+	}
+	return joinComma(s[:len(s)-1]) + " and " + s[len(s)-1]
+}
