@@ -1,0 +1,341 @@
+// Package render draws ECharts options as SVG and PNG on the server, with no
+// browser: ECharts' own server-side rendering runs in goja, a JavaScript
+// engine in pure Go, loading the very bundle the dashboard page serves, and
+// resvg, compiled to WebAssembly, runs in wazero to rasterise that SVG. Text
+// is measured and drawn in the embedded Liberation Sans, the font Chromium
+// uses for sans-serif on Debian, so an image matches the page.
+//
+// Neither engine is safe for concurrent use, and a chart's formatters are
+// arbitrary JavaScript: a Renderer keeps a pool of instances, bounds every
+// render by a timeout, and admits a bounded number of renders at a time,
+// refusing the rest with ErrBusy after a short wait.
+package render
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Bounds on an image. Width and height are CSS pixels, as on the page; a
+// PNG has width*scale by height*scale pixels, at most MaxPixels.
+const (
+	MinWidth, MaxWidth   = 200, 4000
+	MinHeight, MaxHeight = 150, 3000
+	MinScale, MaxScale   = 1, 4
+	MaxPixels            = 4096 * 4096
+)
+
+// Errors a caller maps to answers.
+var (
+	// ErrBusy: every renderer stayed busy for the whole queue wait.
+	ErrBusy = errors.New("all chart renderers are busy")
+	// ErrTimeout: a render ran past Options.Timeout and was stopped.
+	ErrTimeout = errors.New("chart rendering took too long and was stopped")
+	// ErrInvalid wraps a Chart or scale out of bounds.
+	ErrInvalid = errors.New("invalid image request")
+)
+
+// Options configure a Renderer. Only ECharts is required.
+type Options struct {
+	// ECharts is the source of the ECharts bundle the page serves (it must
+	// set globalThis.echarts and include the SVG renderer).
+	ECharts []byte
+	// MaxConcurrent renders at a time, and so the most instances of each
+	// engine kept; 0 means GOMAXPROCS.
+	MaxConcurrent int
+	// QueueWait is how long a render waits for a free slot before ErrBusy;
+	// 0 means 2 s.
+	QueueWait time.Duration
+	// Timeout bounds each engine's work on one image (drawing the SVG,
+	// rasterising it), not the start of a new engine; 0 means 20 s.
+	Timeout time.Duration
+	// CacheDir keeps wazero's compiled code on disk so that a new process
+	// draws its first PNG without compiling resvg again (about 1.5 s);
+	// empty keeps it in memory only, shared within the process.
+	CacheDir string
+}
+
+// Chart is one image to draw.
+type Chart struct {
+	// Option is the ECharts option as JavaScript source: an object
+	// expression that may hold functions (formatters).
+	Option string
+	// Theme is "dark" for ECharts' dark theme; anything else is light.
+	Theme string
+	// Width and Height are the size in CSS pixels.
+	Width, Height int
+	// Title is drawn as the chart's title when the option has none.
+	Title string
+	// Footer is the provenance line drawn at the bottom left.
+	Footer string
+}
+
+func (c *Chart) check(scale int) error {
+	if strings.TrimSpace(c.Option) == "" {
+		return fmt.Errorf("%w: empty option", ErrInvalid)
+	}
+	return CheckSize(c.Width, c.Height, scale)
+}
+
+// CheckSize reports whether an image of width by height CSS pixels, and
+// for a PNG (scale > 0) at scale, is within bounds, so that a caller can
+// refuse a request before queueing it.
+func CheckSize(width, height, scale int) error {
+	switch {
+	case width < MinWidth || width > MaxWidth:
+		return fmt.Errorf("%w: width %d is out of range (want %d to %d)", ErrInvalid, width, MinWidth, MaxWidth)
+	case height < MinHeight || height > MaxHeight:
+		return fmt.Errorf("%w: height %d is out of range (want %d to %d)", ErrInvalid, height, MinHeight, MaxHeight)
+	case scale == 0: // SVG
+		return nil
+	case scale < MinScale || scale > MaxScale:
+		return fmt.Errorf("%w: scale %d is out of range (want %d to %d)", ErrInvalid, scale, MinScale, MaxScale)
+	}
+	if px := width * height * scale * scale; px > MaxPixels {
+		return fmt.Errorf("%w: %dx%d at scale %d is %d pixels (want at most %d)", ErrInvalid, width, height, scale, px, MaxPixels)
+	}
+	return nil
+}
+
+// Renderer draws charts. It is safe for concurrent use.
+type Renderer struct {
+	opts  Options
+	slots chan struct{} // one per render in progress
+
+	setup    sync.Once
+	setupErr error
+	progs    *programs
+	fonts    *fontSet
+
+	rasterOnce sync.Once
+	raster     *rasterizer
+	rasterErr  error
+
+	js   chan *jsRuntime    // idle JS runtimes
+	wasm chan *wasmInstance // idle resvg instances
+
+	closeOnce sync.Once
+}
+
+// New returns a Renderer. Engines start lazily, on the first render or on
+// Warm.
+func New(o Options) (*Renderer, error) {
+	if len(o.ECharts) == 0 {
+		return nil, errors.New("render: no ECharts bundle given")
+	}
+	if o.MaxConcurrent <= 0 {
+		o.MaxConcurrent = runtime.GOMAXPROCS(0)
+	}
+	if o.QueueWait <= 0 {
+		o.QueueWait = 2 * time.Second
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 20 * time.Second
+	}
+	return &Renderer{
+		opts:  o,
+		slots: make(chan struct{}, o.MaxConcurrent),
+		js:    make(chan *jsRuntime, o.MaxConcurrent),
+		wasm:  make(chan *wasmInstance, o.MaxConcurrent),
+	}, nil
+}
+
+// Warm starts both engines and puts one instance of each in the pool, so
+// that the first request does not pay for it.
+func (r *Renderer) Warm(ctx context.Context) error {
+	rt, err := r.getJS()
+	if err != nil {
+		return err
+	}
+	r.putJS(rt, true)
+	w, err := r.getWasm(ctx)
+	if err != nil {
+		return err
+	}
+	r.putWasm(ctx, w)
+	return nil
+}
+
+// SVG draws c as an SVG document.
+func (r *Renderer) SVG(ctx context.Context, c Chart) ([]byte, error) {
+	return r.draw(ctx, c, 0)
+}
+
+// PNG draws c as a PNG of c.Width*scale by c.Height*scale pixels.
+func (r *Renderer) PNG(ctx context.Context, c Chart, scale int) ([]byte, error) {
+	if scale == 0 {
+		return nil, fmt.Errorf("%w: scale 0 is out of range (want %d to %d)", ErrInvalid, MinScale, MaxScale)
+	}
+	return r.draw(ctx, c, scale)
+}
+
+// draw draws c as SVG, then, unless scale is 0, as a PNG at scale.
+func (r *Renderer) draw(ctx context.Context, c Chart, scale int) ([]byte, error) {
+	if err := c.check(scale); err != nil {
+		return nil, err
+	}
+	release, err := r.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	svg, err := r.svg(ctx, &c)
+	if err != nil || scale == 0 {
+		return []byte(svg), err
+	}
+	w, err := r.getWasm(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+	defer cancel()
+	out, err := w.png(ctx, []byte(svg), float64(scale), "", r.fonts)
+	r.putWasm(ctx, w)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, ErrTimeout
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// acquire takes a render slot, waiting at most QueueWait.
+func (r *Renderer) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case r.slots <- struct{}{}:
+		return func() { <-r.slots }, nil
+	default:
+	}
+	t := time.NewTimer(r.opts.QueueWait)
+	defer t.Stop()
+	select {
+	case r.slots <- struct{}{}:
+		return func() { <-r.slots }, nil
+	case <-t.C:
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (r *Renderer) svg(ctx context.Context, c *Chart) (string, error) {
+	rt, err := r.getJS()
+	if err != nil {
+		return "", err
+	}
+	// The timeout bounds the drawing, not starting an engine.
+	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	stop := context.AfterFunc(ctx, func() { rt.vm.Interrupt(errInterrupted) })
+	svg, reusable, err := rt.svg(c, deadline)
+	if !stop() {
+		reusable = false // the context ended: the interrupt may be pending
+	}
+	r.putJS(rt, reusable && err == nil)
+	if errors.Is(err, errInterrupted) {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return "", ctx.Err()
+		}
+		return "", ErrTimeout
+	}
+	return svg, err
+}
+
+func (r *Renderer) init() error {
+	r.setup.Do(func() {
+		r.fonts, r.setupErr = loadFonts()
+		if r.setupErr == nil {
+			r.progs, r.setupErr = compilePrograms(r.opts.ECharts)
+		}
+	})
+	return r.setupErr
+}
+
+func (r *Renderer) getJS() (*jsRuntime, error) {
+	if err := r.init(); err != nil {
+		return nil, err
+	}
+	select {
+	case rt := <-r.js:
+		return rt, nil
+	default:
+		return newJSRuntime(r.progs, r.fonts)
+	}
+}
+
+// putJS returns a runtime to the pool, or drops it for the garbage
+// collector when it is not reusable or the pool is full.
+func (r *Renderer) putJS(rt *jsRuntime, reusable bool) {
+	if !reusable {
+		return
+	}
+	select {
+	case r.js <- rt:
+	default:
+	}
+}
+
+func (r *Renderer) getWasm(ctx context.Context) (*wasmInstance, error) {
+	if err := r.init(); err != nil {
+		return nil, err
+	}
+	r.rasterOnce.Do(func() {
+		// Compiled once for the Renderer's life, not bound to a request.
+		r.raster, r.rasterErr = newRasterizer(context.Background(), r.opts.CacheDir)
+	})
+	if r.rasterErr != nil {
+		return nil, r.rasterErr
+	}
+	select {
+	case w := <-r.wasm:
+		return w, nil
+	default:
+		return r.raster.instance(ctx)
+	}
+}
+
+// putWasm returns an instance to the pool, or closes it: when a deadline
+// closed it mid-call, when it grew too large, or when the pool is full.
+func (r *Renderer) putWasm(ctx context.Context, w *wasmInstance) {
+	if w.reusable() {
+		select {
+		case r.wasm <- w:
+			return
+		default:
+		}
+	}
+	w.close(context.WithoutCancel(ctx))
+}
+
+// Close frees the engines. Renders in progress may fail.
+func (r *Renderer) Close() error {
+	var err error
+	r.closeOnce.Do(func() {
+		ctx := context.Background()
+		for {
+			select {
+			case w := <-r.wasm:
+				w.close(ctx)
+				continue
+			case <-r.js:
+				continue
+			default:
+			}
+			break
+		}
+		// Stops a rasterizer being made after Close, and orders this read
+		// after one being made before.
+		r.rasterOnce.Do(func() { r.rasterErr = errors.New("render: closed") })
+		if r.raster != nil {
+			err = r.raster.close(ctx)
+		}
+	})
+	return err
+}

@@ -1,0 +1,275 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// testCharts are hand-written options in the shape the dashboard's chart
+// builders produce: a line over time with a JS formatter, and bars.
+var testCharts = map[string]struct {
+	chart  Chart
+	labels []string // text the SVG must hold
+}{
+	"line": {
+		chart: Chart{
+			Option: `{
+  title: {text: 'Force strength'},
+  tooltip: {trigger: 'axis'},
+  xAxis: {type: 'time'},
+  yAxis: {type: 'value', name: 'troops', axisLabel: {formatter: function (v) { return (v / 1000) + 'k'; }}},
+  grid: {left: 60, right: 30, top: 60, bottom: 40},
+  series: [{type: 'line', name: 'KFOR', showSymbol: true,
+    data: [['1999-06-12', 20000], ['2000-01-01', 49000], ['2002-06-01', 35000], ['2005-06-01', 17000],
+           ['2009-06-01', 14000], ['2011-03-01', 6500], ['2014-01-01', 4900], ['2023-06-01', 4500], ['2024-03-01', 4700]]}]
+}`,
+			Width: 800, Height: 400, Footer: "Source: test; kforstats, data as of 2024-03",
+		},
+		labels: []string{"Force strength", "40k", "Source: test; kforstats, data as of 2024-03"},
+	},
+	"bar": {
+		chart: Chart{
+			Option: `{
+  legend: {top: 30},
+  xAxis: {type: 'value'},
+  yAxis: {type: 'category', data: ['Italy', 'United States', 'Türkiye', 'Germany']},
+  grid: {left: 100, right: 30, top: 60, bottom: 30},
+  series: [{type: 'bar', name: 'troops', data: [1200, 600, 480, 250]}]
+}`,
+			Width: 640, Height: 360, Theme: "dark", Title: "Contributions at 2024-03-01", Footer: "Source: test",
+		},
+		labels: []string{"Contributions at 2024-03-01", "United States", "Türkiye", "troops", "1,200"},
+	},
+}
+
+func bundle(tb testing.TB) []byte {
+	tb.Helper()
+	b, err := os.ReadFile("../assets/echarts.min.js")
+	if err != nil {
+		tb.Fatalf("read the page's ECharts bundle: %v", err)
+	}
+	return b
+}
+
+// artefact keeps an image under testdata/artefacts (not committed) for a
+// person to look at.
+func artefact(tb testing.TB, name string, b []byte) {
+	tb.Helper()
+	dir := filepath.Join("testdata", "artefacts")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func newRenderer(tb testing.TB, o Options) *Renderer {
+	tb.Helper()
+	o.ECharts = bundle(tb)
+	r, err := New(o)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { r.Close() })
+	return r
+}
+
+// svgText returns every text node of an SVG document, failing unless it
+// parses as XML.
+func svgText(tb testing.TB, svg []byte) []string {
+	tb.Helper()
+	dec := xml.NewDecoder(bytes.NewReader(svg))
+	var text []string
+	root := ""
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			tb.Fatalf("SVG does not parse as XML: %v\n%.500s", err, svg)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if root == "" {
+				root = t.Name.Local
+			}
+		case xml.CharData:
+			if s := strings.TrimSpace(string(t)); s != "" {
+				text = append(text, s)
+			}
+		}
+	}
+	if root != "svg" {
+		tb.Fatalf("root element is %q, want svg", root)
+	}
+	return text
+}
+
+func TestSVG(t *testing.T) {
+	r := newRenderer(t, Options{})
+	for name, tc := range testCharts {
+		t.Run(name, func(t *testing.T) {
+			svg, err := r.SVG(context.Background(), tc.chart)
+			if err != nil {
+				t.Fatal(err)
+			}
+			artefact(t, name+".svg", svg)
+			text := strings.Join(svgText(t, svg), "\n")
+			for _, want := range tc.labels {
+				if !strings.Contains(text, want) {
+					t.Errorf("SVG has no text %q; it has:\n%s", want, text)
+				}
+			}
+			if bytes.Contains(svg, []byte("@keyframes")) {
+				t.Errorf("SVG holds CSS animation; exports are drawn with animation off")
+			}
+		})
+	}
+}
+
+func TestPNG(t *testing.T) {
+	r := newRenderer(t, Options{})
+	for name, tc := range testCharts {
+		for _, scale := range []int{1, 2} {
+			t.Run(name, func(t *testing.T) {
+				b, err := r.PNG(context.Background(), tc.chart, scale)
+				if err != nil {
+					t.Fatal(err)
+				}
+				img, err := png.Decode(bytes.NewReader(b))
+				if err != nil {
+					t.Fatalf("PNG does not decode: %v", err)
+				}
+				artefact(t, name+"-"+strconv.Itoa(scale)+"x.png", b)
+				got := img.Bounds().Size()
+				if got.X != tc.chart.Width*scale || got.Y != tc.chart.Height*scale {
+					t.Errorf("PNG is %dx%d, want %dx%d", got.X, got.Y, tc.chart.Width*scale, tc.chart.Height*scale)
+				}
+			})
+		}
+	}
+}
+
+func TestBounds(t *testing.T) {
+	r := newRenderer(t, Options{})
+	ok := testCharts["bar"].chart
+	tests := map[string]struct {
+		mod   func(c *Chart)
+		scale int
+		want  string
+	}{
+		"narrow":       {func(c *Chart) { c.Width = 10 }, 1, "width 10 is out of range (want 200 to 4000)"},
+		"huge width":   {func(c *Chart) { c.Width = 1 << 30 }, 1, "width 1073741824 is out of range"},
+		"tall":         {func(c *Chart) { c.Height = 3001 }, 1, "height 3001 is out of range (want 150 to 3000)"},
+		"scale":        {func(c *Chart) {}, 5, "scale 5 is out of range (want 1 to 4)"},
+		"too many px":  {func(c *Chart) { c.Width, c.Height = 4000, 3000 }, 2, "4000x3000 at scale 2 is 48000000 pixels (want at most 16777216)"},
+		"empty option": {func(c *Chart) { c.Option = " " }, 1, "empty option"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			c := ok
+			tc.mod(&c)
+			_, err := r.PNG(context.Background(), c, tc.scale)
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("PNG() error = %v, want ErrInvalid with %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// spin is an option whose formatter never returns.
+var spin = Chart{Option: `{xAxis: {type: 'category', data: ['a'], axisLabel: {formatter: function () { for (;;) {} }}}, yAxis: {}, series: [{type: 'bar', data: [1]}]}`, Width: 400, Height: 300}
+
+func TestTimeoutFreesInstance(t *testing.T) {
+	r := newRenderer(t, Options{MaxConcurrent: 1, Timeout: 300 * time.Millisecond})
+	if err := r.Warm(context.Background()); err != nil { // compiling resvg may take longer than the timeout
+		t.Fatal(err)
+	}
+	for _, format := range []string{"svg", "png", "svg"} {
+		var err error
+		if format == "svg" {
+			_, err = r.SVG(context.Background(), spin)
+		} else {
+			_, err = r.PNG(context.Background(), spin, 1)
+		}
+		if !errors.Is(err, ErrTimeout) {
+			t.Fatalf("%s of a chart that never finishes: error = %v, want ErrTimeout", format, err)
+		}
+		// The one slot and the pool must still work.
+		if _, err := r.PNG(context.Background(), testCharts["bar"].chart, 1); err != nil {
+			t.Fatalf("PNG after a timed-out %s: %v", format, err)
+		}
+	}
+}
+
+func TestBusyRefusesThenRecovers(t *testing.T) {
+	r := newRenderer(t, Options{MaxConcurrent: 1, QueueWait: 20 * time.Millisecond, Timeout: 2 * time.Second})
+	if err := r.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	var spinErr error
+	go func() {
+		defer wg.Done()
+		_, spinErr = r.SVG(context.Background(), spin)
+	}()
+	for len(r.slots) == 0 { // until the spinning render holds the one slot
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := r.SVG(context.Background(), testCharts["bar"].chart); !errors.Is(err, ErrBusy) {
+		t.Errorf("SVG while the only slot is taken: error = %v, want ErrBusy", err)
+	}
+	wg.Wait()
+	if !errors.Is(spinErr, ErrTimeout) {
+		t.Errorf("spinning render: error = %v, want ErrTimeout", spinErr)
+	}
+	if _, err := r.PNG(context.Background(), testCharts["line"].chart, 1); err != nil {
+		t.Fatalf("PNG once the slot is free again: %v", err)
+	}
+}
+
+func TestCancelledRequestFreesInstance(t *testing.T) {
+	r := newRenderer(t, Options{MaxConcurrent: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	if _, err := r.SVG(ctx, spin); !errors.Is(err, context.Canceled) {
+		t.Fatalf("SVG cancelled mid-render: error = %v, want context.Canceled", err)
+	}
+	if _, err := r.SVG(context.Background(), testCharts["line"].chart); err != nil {
+		t.Fatalf("SVG after a cancelled one: %v", err)
+	}
+}
+
+func TestBadOption(t *testing.T) {
+	r := newRenderer(t, Options{})
+	for name, src := range map[string]string{
+		"syntax":     `{xAxis: }`,
+		"not object": `42`,
+		"throws":     `(function () { throw new Error('boom'); })()`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := testCharts["bar"].chart
+			c.Option = src
+			if _, err := r.SVG(context.Background(), c); err == nil || errors.Is(err, ErrTimeout) {
+				t.Errorf("SVG(%q) error = %v, want an evaluation error", src, err)
+			}
+			if _, err := r.SVG(context.Background(), testCharts["bar"].chart); err != nil {
+				t.Errorf("SVG after a bad option: %v", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,121 @@
+package render
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+var (
+	//go:embed prelude.js
+	preludeJS string
+	//go:embed decorate.js
+	decorateJS string
+	//go:embed harness.js
+	harnessJS string
+)
+
+// DecorateJS is the script that adds the title, the source line and the
+// background to an option before it is drawn (it defines
+// globalThis.__kforDecorate(option, theme, {title, footer})). The browser
+// comparison test loads it so that Chromium draws the same option.
+func DecorateJS() string { return decorateJS }
+
+// programs are the scripts every JS runtime runs at start, compiled once
+// per Renderer.
+type programs struct {
+	prelude, echarts, decorate, harness *goja.Program
+}
+
+func compilePrograms(echarts []byte) (*programs, error) {
+	var p programs
+	for _, s := range []struct {
+		dst       **goja.Program
+		name, src string
+	}{
+		{&p.prelude, "prelude.js", preludeJS},
+		{&p.echarts, "echarts.min.js", string(echarts)},
+		{&p.decorate, "decorate.js", decorateJS},
+		{&p.harness, "harness.js", harnessJS},
+	} {
+		prog, err := goja.Compile(s.name, s.src, false)
+		if err != nil {
+			return nil, fmt.Errorf("compile %s: %w", s.name, err)
+		}
+		*s.dst = prog
+	}
+	return &p, nil
+}
+
+// jsRuntime is one JS engine with ECharts loaded. It is not safe for
+// concurrent use: the pool hands each to one render at a time.
+type jsRuntime struct {
+	vm      *goja.Runtime
+	render  goja.Callable
+	measure measurer
+}
+
+func newJSRuntime(p *programs, fonts *fontSet) (*jsRuntime, error) {
+	rt := &jsRuntime{vm: goja.New(), measure: measurer{fonts: fonts}}
+	if err := rt.vm.Set("__kforMeasure", rt.measure.width); err != nil {
+		return nil, err
+	}
+	for i, prog := range []*goja.Program{p.prelude, p.echarts, p.decorate, p.harness} {
+		if _, err := rt.vm.RunProgram(prog); err != nil {
+			return nil, fmt.Errorf("run %s: %w", [...]string{"prelude.js", "echarts.min.js", "decorate.js", "harness.js"}[i], err)
+		}
+	}
+	if rt.vm.Get("echarts") == nil {
+		return nil, errors.New("echarts.min.js did not define globalThis.echarts")
+	}
+	fn, ok := goja.AssertFunction(rt.vm.Get("__kforRender"))
+	if !ok {
+		return nil, errors.New("harness.js did not define __kforRender")
+	}
+	rt.render = fn
+	return rt, nil
+}
+
+// errInterrupted is what a render stopped by its deadline returns (wrapped).
+var errInterrupted = errors.New("interrupted")
+
+// svg draws c, interrupting the script at deadline. It reports whether
+// the runtime may be used again: not when the deadline struck (ECharts may
+// have been left half way through an update, and the interrupt flag may be
+// set), so the pool throws that runtime away.
+func (rt *jsRuntime) svg(c *Chart, deadline time.Time) (svg string, reusable bool, err error) {
+	timer := time.AfterFunc(time.Until(deadline), func() { rt.vm.Interrupt(errInterrupted) })
+	svg, err = rt.draw(c)
+	return svg, timer.Stop(), err
+}
+
+func (rt *jsRuntime) draw(c *Chart) (string, error) {
+	opt, err := rt.vm.RunScript("option.js", "(\n"+c.Option+"\n)")
+	if err != nil {
+		return "", fmt.Errorf("evaluate option: %w", jsError(err))
+	}
+	if o, ok := opt.(*goja.Object); !ok || o.ClassName() != "Object" {
+		return "", fmt.Errorf("evaluate option: got %s, want an object", opt)
+	}
+	prov := rt.vm.NewObject()
+	_ = prov.Set("title", c.Title)
+	_ = prov.Set("footer", c.Footer)
+	out, err := rt.render(goja.Undefined(), opt, rt.vm.ToValue(c.Theme), rt.vm.ToValue(c.Width), rt.vm.ToValue(c.Height), prov)
+	if err != nil {
+		return "", fmt.Errorf("draw: %w", jsError(err))
+	}
+	return out.String(), nil
+}
+
+// jsError maps an interrupt to errInterrupted and keeps a script error's
+// message and JS stack.
+func jsError(err error) error {
+	var ie *goja.InterruptedError
+	if errors.As(err, &ie) {
+		return errInterrupted
+	}
+	return err
+}
