@@ -13,20 +13,23 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.handleReadyz())
 
 	api := e.Group("/api/v1")
-	api.GET("/summary", s.handleSummary())
-	api.GET("/strength", s.handleStrength(false))
-	api.GET("/strength.csv", s.handleStrength(true))
-	api.GET("/contributions", s.handleContributions(false))
-	api.GET("/contributions.csv", s.handleContributions(true))
-	api.GET("/counts", s.handleCounts(false))
-	api.GET("/counts.csv", s.handleCounts(true))
-	api.GET("/events", s.handleEvents(false))
-	api.GET("/events.csv", s.handleEvents(true))
-	api.GET("/sources", s.handleSources(false))
-	api.GET("/sources.csv", s.handleSources(true))
-	api.GET("/nations", s.handleNations(false))
-	api.GET("/nations.csv", s.handleNations(true))
+	api.GET("/summary", s.cache(s.handleSummary()))
+	api.GET("/strength", s.cache(s.handleStrength(false)))
+	api.GET("/strength.csv", s.cache(s.handleStrength(true)))
+	api.GET("/contributions", s.cache(s.handleContributions(false)))
+	api.GET("/contributions.csv", s.cache(s.handleContributions(true)))
+	api.GET("/counts", s.cache(s.handleCounts(false)))
+	api.GET("/counts.csv", s.cache(s.handleCounts(true)))
+	api.GET("/events", s.cache(s.handleEvents(false)))
+	api.GET("/events.csv", s.cache(s.handleEvents(true)))
+	api.GET("/sources", s.cache(s.handleSources(false)))
+	api.GET("/sources.csv", s.cache(s.handleSources(true)))
+	api.GET("/nations", s.cache(s.handleNations(false)))
+	api.GET("/nations.csv", s.cache(s.handleNations(true)))
 
+	if s.cfg.History != nil {
+		api.GET("/history.om", gin.WrapH(s.cfg.History))
+	}
 	if s.cfg.Metrics != nil {
 		e.GET("/metrics", gin.WrapH(s.cfg.Metrics))
 	}

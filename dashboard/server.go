@@ -17,6 +17,9 @@ type Config struct {
 
 	// Metrics serves /metrics; nil leaves the route out.
 	Metrics http.Handler
+	// History serves GET /api/v1/history.om, the record as OpenMetrics with
+	// timestamps for Prometheus' backfill; nil leaves the route out.
+	History http.Handler
 	// Observe is told of every finished request, by route template (never
 	// the raw path, so that its cardinality stays bounded); nil for none.
 	Observe func(route, method string, code int, elapsed time.Duration)
@@ -33,6 +36,7 @@ type Config struct {
 type Server struct {
 	cfg    Config
 	engine *gin.Engine
+	resp   *respCache
 }
 
 // NewServer returns the handler that serves every kforstats route.
@@ -44,7 +48,7 @@ func NewServer(cfg Config) *Server {
 		cfg.Now = time.Now
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, engine: gin.New()}
+	s := &Server{cfg: cfg, engine: gin.New(), resp: newRespCache()}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.RedirectTrailingSlash = false
 	s.engine.RedirectFixedPath = false
