@@ -36,7 +36,6 @@ type Config struct {
 type Server struct {
 	cfg    Config
 	engine *gin.Engine
-	resp   *respCache
 }
 
 // NewServer returns the handler that serves every kforstats route.
@@ -48,7 +47,7 @@ func NewServer(cfg Config) *Server {
 		cfg.Now = time.Now
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, engine: gin.New(), resp: newRespCache()}
+	s := &Server{cfg: cfg, engine: gin.New()}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.RedirectTrailingSlash = false
 	s.engine.RedirectFixedPath = false
