@@ -36,6 +36,7 @@ type env struct {
 // commands is the table of subcommands; serve is the default.
 var commands = map[string]command{
 	"serve":    {"serve the dashboard, the API and /metrics (the default)", runServe},
+	"export":   {"write the record in another format: kforstats export FORMAT (export --help lists them)", runExport},
 	"validate": {"check a dataset directory and print a summary; exit 1 on any error", runValidate},
 	"version":  {"print the version", runVersion},
 }
