@@ -18,6 +18,7 @@ import (
 
 	"github.com/kforstats/kforstats/dashboard"
 	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/metrics"
 )
 
 // serveConfig is the serve command's flags.
@@ -61,10 +62,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	httpMetrics, err := metrics.Register(reg, store, metrics.Options{Version: version})
+	if err != nil {
+		return err
+	}
 	srv := dashboard.NewServer(dashboard.Config{
 		Store:           store,
 		Log:             log,
 		Metrics:         promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		Observe:         httpMetrics.Observe,
+		History:         metrics.HistoryHandler(store, nil),
 		EnableLifecycle: cfg.enableLifecycle,
 		Version:         version,
 	})
