@@ -229,7 +229,10 @@ func encodeJSON(v any, indent string) ([]byte, error) {
 func esc(s string) string { return html.EscapeString(s) }
 
 // num formats an integer with thousands separators: 12,345.
-func num(n int) string {
+func num(n int) string { return Thousands(n) }
+
+// Thousands formats an integer with commas between thousands: 12,345.
+func Thousands(n int) string {
 	s := strconv.Itoa(n)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")

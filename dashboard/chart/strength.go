@@ -209,9 +209,11 @@ func (b *builder) phaseTable() Table {
 	return t
 }
 
+// sourceName is a source as a table cell: its publisher and date (the
+// list under each chart gives the title and link).
 func sourceName(s *dataset.Source) string {
 	if s == nil {
 		return ""
 	}
-	return s.Publisher + ": " + s.Title
+	return s.Publisher + ", " + s.Published.String()
 }

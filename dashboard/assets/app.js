@@ -1,0 +1,65 @@
+// kforstats dashboard: draws the charts whose options /options.js hands to
+// kfor.draw. No inline script anywhere, so the page runs under a
+// Content-Security-Policy of script-src 'self'.
+(function () {
+  'use strict';
+  var charts = [];
+  var pending = 0;
+
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function isoDay(ms) {
+    var d = new Date(ms);
+    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate());
+  }
+
+  // The strength chart's zoom fills in the date-range fields, so that
+  // "Show" applies it to every chart and puts it in the address.
+  function followZoom(chart) {
+    var form = document.querySelector('form.controls');
+    if (!form) { return; }
+    chart.on('datazoom', function () {
+      var dz = (chart.getOption().dataZoom || [])[0];
+      if (!dz || dz.startValue == null || dz.endValue == null) { return; }
+      form.elements.from.value = isoDay(dz.startValue);
+      form.elements.to.value = isoDay(dz.endValue);
+    });
+    // Brushing a span of time zooms to it.
+    chart.on('brushEnd', function (e) {
+      var a = e.areas && e.areas[0];
+      if (!a || !a.coordRange) { return; }
+      chart.dispatchAction({ type: 'dataZoom', startValue: a.coordRange[0], endValue: a.coordRange[1] });
+      chart.dispatchAction({ type: 'brush', areas: [] });
+    });
+  }
+
+  function draw(list) {
+    pending = list.length;
+    list.forEach(function (c) {
+      var el = document.getElementById('chart-' + c.id);
+      if (!el) { pending--; return; }
+      el.style.height = (c.height || 420) + 'px';
+      var chart = echarts.init(el, c.theme || null, { renderer: 'canvas' });
+      chart.on('finished', function once() {
+        chart.off('finished', once);
+        el.setAttribute('data-rendered', 'true');
+        if (--pending === 0) { document.documentElement.setAttribute('data-charts', 'ready'); }
+      });
+      chart.setOption(c.option);
+      if (c.id === 'strength') { followZoom(chart); }
+      charts.push(chart);
+    });
+    if (pending === 0) { document.documentElement.setAttribute('data-charts', 'ready'); }
+  }
+
+  var frame = 0;
+  function resize() {
+    if (frame) { return; }
+    frame = window.requestAnimationFrame(function () {
+      frame = 0;
+      charts.forEach(function (c) { c.resize(); });
+    });
+  }
+  window.addEventListener('resize', resize);
+
+  window.kfor = { draw: draw, charts: charts };
+})();

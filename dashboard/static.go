@@ -1,0 +1,126 @@
+package dashboard
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+)
+
+//go:embed assets/*.js assets/*.css
+var assetFS embed.FS
+
+// asset is one embedded static file served under a content-hashed name, so
+// that it can be cached for a year: a new build with new content gets a
+// new name.
+type asset struct {
+	name  string // hashed: echarts.1a2b3c4d5e.min.js
+	ctype string
+	body  []byte
+	etag  string
+
+	gzipOnce sync.Once
+	gz       []byte // gzip of body, made on first request
+}
+
+// assets maps the source name (echarts.min.js) and the hashed name to the
+// asset; made once at start-up.
+type assets struct {
+	bySource map[string]*asset
+	byName   map[string]*asset
+}
+
+var staticAssets = sync.OnceValue(func() *assets {
+	a := &assets{bySource: map[string]*asset{}, byName: map[string]*asset{}}
+	entries, err := fs.ReadDir(assetFS, "assets")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the directory
+	}
+	for _, e := range entries {
+		body, err := assetFS.ReadFile("assets/" + e.Name())
+		if err != nil {
+			panic(err)
+		}
+		sum := sha256.Sum256(body)
+		hash := hex.EncodeToString(sum[:])[:12]
+		base, ext, _ := strings.Cut(e.Name(), ".") // "echarts", "min.js"
+		x := &asset{name: base + "." + hash + "." + ext, body: body, etag: `"` + hash + `"`,
+			ctype: mime.TypeByExtension(path.Ext(e.Name()))}
+		if strings.HasSuffix(e.Name(), ".js") {
+			x.ctype = "text/javascript; charset=utf-8"
+		}
+		a.bySource[e.Name()] = x
+		a.byName[x.name] = x
+	}
+	return a
+})
+
+// assetPath returns the URL path of the embedded file named src
+// ("app.css"), with its content hash in the name.
+func assetPath(src string) string {
+	a := staticAssets().bySource[src]
+	if a == nil {
+		panic("dashboard: no embedded asset " + src)
+	}
+	return "/static/" + a.name
+}
+
+// handleStatic serves the hashed assets, immutable for a year, gzipped for
+// clients that accept it. Any other name, including every attempt to leave
+// the directory, is 404.
+func (s *Server) handleStatic() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		a := staticAssets().byName[c.Param("file")]
+		if a == nil {
+			fail(c, Errorf(ENotFound, "", "no such file: %s", c.Request.URL.Path))
+			return
+		}
+		h := c.Writer.Header()
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		h.Set("ETag", a.etag)
+		h.Set("Vary", "Accept-Encoding")
+		h.Set("X-Content-Type-Options", "nosniff")
+		if c.GetHeader("If-None-Match") == a.etag {
+			c.Status(http.StatusNotModified)
+			return
+		}
+		body := a.body
+		if acceptsGzip(c.GetHeader("Accept-Encoding")) {
+			a.gzipOnce.Do(func() { a.gz = gzipBytes(a.body) })
+			body = a.gz
+			h.Set("Content-Encoding", "gzip")
+		}
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		c.Data(http.StatusOK, a.ctype, body)
+	}
+}
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip.
+func acceptsGzip(ae string) bool {
+	for _, part := range strings.Split(ae, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		return strings.ReplaceAll(strings.TrimSpace(params), " ", "") != "q=0"
+	}
+	return false
+}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
+	_, _ = w.Write(b)                                       // writing to a bytes.Buffer does not fail
+	_ = w.Close()
+	return buf.Bytes()
+}
