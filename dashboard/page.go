@@ -86,7 +86,7 @@ func newHeadline(d *dataset.Dataset) headline {
 		h.NATO, h.Partner, h.SplitRef = &nf, &pf, sp
 	}
 	if sm.AreaKm2 > 0 {
-		a := floatFigure("area_km2", sm.AreaKm2, chart.Thousands(int(sm.AreaKm2 + 0.5)))
+		a := floatFigure("area_km2", sm.AreaKm2, chart.Thousands(int(sm.AreaKm2+0.5)))
 		p := floatFigure("troops_per_100km2", sm.TroopsPer100Km2, strconv.FormatFloat(sm.TroopsPer100Km2, 'f', 1, 64))
 		h.Area, h.Per100 = &a, &p
 		if f, ok := d.Fact(dataset.AreaKey); ok {
@@ -112,16 +112,16 @@ type listChoice struct {
 // pageData is what the template renders.
 type pageData struct {
 	Version, Checksum, AsOf string
-	Notices                []chart.Notice
-	Head                   headline
-	Charts                 []pageChart
-	Lists                  []listChoice
-	From, To, Min, Max     string
-	Dark                   bool
-	ThemeURL, ResetURL     string
-	OptionsURL             string
-	EChartsJS, AppJS, CSS  string
-	SourcesCount           int
+	Notices                 []chart.Notice
+	Head                    headline
+	Charts                  []pageChart
+	Lists                   []listChoice
+	From, To, Min, Max      string
+	Dark                    bool
+	ThemeURL, ResetURL      string
+	OptionsURL              string
+	EChartsJS, AppJS, CSS   string
+	SourcesCount            int
 }
 
 // view reads the view from the request, bounded by the server's clock.
@@ -280,4 +280,3 @@ func shortSum(s string) string {
 	}
 	return s
 }
-
