@@ -9,6 +9,10 @@ import (
 // routes is the one route table.
 func (s *Server) routes() {
 	e := s.engine
+	e.GET("/", s.handlePage())
+	e.GET("/options.js", s.handleOptions())
+	e.GET("/table/:file", s.handleTable())
+	e.GET("/static/:file", s.handleStatic())
 	e.GET("/healthz", s.handleHealthz())
 	e.GET("/readyz", s.handleReadyz())
 
