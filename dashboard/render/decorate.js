@@ -1,38 +1,52 @@
-// decorate makes an exported image stand on its own: the chart's title when
-// the option has none, a source line at the bottom, an opaque background,
-// and no animation (it would put CSS keyframes into the SVG). The server
-// runs it before drawing; the browser comparison test loads this same file
-// so that Chromium draws the very option the server drew.
+// decorate makes an exported image stand on its own: the chart's title and
+// a source line when the option has none, a provenance line at the bottom,
+// an opaque background, no toolbox (the page's own "save as image" leaves it
+// out too) and no animation (it would put CSS keyframes into the SVG). The
+// server runs it before drawing; the browser comparison test loads this same
+// file so that Chromium draws the very option the server drew.
 (function (g) {
   function asArray(v) {
     if (v == null) return [];
     return Array.isArray(v) ? v : [v];
   }
 
+  // px reads a layout distance given as a number or as a string of digits
+  // ("56"); percentages and keywords give NaN and are left alone.
+  function px(v) {
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*(px)?\s*$/.test(v)) return parseFloat(v);
+    return NaN;
+  }
+
   g.__kforDecorate = function (option, theme, prov) {
     var dark = theme === 'dark';
     option.animation = false;
     if (option.backgroundColor == null && !dark) option.backgroundColor = '#ffffff';
+    asArray(option.toolbox).forEach(function (t) { if (t) t.show = false; });
     var muted = dark ? '#b9b8ce' : '#6e7079';
     var titles = asArray(option.title);
-    var hasTitle = titles.some(function (t) { return t && t.text; });
-    if (!hasTitle && prov.title) {
-      titles.unshift({ text: prov.title, left: 12, top: 10 });
+    var main = null;
+    titles.forEach(function (t) { if (!main && t && t.text) main = t; });
+    if (!main && prov.title) {
+      main = { text: prov.title, left: 8, top: 4 };
+      titles.unshift(main);
     }
+    if (main && !main.subtext && prov.subtitle) main.subtext = prov.subtitle;
     if (prov.footer) {
       titles.push({
-        text: prov.footer, left: 12, bottom: 8, z: 10,
+        text: prov.footer, left: 8, bottom: 6, z: 10,
         textStyle: { fontSize: 11, fontWeight: 'normal', color: muted }
       });
-      // Room for the source line under whatever sits at the bottom.
-      var bump = function (c) {
-        if (c && typeof c.bottom === 'number') c.bottom += 18;
+      // Room for the footer under whatever sits at the bottom.
+      var lift = function (c) {
+        var b = c ? px(c.bottom) : NaN;
+        if (!isNaN(b)) c.bottom = b + 18;
       };
-      asArray(option.grid).forEach(bump);
+      asArray(option.grid).forEach(lift);
       asArray(option.dataZoom).forEach(function (z) {
-        if (z && z.type === 'slider') bump(z);
+        if (z && z.type === 'slider') lift(z);
       });
-      asArray(option.legend).forEach(bump);
+      asArray(option.legend).forEach(lift);
     }
     option.title = titles;
     return option;
