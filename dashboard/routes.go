@@ -13,6 +13,8 @@ func (s *Server) routes() {
 	e.GET("/options.js", s.handleOptions())
 	e.GET("/table/:file", s.handleTable())
 	e.GET("/static/:file", s.handleStatic())
+	e.GET("/charts", s.handleCharts())
+	e.GET("/charts/:file", s.handleChartImage())
 	e.GET("/healthz", s.handleHealthz())
 	e.GET("/readyz", s.handleReadyz())
 

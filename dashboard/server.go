@@ -30,12 +30,16 @@ type Config struct {
 	Version string
 	// Now returns the current time; nil means time.Now. Tests fix it.
 	Now func() time.Time
+	// Images draws /charts/{id}.svg and .png; nil makes one with the
+	// defaults on the first image request.
+	Images *Images
 }
 
 // Server is the kforstats HTTP handler.
 type Server struct {
 	cfg    Config
 	engine *gin.Engine
+	img    imageState
 }
 
 // NewServer returns the handler that serves every kforstats route.

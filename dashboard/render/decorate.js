@@ -1,9 +1,10 @@
-// decorate makes an exported image stand on its own: the chart's title and
-// a source line when the option has none, a provenance line at the bottom,
-// an opaque background, no toolbox (the page's own "save as image" leaves it
-// out too) and no animation (it would put CSS keyframes into the SVG). The
-// server runs it before drawing; the browser comparison test loads this same
-// file so that Chromium draws the very option the server drew.
+// decorate makes an exported image stand on its own: the chart's title when
+// the option has none, a source line at the bottom when the option has none
+// (a title placed at the bottom), an opaque background, no toolbox (the
+// page's own "save as image" leaves it out too) and no animation (it would
+// put CSS keyframes into the SVG). The server runs it before drawing; the
+// browser comparison test loads this same file so that Chromium draws the
+// very option the server drew.
 (function (g) {
   function asArray(v) {
     if (v == null) return [];
@@ -19,20 +20,30 @@
   }
 
   g.__kforDecorate = function (option, theme, prov) {
+    // An option with media queries keeps its components in baseOption.
+    var base = option.baseOption || option;
+    var media = asArray(option.media).map(function (m) { return (m && m.option) || {}; });
     var dark = theme === 'dark';
     option.animation = false;
-    if (option.backgroundColor == null && !dark) option.backgroundColor = '#ffffff';
-    asArray(option.toolbox).forEach(function (t) { if (t) t.show = false; });
+    base.animation = false;
+    if (base.backgroundColor == null && !dark) base.backgroundColor = '#ffffff';
+    [base].concat(media).forEach(function (o) {
+      asArray(o.toolbox).forEach(function (t) { if (t) t.show = false; });
+    });
     var muted = dark ? '#b9b8ce' : '#6e7079';
-    var titles = asArray(option.title);
+    var titles = asArray(base.title);
     var main = null;
-    titles.forEach(function (t) { if (!main && t && t.text) main = t; });
+    var hasFooter = false;
+    titles.forEach(function (t) {
+      if (!t) return;
+      if (t.bottom != null) hasFooter = true; // the option's own source line
+      else if (!main && t.text) main = t;
+    });
     if (!main && prov.title) {
       main = { text: prov.title, left: 8, top: 4 };
       titles.unshift(main);
     }
-    if (main && !main.subtext && prov.subtitle) main.subtext = prov.subtitle;
-    if (prov.footer) {
+    if (prov.footer && !hasFooter) {
       titles.push({
         text: prov.footer, left: 8, bottom: 6, z: 10,
         textStyle: { fontSize: 11, fontWeight: 'normal', color: muted }
@@ -42,13 +53,15 @@
         var b = c ? px(c.bottom) : NaN;
         if (!isNaN(b)) c.bottom = b + 18;
       };
-      asArray(option.grid).forEach(lift);
-      asArray(option.dataZoom).forEach(function (z) {
-        if (z && z.type === 'slider') lift(z);
+      [base].concat(media).forEach(function (o) {
+        asArray(o.grid).forEach(lift);
+        asArray(o.dataZoom).forEach(function (z) {
+          if (z && z.type === 'slider') lift(z);
+        });
+        asArray(o.legend).forEach(lift);
       });
-      asArray(option.legend).forEach(lift);
     }
-    option.title = titles;
+    base.title = titles;
     return option;
   };
 })(globalThis);

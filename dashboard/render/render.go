@@ -71,10 +71,8 @@ type Chart struct {
 	Width, Height int
 	// Title is drawn as the chart's title when the option has none.
 	Title string
-	// Subtitle is drawn under the title when the option has no subtext:
-	// the sources of the figures.
-	Subtitle string
-	// Footer is the provenance line drawn at the bottom left.
+	// Footer is the provenance line drawn at the bottom left when the
+	// option has none of its own (a title placed at the bottom).
 	Footer string
 }
 

@@ -51,6 +51,24 @@ var testCharts = map[string]struct {
 		},
 		labels: []string{"Contributions at 2024-03-01", "United States", "Türkiye", "troops", "1,200"},
 	},
+	// Media queries keep the components in baseOption; a title placed at
+	// the bottom is the option's own source line, so no footer is added.
+	"media": {
+		chart: Chart{
+			Option: `{
+  baseOption: {
+    title: [{text: 'Change between figures'}, {text: 'Source: own line', bottom: 4, left: 8}],
+    toolbox: {show: true, feature: {saveAsImage: {}}},
+    xAxis: {type: 'category', data: ['2001', '2002', '2003']},
+    yAxis: {type: 'value'},
+    series: [{type: 'bar', data: [-3000, 1500, -8000]}]
+  },
+  media: [{query: {maxWidth: 480}, option: {title: [{textStyle: {fontSize: 14}}]}}]
+}`,
+			Width: 600, Height: 300, Title: "unused", Footer: "Source: footer not wanted",
+		},
+		labels: []string{"Change between figures", "Source: own line", "2002", "-8,000"},
+	},
 }
 
 func bundle(tb testing.TB) []byte {
@@ -132,6 +150,9 @@ func TestSVG(t *testing.T) {
 				if !strings.Contains(text, want) {
 					t.Errorf("SVG has no text %q; it has:\n%s", want, text)
 				}
+			}
+			if n := strings.Count(text, "Source:"); n != 1 {
+				t.Errorf("SVG has %d source lines, want 1:\n%s", n, text)
 			}
 			if bytes.Contains(svg, []byte("@keyframes")) {
 				t.Errorf("SVG holds CSS animation; exports are drawn with animation off")

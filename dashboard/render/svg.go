@@ -20,7 +20,7 @@ var (
 
 // DecorateJS is the script that adds the title, the source line and the
 // background to an option before it is drawn (it defines
-// globalThis.__kforDecorate(option, theme, {title, subtitle, footer})). The browser
+// globalThis.__kforDecorate(option, theme, {title, footer})). The browser
 // comparison test loads it so that Chromium draws the same option.
 func DecorateJS() string { return decorateJS }
 
@@ -102,7 +102,6 @@ func (rt *jsRuntime) draw(c *Chart) (string, error) {
 	}
 	prov := rt.vm.NewObject()
 	_ = prov.Set("title", c.Title)
-	_ = prov.Set("subtitle", c.Subtitle)
 	_ = prov.Set("footer", c.Footer)
 	out, err := rt.render(goja.Undefined(), opt, rt.vm.ToValue(c.Theme), rt.vm.ToValue(c.Width), rt.vm.ToValue(c.Height), prov)
 	if err != nil {

@@ -1,0 +1,232 @@
+package dashboard
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"image/png"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/render"
+	"github.com/kforstats/kforstats/dataset"
+)
+
+func TestChartsList(t *testing.T) {
+	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	w := get(t, s, "GET", "/charts")
+	if w.Code != http.StatusOK {
+		t.Fatalf("GET /charts = %d\n%s", w.Code, w.Body)
+	}
+	got := decode[struct {
+		Charts []chartEntry        `json:"charts"`
+		Params map[string]paramDoc `json:"params"`
+	}](t, w)
+	specs := chart.Specs()
+	if len(got.Charts) != len(specs) {
+		t.Fatalf("GET /charts lists %d charts, want %d", len(got.Charts), len(specs))
+	}
+	for i, sp := range specs {
+		c := got.Charts[i]
+		if c.ID != sp.ID || c.Title != sp.Title || c.SVG != "/charts/"+sp.ID+".svg" || c.PNG != "/charts/"+sp.ID+".png" {
+			t.Errorf("chart %d = %+v, want id %s, title %q and its image URLs", i, c, sp.ID, sp.Title)
+		}
+		for _, p := range c.Params {
+			if got.Params[p].Doc == "" {
+				t.Errorf("chart %s takes %q, which /charts does not document", c.ID, p)
+			}
+		}
+	}
+}
+
+// svgTexts parses an SVG document, failing unless it is XML with an svg
+// root, and returns its text nodes.
+func svgTexts(tb testing.TB, svg []byte) []string {
+	tb.Helper()
+	dec := xml.NewDecoder(bytes.NewReader(svg))
+	var text []string
+	root := ""
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			tb.Fatalf("SVG does not parse as XML: %v", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if root == "" {
+				root = t.Name.Local
+			}
+		case xml.CharData:
+			if s := strings.TrimSpace(string(t)); s != "" {
+				text = append(text, s)
+			}
+		}
+	}
+	if root != "svg" {
+		tb.Fatalf("root element is %q, want svg", root)
+	}
+	return text
+}
+
+// TestChartImages draws every chart through the routes: SVG that parses
+// and holds its title, its provenance and axis labels; PNG that decodes at
+// the size asked for.
+func TestChartImages(t *testing.T) {
+	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	dir := filepath.Join("testdata", "artefacts", "images")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range chart.Specs() {
+		t.Run(sp.ID, func(t *testing.T) {
+			w := get(t, s, "GET", "/charts/"+sp.ID+".svg?width=800&height=450")
+			if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "image/svg+xml" {
+				t.Fatalf("GET %s.svg = %d %s\n%s", sp.ID, w.Code, w.Header().Get("Content-Type"), w.Body)
+			}
+			svg := w.Body.Bytes()
+			os.WriteFile(filepath.Join(dir, sp.ID+".svg"), svg, 0o644)
+			text := svgTexts(t, svg)
+			all := strings.Join(text, "\n")
+			for _, want := range []string{sp.Title, "Source: ", "kforstats, data "} {
+				if !strings.Contains(all, want) {
+					t.Errorf("SVG has no text %q", want)
+				}
+			}
+			if labels := axisLabels(text); labels < 2 {
+				t.Errorf("SVG has %d text nodes that look like axis labels (numbers or years), want at least 2:\n%s", labels, all)
+			}
+
+			w = get(t, s, "GET", "/charts/"+sp.ID+".png?width=600&height=400&scale=2")
+			if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "image/png" {
+				t.Fatalf("GET %s.png = %d %s\n%s", sp.ID, w.Code, w.Header().Get("Content-Type"), w.Body)
+			}
+			os.WriteFile(filepath.Join(dir, sp.ID+".png"), w.Body.Bytes(), 0o644)
+			img, err := png.Decode(w.Body)
+			if err != nil {
+				t.Fatalf("PNG does not decode: %v", err)
+			}
+			if got := img.Bounds().Size(); got.X != 1200 || got.Y != 800 {
+				t.Errorf("PNG is %dx%d, want 1200x800 (600x400 at scale 2)", got.X, got.Y)
+			}
+		})
+	}
+}
+
+// axisLabels counts text nodes that are numbers or years, as value and
+// time axes label their ticks ("4,000", "2010", "-20%").
+func axisLabels(text []string) int {
+	n := 0
+	for _, s := range text {
+		s = strings.NewReplacer(",", "", "%", "", "−", "", "-", "", "+", "", "k", "", " ", "").Replace(s)
+		if s == "" {
+			continue
+		}
+		if strings.Trim(s, "0123456789.") == "" {
+			n++
+		}
+	}
+	return n
+}
+
+func TestChartImageErrors(t *testing.T) {
+	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	tests := map[string]struct {
+		target string
+		code   int
+		param  string
+		msg    string
+	}{
+		"unknown chart":     {"/charts/nope.svg", 404, "", `no chart "nope"`},
+		"unknown format":    {"/charts/strength.gif", 404, "", "no such image: strength.gif"},
+		"no format":         {"/charts/strength", 404, "", "no such image"},
+		"huge width":        {"/charts/strength.png?width=100000000", 400, "width", "100000000 is out of range (want 200 to 4000)"},
+		"width overflow":    {"/charts/strength.png?width=99999999999999999999", 400, "width", "not a whole number"},
+		"negative height":   {"/charts/strength.svg?height=-5", 400, "height", "-5 is out of range (want 150 to 3000)"},
+		"malformed height":  {"/charts/strength.svg?height=tall", 400, "height", `"tall" is not a whole number`},
+		"scale too big":     {"/charts/strength.png?scale=8", 400, "scale", "8 is out of range (want 1 to 4)"},
+		"scale on svg":      {"/charts/strength.svg?scale=2", 400, "scale", "applies to PNG only"},
+		"too many pixels":   {"/charts/strength.png?width=4000&height=3000&scale=2", 400, "", "4000x3000 at scale 2 is 48000000 pixels (want at most 16777216)"},
+		"bad theme":         {"/charts/strength.svg?theme=pink", 400, "theme", `"pink" is not a theme (want light or dark)`},
+		"bad date":          {"/charts/contributions.png?date=yesterday", 400, "date", `"yesterday" is not a date`},
+		"from out of range": {"/charts/strength.svg?from=1900-01-01", 400, "from", "1900-01-01 is out of range"},
+		"long param":        {"/charts/strength.svg?width=" + strings.Repeat("9", 200), 400, "width", "is 200 characters long"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			w := get(t, s, "GET", tc.target)
+			if w.Code != tc.code {
+				t.Fatalf("GET %s = %d, want %d\n%s", tc.target, w.Code, tc.code, w.Body)
+			}
+			body := decode[map[string]string](t, w)
+			if body["param"] != tc.param || !strings.Contains(body["error"], tc.msg) {
+				t.Errorf("GET %s = param %q error %q, want param %q and an error with %q", tc.target, body["param"], body["error"], tc.param, tc.msg)
+			}
+			if strings.Contains(body["error"], "; ignored") || strings.Contains(body["error"], "showing") {
+				t.Errorf("GET %s error %q talks of a fallback, but an image is refused", tc.target, body["error"])
+			}
+		})
+	}
+}
+
+func TestChartImageRevalidation(t *testing.T) {
+	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	const target = "/charts/share.svg?theme=dark&width=500&height=300"
+	first := get(t, s, "GET", target)
+	etag := first.Header().Get("ETag")
+	if first.Code != 200 || etag == "" || first.Header().Get("Cache-Control") == "" {
+		t.Fatalf("GET %s = %d, ETag %q, Cache-Control %q", target, first.Code, etag, first.Header().Get("Cache-Control"))
+	}
+	r := httptest.NewRequest("GET", target, nil)
+	r.Header.Set("If-None-Match", etag)
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	if w.Code != http.StatusNotModified || w.Body.Len() != 0 {
+		t.Errorf("If-None-Match with its ETag = %d (%d bytes), want 304 and no body", w.Code, w.Body.Len())
+	}
+	other := get(t, s, "GET", "/charts/share.svg?theme=light&width=500&height=300")
+	if other.Header().Get("ETag") == etag {
+		t.Errorf("light and dark images share the ETag %s", etag)
+	}
+	if again := get(t, s, "GET", target); !bytes.Equal(again.Body.Bytes(), first.Body.Bytes()) {
+		t.Errorf("the same request drew different bytes")
+	}
+}
+
+// TestImageFailures checks how render failures are answered: overload and
+// timeouts are 503 with Retry-After (the render package tests that they
+// happen and that its pool survives them).
+func TestImageFailures(t *testing.T) {
+	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	tests := map[string]struct {
+		err        error
+		code       int
+		retryAfter bool
+	}{
+		"busy":    {render.ErrBusy, 503, true},
+		"timeout": {render.ErrTimeout, 503, true},
+		"invalid": {fmt.Errorf("%w: width 1 is out of range", render.ErrInvalid), 400, false},
+		"bug":     {fmt.Errorf("draw: TypeError"), 500, false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			c, _ := gin.CreateTestContext(w)
+			c.Request = httptest.NewRequest("GET", "/charts/strength.png", nil)
+			s.imageFailed(c, "strength", "png", tc.err)
+			if w.Code != tc.code || (w.Header().Get("Retry-After") != "") != tc.retryAfter {
+				t.Errorf("%v answered %d, Retry-After %q; want %d, Retry-After set: %v", tc.err, w.Code, w.Header().Get("Retry-After"), tc.code, tc.retryAfter)
+			}
+		})
+	}
+}
