@@ -5,6 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/kforstats
 ADDR ?= :8080
+CHECK_PORT ?= 18090
 
 .DEFAULT_GOAL := help
 
@@ -28,7 +29,7 @@ deps: ## install what the tests need (Chromium, Prometheus, fonts) from Debian w
 	@bash .ci/deps
 
 .PHONY: test
-test: deps validate lint ## run every test CI runs (installs missing test tools first)
+test: deps validate lint check-deploy ## run every test CI runs (installs missing test tools first)
 	@echo ">> go test -race ./..."
 	$(GO) test -race -count=1 ./...
 
@@ -45,6 +46,20 @@ lint: ## go vet, gofmt and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 	@echo ">> staticcheck"
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+.PHONY: check-deploy
+check-deploy: ## check deploy/ with each file's own tool (promtool, ...)
+	@echo ">> promtool: check the Prometheus config and rules, run the rules' unit tests"
+	promtool check config deploy/prometheus/prometheus.yml
+	promtool check rules deploy/prometheus/rules/*.yml
+	promtool test rules deploy/prometheus/tests/*.yml
+
+.PHONY: check-metrics
+check-metrics: build ## promtool check metrics on a scrape of a running bin/kforstats
+	@echo ">> promtool check metrics on /metrics of bin/kforstats (127.0.0.1:$(CHECK_PORT))"
+	@./$(BIN) serve --web.listen-address=127.0.0.1:$(CHECK_PORT) --log.level=warn & pid=$$!; trap "kill $$pid" EXIT; \
+	for i in $$(seq 100); do curl -sf http://127.0.0.1:$(CHECK_PORT)/readyz >/dev/null && break; sleep 0.1; done; \
+	curl -sf http://127.0.0.1:$(CHECK_PORT)/metrics | promtool check metrics
 
 .PHONY: fuzz
 fuzz: ## run each fuzz target for FUZZTIME (default 30s)
