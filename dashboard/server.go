@@ -39,6 +39,7 @@ type Config struct {
 type Server struct {
 	cfg    Config
 	engine *gin.Engine
+	resp   *respCache
 	img    imageState
 }
 
@@ -51,7 +52,7 @@ func NewServer(cfg Config) *Server {
 		cfg.Now = time.Now
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, engine: gin.New()}
+	s := &Server{cfg: cfg, engine: gin.New(), resp: newRespCache()}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.RedirectTrailingSlash = false
 	s.engine.RedirectFixedPath = false
