@@ -45,7 +45,7 @@ lint: ## go vet, gofmt and staticcheck
 	@echo ">> gofmt"
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 	@echo ">> staticcheck"
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 .PHONY: check-deploy
 check-deploy: ## check deploy/ with each file's own tool (promtool, ...)
