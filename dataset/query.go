@@ -375,8 +375,8 @@ type Summary struct {
 	Latest          Point
 	Peak            Point
 	Drawdown        float64     // ratio, 0 to 1
-	Nations         *CountPoint // the newest nation count, nil when none
-	Split           *CountPoint // the newest count with a NATO/partner split, nil when none
+	Nations         *CountPoint // the newest nation count not marked uncertain (else the newest), nil when none
+	Split           *CountPoint // likewise, of the counts with a NATO/partner split
 	AreaKm2         float64
 	TroopsPer100Km2 float64
 }
@@ -384,15 +384,26 @@ type Summary struct {
 // Summarize returns the headline figures.
 func (d *Dataset) Summarize() Summary {
 	s := Summary{Latest: d.Latest(), Peak: d.Peak(), Drawdown: d.Drawdown()}
+	// The newest count, preferring one not marked uncertain: a headline
+	// should not rest on a doubtful copy when a better figure exists.
 	cs := d.NationCounts()
-	for i := len(cs) - 1; i >= 0; i-- {
-		if s.Nations == nil {
-			s.Nations = &cs[i]
+	pick := func(want func(CountPoint) bool) *CountPoint {
+		var fallback *CountPoint
+		for i := len(cs) - 1; i >= 0; i-- {
+			if !want(cs[i]) {
+				continue
+			}
+			if cs[i].Confidence != Uncertain {
+				return &cs[i]
+			}
+			if fallback == nil {
+				fallback = &cs[i]
+			}
 		}
-		if s.Split == nil && cs[i].NATO != nil {
-			s.Split = &cs[i]
-		}
+		return fallback
 	}
+	s.Nations = pick(func(CountPoint) bool { return true })
+	s.Split = pick(func(c CountPoint) bool { return c.NATO != nil })
 	if f, ok := d.Fact(AreaKey); ok {
 		s.AreaKm2 = f.Value
 		s.TroopsPer100Km2 = float64(s.Latest.Troops) / f.Value * 100
