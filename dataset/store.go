@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,8 +34,9 @@ type Origin struct {
 // EmbeddedOrigin is the record shipped inside the binary.
 func EmbeddedOrigin() Origin { return Origin{FS: Embedded(), Name: "embedded"} }
 
-// DirOrigin is a record in a directory on disk.
-func DirOrigin(dir string) Origin { return Origin{FS: os.DirFS(dir), Name: dir} }
+// DirOrigin is a record in a directory on disk. Only regular files of a
+// bounded size are read from it (see MaxFileBytes).
+func DirOrigin(dir string) Origin { return Origin{FS: dirFS(dir), Name: dir} }
 
 // Load reads and validates the record at o.
 func (o Origin) Load(now time.Time) (*Dataset, error) {
