@@ -369,6 +369,60 @@ func (s *Server) handleSummary() gin.HandlerFunc {
 	return func(c *gin.Context) { c.JSON(http.StatusOK, Summary(s.data())) }
 }
 
+// SiteRow is one headquarters, battle group or detachment.
+type SiteRow struct {
+	ID           string     `json:"id"`
+	Name         string     `json:"name"`
+	Kind         string     `json:"kind"`
+	Location     string     `json:"location"`
+	Lat          *float64   `json:"lat"` // null where no source gives coordinates
+	Lon          *float64   `json:"lon"`
+	Note         string     `json:"note"`
+	Source       SourceRef  `json:"source"`
+	CoordsSource *SourceRef `json:"coords_source,omitempty"`
+}
+
+// FactRow is a standing figure, such as the area of responsibility.
+type FactRow struct {
+	Key    string    `json:"key"`
+	Value  float64   `json:"value"`
+	Unit   string    `json:"unit"`
+	Quote  string    `json:"quote"`
+	Note   string    `json:"note"`
+	Source SourceRef `json:"source"`
+}
+
+// StructureAnswer is /api/v1/structure: the force's sites and standing facts.
+type StructureAnswer struct {
+	Sites []SiteRow `json:"sites"`
+	Facts []FactRow `json:"facts"`
+}
+
+// Structure returns the force's sites and standing facts.
+func Structure(d *dataset.Dataset) StructureAnswer {
+	a := StructureAnswer{Sites: []SiteRow{}, Facts: []FactRow{}}
+	for _, st := range d.Sites {
+		r := SiteRow{ID: st.ID, Name: st.Name, Kind: st.Kind, Location: st.Location, Note: st.Note, Source: sourceRef(st.Source)}
+		if st.Located {
+			lat, lon := st.Lat, st.Lon
+			r.Lat, r.Lon = &lat, &lon
+		}
+		if st.CoordsSource != nil {
+			cs := sourceRef(st.CoordsSource)
+			r.CoordsSource = &cs
+		}
+		a.Sites = append(a.Sites, r)
+	}
+	for _, f := range d.Facts {
+		a.Facts = append(a.Facts, FactRow{Key: f.Key, Value: f.Value, Unit: f.Unit, Quote: f.Quote, Note: f.Note, Source: sourceRef(f.Source)})
+	}
+	return a
+}
+
+func (s *Server) handleStructure() gin.HandlerFunc {
+	return func(c *gin.Context) { c.JSON(http.StatusOK, Structure(s.data())) }
+}
+
 func optInt(p *int) string {
 	if p == nil {
 		return ""

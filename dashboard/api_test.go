@@ -238,6 +238,15 @@ func TestOtherTables(t *testing.T) {
 			t.Errorf("Sweden = %+v, want nato since 2024-03-07", n)
 		}
 	}
+	st := decode[StructureAnswer](t, get(t, s, "GET", "/api/v1/structure"))
+	if len(st.Sites) != len(d.Sites) || len(st.Facts) != len(d.Facts) {
+		t.Errorf("structure: %d sites and %d facts, want %d and %d", len(st.Sites), len(st.Facts), len(d.Sites), len(d.Facts))
+	}
+	for _, site := range st.Sites {
+		if (site.Lat == nil) != (site.Lon == nil) || site.Source.URL == "" || (site.Lat != nil && site.CoordsSource == nil) {
+			t.Errorf("site %s: coordinates %v,%v without both values or a source for them", site.ID, site.Lat, site.Lon)
+		}
+	}
 	for _, path := range []string{"/api/v1/events.csv", "/api/v1/counts.csv", "/api/v1/sources.csv", "/api/v1/nations.csv", "/api/v1/contributions.csv"} {
 		w := get(t, s, "GET", path)
 		if _, err := csv.NewReader(strings.NewReader(w.Body.String())).ReadAll(); w.Code != 200 || err != nil {

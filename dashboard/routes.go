@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	api.GET("/sources.csv", s.cache(nil, s.handleSources(true)))
 	api.GET("/nations", s.cache(nil, s.handleNations(false)))
 	api.GET("/nations.csv", s.cache(nil, s.handleNations(true)))
+	api.GET("/structure", s.cache(nil, s.handleStructure()))
 
 	if s.cfg.History != nil {
 		api.GET("/history.om", gin.WrapH(s.cfg.History))

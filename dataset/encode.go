@@ -100,7 +100,7 @@ func (d *Dataset) Encode() map[string][]byte {
 		if s.Located {
 			lat, lon = num(s.Lat), num(s.Lon)
 		}
-		rows = append(rows, []string{s.ID, s.Name, s.Kind, s.Location, lat, lon, s.SourceID, s.Note})
+		rows = append(rows, []string{s.ID, s.Name, s.Kind, s.Location, lat, lon, s.SourceID, s.CoordsSourceID, s.Note})
 	}
 	put(sitesSchema, rows)
 	rows = nil

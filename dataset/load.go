@@ -25,7 +25,7 @@ var (
 	contributionsSchema = schema{"contributions.csv", []string{"list", "nation", "troops", "confidence"}, []string{"note"}}
 	eventsSchema        = schema{"events.csv", []string{"date", "end", "kind", "title", "nation", "source"}, []string{"note"}}
 	phasesSchema        = schema{"phases.csv", []string{"id", "start", "end", "name", "source"}, []string{"note"}}
-	sitesSchema         = schema{"sites.csv", []string{"id", "name", "kind", "location", "lat", "lon", "source"}, []string{"note"}}
+	sitesSchema         = schema{"sites.csv", []string{"id", "name", "kind", "location", "lat", "lon", "source"}, []string{"coords_source", "note"}}
 	factsSchema         = schema{"facts.csv", []string{"key", "value", "unit", "source", "quote"}, []string{"note"}}
 )
 
@@ -479,6 +479,11 @@ func (l *loader) sites() {
 			s.Lat, _ = r.float(l.c, "lat", -90, 90)
 			s.Lon, _ = r.float(l.c, "lon", -180, 180)
 			s.Located = true
+			if r.get("coords_source") != "" {
+				s.CoordsSource, s.CoordsSourceID = l.source(r, "coords_source", Date{})
+			}
+		} else if r.get("coords_source") != "" {
+			r.errf(l.c, "coords_source", "is set but lat and lon are empty")
 		}
 		s.Source, s.SourceID = l.source(r, "source", Date{})
 		l.d.Sites = append(l.d.Sites, s)

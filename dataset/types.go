@@ -252,7 +252,11 @@ type Site struct {
 	Located  bool // whether Lat and Lon are known; blank in the file when not
 	SourceID string
 	Source   *Source
-	Note     string
+	// CoordsSource gives the coordinates when another source than Source
+	// does; nil when Source gives them.
+	CoordsSourceID string
+	CoordsSource   *Source
+	Note           string
 }
 
 // Fact is a standing figure about the force, such as its area.
