@@ -10,6 +10,7 @@ import (
 // exportCommands is the table of export formats: kforstats export NAME.
 // Add a format with one line here.
 var exportCommands = map[string]command{
+	"charts":      {"every chart as SVG and PNG files, drawn as the dashboard draws them, without a browser", runExportCharts},
 	"openmetrics": {"the whole history as OpenMetrics with timestamps, for promtool's backfill", runExportOpenMetrics},
 }
 

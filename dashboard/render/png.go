@@ -51,7 +51,6 @@ func newRasterizer(ctx context.Context, cacheDir string) (*rasterizer, error) {
 	}
 	cfg := wazero.NewRuntimeConfig().
 		WithCompilationCache(cache).
-		WithCloseOnContextDone(true).
 		WithMemoryLimitPages(memoryLimitPages)
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	if err := exportGlue(ctx, rt); err != nil {
@@ -131,9 +130,6 @@ type heapKey struct{}
 func (w *wasmInstance) call(ctx context.Context, name string, args ...uint64) (uint64, error) {
 	res, err := w.fn[name].Call(context.WithValue(ctx, heapKey{}, &w.heap), args...)
 	if err != nil {
-		if ctx.Err() != nil {
-			return 0, fmt.Errorf("resvg %s: %w", name, ctx.Err())
-		}
 		return 0, fmt.Errorf("resvg %s: %w", name, err)
 	}
 	if len(res) == 0 {

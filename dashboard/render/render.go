@@ -158,7 +158,7 @@ func (r *Renderer) Warm(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.putWasm(ctx, w)
+	r.putWasm(w, true)
 	return nil
 }
 
@@ -184,26 +184,53 @@ func (r *Renderer) draw(ctx context.Context, c Chart, scale int) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
 	svg, err := r.svg(ctx, &c)
 	if err != nil || scale == 0 {
+		release()
 		return []byte(svg), err
 	}
+	return r.rasterize(ctx, []byte(svg), scale, release)
+}
+
+// rasterize draws svg as a PNG at scale and calls release once resvg is
+// done with its instance. A wasm call cannot be stopped part way without
+// wazero's close-on-context-done mode, which made resvg 10-40 times slower
+// here; so at the deadline (or when ctx ends) rasterize returns at once,
+// and the call finishes in the background, bounded by MaxPixels, before
+// its instance is closed and its slot freed.
+func (r *Renderer) rasterize(ctx context.Context, svg []byte, scale int, release func()) ([]byte, error) {
 	w, err := r.getWasm(ctx)
 	if err != nil {
+		release()
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
-	defer cancel()
-	out, err := w.png(ctx, []byte(svg), float64(scale), "", r.fonts)
-	r.putWasm(ctx, w)
-	if err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, ErrTimeout
-		}
-		return nil, err
+	type result struct {
+		png []byte
+		err error
 	}
-	return out, nil
+	done := make(chan result, 1)
+	go func() {
+		png, err := w.png(context.Background(), svg, float64(scale), "", r.fonts)
+		done <- result{png, err}
+	}()
+	timer := time.NewTimer(r.opts.Timeout)
+	defer timer.Stop()
+	select {
+	case res := <-done:
+		r.putWasm(w, res.err == nil)
+		release()
+		return res.png, res.err
+	case <-timer.C:
+		err = ErrTimeout
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	go func() {
+		<-done
+		w.close(context.Background())
+		release()
+	}()
+	return nil, err
 }
 
 // acquire takes a render slot, waiting at most QueueWait.
@@ -302,24 +329,37 @@ func (r *Renderer) getWasm(ctx context.Context) (*wasmInstance, error) {
 	}
 }
 
-// putWasm returns an instance to the pool, or closes it: when a deadline
-// closed it mid-call, when it grew too large, or when the pool is full.
-func (r *Renderer) putWasm(ctx context.Context, w *wasmInstance) {
-	if w.reusable() {
+// putWasm returns an instance to the pool, or closes it: after a failed
+// call (its state is unknown), when it grew too large, or when the pool is
+// full.
+func (r *Renderer) putWasm(w *wasmInstance, ok bool) {
+	if ok && w.reusable() {
 		select {
 		case r.wasm <- w:
 			return
 		default:
 		}
 	}
-	w.close(context.WithoutCancel(ctx))
+	w.close(context.Background())
 }
 
-// Close frees the engines. Renders in progress may fail.
+// Close waits up to a minute for renders in progress (and rasters left to
+// finish in the background after a timeout), then frees the engines.
+// Renders started after Close fail.
 func (r *Renderer) Close() error {
 	var err error
 	r.closeOnce.Do(func() {
 		ctx := context.Background()
+		wait := time.NewTimer(time.Minute)
+		defer wait.Stop()
+	take:
+		for range cap(r.slots) { // every slot, so that nothing is running
+			select {
+			case r.slots <- struct{}{}:
+			case <-wait.C:
+				break take
+			}
+		}
 		for {
 			select {
 			case w := <-r.wasm:

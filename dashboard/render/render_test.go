@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"image/png"
 	"io"
 	"os"
@@ -234,6 +235,39 @@ func TestTimeoutFreesInstance(t *testing.T) {
 		if _, err := r.PNG(context.Background(), testCharts["bar"].chart, 1); err != nil {
 			t.Fatalf("PNG after a timed-out %s: %v", format, err)
 		}
+	}
+}
+
+// TestRasterTimeoutFreesInstance stops waiting for resvg at the deadline:
+// the caller gets ErrTimeout at once, the slot stays taken until resvg is
+// done, then the instance is closed, the slot freed and the pool works on.
+func TestRasterTimeoutFreesInstance(t *testing.T) {
+	r := newRenderer(t, Options{MaxConcurrent: 1, Timeout: time.Millisecond})
+	if err := r.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var slow strings.Builder
+	slow.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="1000"><filter id="b"><feGaussianBlur stdDeviation="20"/></filter>`)
+	for i := range 10 {
+		fmt.Fprintf(&slow, `<circle cx="%d" cy="%d" r="300" fill="#%06x" filter="url(#b)"/>`, i*100, i*100, i*400000)
+	}
+	slow.WriteString(`</svg>`)
+	release, err := r.acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.rasterize(context.Background(), []byte(slow.String()), 1, release); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("rasterize past its deadline: error = %v, want ErrTimeout", err)
+	}
+	for len(r.slots) > 0 { // resvg finishes in the background
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := len(r.wasm); n != 0 {
+		t.Errorf("%d instances in the pool after a timed-out raster, want the timed-out one closed", n)
+	}
+	r.opts.Timeout = time.Minute
+	if _, err := r.PNG(context.Background(), testCharts["bar"].chart, 1); err != nil {
+		t.Fatalf("PNG after a timed-out raster: %v", err)
 	}
 }
 
