@@ -31,6 +31,7 @@ type builder struct {
 
 	chart   echart
 	patches []patch
+	narrow  map[string]any // more option for charts at most 480px wide
 	src     sourceSet
 	asOf    dataset.Date
 	out     Option
@@ -67,12 +68,23 @@ func (b *builder) used(src *dataset.Source, dt dataset.Date) {
 	}
 }
 
-// global returns the options every chart shares: background, palette,
-// title with a source line, toolbox, tooltip, aria and no animation (an
-// image export must not catch a chart mid-animation, and the page draws
-// the same option).
-func (b *builder) global(subtitle string) []charts.GlobalOpts {
+// frame returns the options every chart shares: background, palette,
+// title (with subtitle, may be ""), a one-line legend when legend is set,
+// the grid, toolbox, tooltip and no animation (an image export must not
+// catch a chart mid-animation, and the page draws the same option).
+// bottom is the room below the plot for more than the axis labels and the
+// source line.
+func (b *builder) frame(subtitle string, legend bool, bottom int) []charts.GlobalOpts {
 	p := b.pal
+	top := 34 // below the title
+	if subtitle != "" {
+		top = 52
+	}
+	lg := opts.Legend{Show: opts.Bool(false)}
+	if legend {
+		lg = opts.Legend{Show: opts.Bool(true), Type: "scroll", Left: "8", Right: "8", Top: itoa(top), TextStyle: &opts.TextStyle{Color: p.text}}
+		top += 26
+	}
 	return []charts.GlobalOpts{
 		charts.WithInitializationOpts(opts.Initialization{BackgroundColor: p.bg, ChartID: b.spec.ID}),
 		charts.WithColorsOpts(p.series),
@@ -92,7 +104,8 @@ func (b *builder) global(subtitle string) []charts.GlobalOpts {
 			},
 		}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: tipFormatter}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithLegendOpts(lg),
+		charts.WithGridOpts(opts.Grid{Left: "12", Right: "24", Top: itoa(top + 30), Bottom: itoa(bottom + 26), ContainLabel: opts.Bool(true)}),
 	}
 }
 
@@ -138,6 +151,41 @@ func (b *builder) finish() (Option, map[string]any, error) {
 			return Option{}, nil, err
 		}
 	}
+	// aria.decal.show gives every series a pattern; only the NATO/partner
+	// series set theirs, the others stay plain.
+	if series, ok := obj["series"].([]any); ok {
+		for _, sr := range series {
+			m, ok := sr.(map[string]any)
+			if !ok {
+				continue
+			}
+			st, _ := m["itemStyle"].(map[string]any)
+			if st == nil {
+				st = map[string]any{}
+				m["itemStyle"] = st
+			}
+			if _, ok := st["decal"]; !ok {
+				st["decal"] = decalNone
+			}
+		}
+	}
+	// The source line goes under the plot, as a second title, so that an
+	// image carries its provenance; on a narrow chart it is cut short (the
+	// page lists every source under the chart).
+	obj["title"] = []any{obj["title"], map[string]any{
+		"text": b.sourceLine(), "left": 8, "bottom": 4,
+		"textStyle": map[string]any{"color": p.muted, "fontSize": 11, "fontWeight": "normal"},
+	}}
+	narrow := map[string]any{"title": []any{
+		map[string]any{"textStyle": map[string]any{"fontSize": 14}},
+		map[string]any{"textStyle": map[string]any{"fontSize": 10, "width": 300, "overflow": "truncate"}},
+	}}
+	for k, v := range b.narrow {
+		narrow[k] = v
+	}
+	obj = map[string]any{"baseOption": obj, "media": []any{map[string]any{
+		"query": map[string]any{"maxWidth": 480}, "option": narrow,
+	}}}
 	js, err := encodeJS(obj)
 	if err != nil {
 		return Option{}, nil, err
@@ -269,11 +317,11 @@ func sign(f float64) float64 {
 	return 1
 }
 
-// sourceLine credits the chart's sources in one line for its subtitle.
+// sourceLine credits the chart's sources in one line, under the plot.
 func (b *builder) sourceLine() string {
-	line := "Sources: " + publishers(b.src.list, 2)
+	line := "Source: " + publishers(b.src.list, 1) + " · kforstats"
 	if !b.asOf.IsZero() {
-		line += " · data to " + b.asOf.String()
+		line += ", data to " + b.asOf.String()
 	}
 	return line
 }

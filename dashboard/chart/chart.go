@@ -97,24 +97,24 @@ var registry = []entry{
 	{Spec{"strength", "Force strength",
 		"KFOR's total strength from June 1999 to the latest figure: the preferred figure per date, its marker telling its confidence, with the main events and phases of the force's history.",
 		[]string{"from", "to", "theme"}}, strengthChart},
-	{Spec{"nations", "Contributing nations",
-		"How many nations contributed troops over time, split into NATO members and partners wherever a source gives the split or a complete list allows it.",
-		[]string{"from", "to", "theme"}}, nationsChart},
 	{Spec{"contributions", "Troops by nation",
 		"Each nation's troops in the per-nation list chosen, largest first, coloured by NATO membership at the list's date.",
 		[]string{"date", "theme"}}, contributionsChart},
 	{Spec{"share", "NATO and partner share",
 		"The share of the troops that NATO members and partner nations provide, from the complete per-nation list nearest the chosen date.",
 		[]string{"date", "theme"}}, shareChart},
+	{Spec{"nations", "Contributing nations",
+		"How many nations contributed troops over time, split into NATO members and partners wherever a source gives the split or a complete list allows it.",
+		[]string{"from", "to", "theme"}}, nationsChart},
+	{Spec{"contingents", "Largest contingents over time",
+		"The troops of the nations that have had the largest contingents, in every per-nation list that names them.",
+		[]string{"from", "to", "theme"}}, contingentsChart},
 	{Spec{"reductions", "Change per year and drawdown",
 		"How much the force changed over each calendar year (from the last figure of one year to the last of the next), and how far the year's last figure is below the highest figure so far.",
 		[]string{"from", "to", "theme"}}, reductionsChart},
 	{Spec{"changes", "Change between figures",
 		"The change from each figure of the preferred series to the next.",
 		[]string{"from", "to", "theme"}}, changesChart},
-	{Spec{"contingents", "Largest contingents over time",
-		"The troops of the nations that have had the largest contingents, in every per-nation list that names them.",
-		[]string{"from", "to", "theme"}}, contingentsChart},
 }
 
 // Specs returns every chart, in page order.
@@ -190,18 +190,26 @@ func (s *sourceSet) add(src *dataset.Source) {
 	s.list = append(s.list, src)
 }
 
-// publishers names the most frequent publishers among srcs, for a one-line
-// source credit: "NATO, KFOR and 12 others".
+// publishers names the leading publishers among srcs, for a one-line
+// source credit: "NATO, KFOR and 12 others". Official publishers lead,
+// then the most frequent.
 func publishers(srcs []*dataset.Source, max int) string {
 	count := map[string]int{}
+	official := map[string]bool{}
 	var order []string
 	for _, s := range srcs {
 		if count[s.Publisher] == 0 {
 			order = append(order, s.Publisher)
 		}
 		count[s.Publisher]++
+		official[s.Publisher] = official[s.Publisher] || s.Kind == dataset.Official
 	}
-	sort.SliceStable(order, func(i, j int) bool { return count[order[i]] > count[order[j]] })
+	sort.SliceStable(order, func(i, j int) bool {
+		if official[order[i]] != official[order[j]] {
+			return official[order[i]]
+		}
+		return count[order[i]] > count[order[j]]
+	})
 	if len(order) == 0 {
 		return ""
 	}

@@ -114,9 +114,13 @@ func TestBuildEveryChart(t *testing.T) {
 	d := loadDataset(t)
 	for _, s := range Specs() {
 		t.Run(s.ID, func(t *testing.T) {
-			o, obj, err := build(s.ID, d, View{Theme: Light})
+			o, wrapped, err := build(s.ID, d, View{Theme: Light})
 			if err != nil {
 				t.Fatalf("Build(%q) = %v", s.ID, err)
+			}
+			obj, ok := wrapped["baseOption"].(map[string]any)
+			if !ok || wrapped["media"] == nil {
+				t.Fatalf("Build(%q) has no baseOption and media", s.ID)
 			}
 			if o.ID != s.ID || o.Title == "" || o.Description == "" {
 				t.Errorf("Build(%q) = id %q title %q description %q, want all set", s.ID, o.ID, o.Title, o.Description)

@@ -47,7 +47,8 @@ func contingentsChart(b *builder) error {
 			}
 			b.used(ls.Source, ls.Date)
 			tip := "<b>" + esc(nat.Name) + "</b>: " + num(np.Troops) + " troops<br/>" + esc(dateTip(ls.Date)) + " · " + esc(listKind(ls)) + " · " + string(np.Confidence) + srcTip(ls.Source)
-			data = append(data, item{Value: []any{ls.Date.ISO(), np.Troops}, Tip: tip})
+			m := marker[np.Confidence]
+			data = append(data, item{Value: []any{ls.Date.ISO(), np.Troops}, Symbol: m.Symbol, SymbolSize: m.Size, Tip: tip})
 			tbl.Rows = append(tbl.Rows, []string{nat.Name, ls.Date.String(), num(np.Troops), ls.ID, sourceName(ls.Source)})
 		}
 		drawn += len(data)
@@ -58,15 +59,14 @@ func contingentsChart(b *builder) error {
 	if drawn == 0 {
 		b.out.Note = noFigures
 	}
-	c.SetGlobalOptions(append(b.global(b.sourceLine()),
-		b.legend(), grid(84, 16),
+	c.SetGlobalOptions(append(b.frame("", true, 0),
 		charts.WithXAxisOpts(b.timeAxis()),
 		charts.WithYAxisOpts(b.valueAxis("Troops")),
 	)...)
 	b.set("yAxis.0.type", "log")
 	b.set("yAxis.0.logBase", 10)
 	b.chart = c
-	b.out.Note = joinNote(b.out.Note, "The nations with the largest contingent in any list; a line joins the lists that name a nation, so a straight stretch is a gap between sources, not a steady level. Logarithmic scale: each step is ten times the one below.")
+	b.out.Note = joinNote(b.out.Note, "The nations with the largest contingent in any list; a line joins the lists that name a nation, so a straight stretch is a gap between sources, not a steady level. Logarithmic scale: each step is ten times the one below. Markers as on the strength chart: filled exact, hollow approximate, triangle uncertain.")
 	b.out.Tables = []Table{tbl}
 	b.out.Data = []Link{{"Nations JSON", "/api/v1/nations"}, {"Nations CSV", "/api/v1/nations.csv"}}
 	return nil

@@ -79,9 +79,8 @@ func contributionsChart(b *builder) error {
 	}
 	b.set("series.0.itemStyle.decal", decalNone)
 	b.set("series.1.itemStyle.decal", decalStriped)
-	sub := ls.Date.String() + " · " + listKind(ls) + " · " + b.sourceLine()
-	c.SetGlobalOptions(append(b.global(sub),
-		b.legend(), grid(84, 8),
+	b.out.Title = "Troops by nation, " + ls.Date.String()
+	c.SetGlobalOptions(append(b.frame(listKind(ls), true, 0),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", AxisLabel: &opts.AxisLabel{Color: p.muted, HideOverlap: opts.Bool(true)},
 			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: p.grid}}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Color: p.text, Interval: "0"}}),
@@ -89,7 +88,6 @@ func contributionsChart(b *builder) error {
 	c.XYReversal()
 	b.set("yAxis.0.axisTick.show", false)
 	b.chart = c
-	b.out.Title = "Troops by nation, " + ls.Date.String()
 	b.out.Height = max(240, 110+22*len(entries))
 	b.out.Note = listNote(ls, choice.Why)
 	b.out.Tables = []Table{tbl}
@@ -172,12 +170,11 @@ func shareChart(b *builder) error {
 	}
 	c := charts.NewPie()
 	c.AddSeries("Troops", nil, withData(data),
-		charts.WithPieChartOpts(opts.PieChart{Radius: []string{"38%", "64%"}, Center: []string{"50%", "58%"}}),
-		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}\n{d}%", Color: p.text, FontSize: 13}))
-	sub := ls.Date.String() + " · " + listKind(ls) + " · " + b.sourceLine()
-	c.SetGlobalOptions(append(b.global(sub), b.legend())...)
-	b.chart = c
+		charts.WithPieChartOpts(opts.PieChart{Radius: []string{"30%", "52%"}, Center: []string{"50%", "56%"}}),
+		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{d}%", Color: p.text, FontSize: 13}))
 	b.out.Title = "NATO and partner share, " + ls.Date.String()
+	c.SetGlobalOptions(b.frame(listKind(ls), true, 0)...)
+	b.chart = c
 	b.out.Height = 360
 	b.out.Note = listNote(ls, why)
 	b.out.Tables = []Table{{

@@ -62,14 +62,4 @@ func (b *builder) valueAxis(name string) opts.YAxis {
 		SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: b.pal.grid}}}
 }
 
-// grid places the plot below the title and legend.
-func grid(top, bottom int) charts.GlobalOpts {
-	return charts.WithGridOpts(opts.Grid{Left: "12", Right: "24", Top: itoa(top), Bottom: itoa(bottom), ContainLabel: opts.Bool(true)})
-}
-
-// legend shows the series names under the title.
-func (b *builder) legend() charts.GlobalOpts {
-	return charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Left: "8", Top: "50", TextStyle: &opts.TextStyle{Color: b.pal.text}})
-}
-
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -99,8 +99,7 @@ func nationsChart(b *builder) error {
 		s.SymbolSize = 5
 	}), charts.WithLineStyleOpts(opts.LineStyle{Color: p.text, Width: 1.5}),
 		charts.WithItemStyleOpts(opts.ItemStyle{Color: p.text}))
-	c.SetGlobalOptions(append(b.global(b.sourceLine()),
-		b.legend(), grid(84, 16),
+	c.SetGlobalOptions(append(b.frame("", true, 0),
 		charts.WithXAxisOpts(b.timeAxis()),
 		charts.WithYAxisOpts(b.valueAxis("Nations")),
 	)...)

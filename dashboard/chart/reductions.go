@@ -63,8 +63,7 @@ func reductionsChart(b *builder) error {
 		s.Symbol = "circle"
 		s.SymbolSize = 5
 	}), charts.WithLineStyleOpts(opts.LineStyle{Color: p.text, Width: 1.5}), charts.WithItemStyleOpts(opts.ItemStyle{Color: p.text}))
-	c.SetGlobalOptions(append(b.global(b.sourceLine()),
-		b.legend(), grid(84, 16),
+	c.SetGlobalOptions(append(b.frame("", true, 0),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Color: p.muted, HideOverlap: opts.Bool(true)}}),
 		charts.WithYAxisOpts(b.valueAxis("Troops")),
 	)...)
@@ -104,8 +103,7 @@ func changesChart(b *builder) error {
 	c := charts.NewBar()
 	c.AddSeries("Change from the previous figure (troops)", nil, withData(data),
 		charts.WithBarChartOpts(opts.BarChart{BarWidth: "5"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: p.down}))
-	c.SetGlobalOptions(append(b.global(b.sourceLine()),
-		grid(64, 16),
+	c.SetGlobalOptions(append(b.frame("", false, 0),
 		charts.WithXAxisOpts(b.timeAxis()),
 		charts.WithYAxisOpts(b.valueAxis("Troops")),
 	)...)

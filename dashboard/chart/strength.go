@@ -120,8 +120,7 @@ func strengthChart(b *builder) error {
 	if len(line) > 0 {
 		first, last = line[0].Value.([]any)[0].(string), line[len(line)-1].Value.([]any)[0].(string)
 	}
-	c.SetGlobalOptions(append(b.global(b.sourceLine()),
-		b.legend(), grid(104, 56),
+	c.SetGlobalOptions(append(b.frame("", true, 40),
 		charts.WithXAxisOpts(b.timeAxis()),
 		charts.WithYAxisOpts(b.valueAxis("Troops")),
 		charts.WithDataZoomOpts(
@@ -144,11 +143,13 @@ func strengthChart(b *builder) error {
 		b.set("dataZoom.1.endValue", orDay(b.v.To, last))
 	}
 	b.set("dataZoom.1.height", 22)
-	b.set("dataZoom.1.bottom", 8)
+	b.set("dataZoom.1.bottom", 26)
 	b.set("brush.brushMode", "single")
 	b.set("brush.brushStyle", map[string]any{"borderWidth": 1, "color": "rgba(120,140,170,0.2)", "borderColor": p.muted})
 	b.set("brush.throttleType", "debounce")
 	b.set("yAxis.0.min", 0)
+	// On a phone the phases' names would run into each other.
+	b.narrow = map[string]any{"series": []any{map[string]any{"markArea": map[string]any{"label": map[string]any{"show": false}}}}}
 	b.chart = c
 	b.out.Height = 480
 	b.out.Tables = []Table{tbl, events, b.phaseTable()}

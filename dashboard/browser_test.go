@@ -1,0 +1,277 @@
+package dashboard
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/kforstats/kforstats/dataset"
+)
+
+var updateScreenshots = flag.Bool("update", false, "rewrite golden files and docs/screenshot-*.png")
+
+// chromiumPath is Debian's Chromium, which .ci/deps installs.
+const chromiumPath = "/usr/bin/chromium"
+
+// needChromium returns the Chromium binary. In CI (CI=true) a missing
+// Chromium fails the test; on a developer's machine it skips with a note.
+func needChromium(tb testing.TB) string {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("browser test skipped in -short mode")
+	}
+	p, err := exec.LookPath(chromiumPath)
+	if err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "true" {
+		tb.Fatalf("Chromium is missing at %s (run bash .ci/deps): %v", chromiumPath, err)
+	}
+	tb.Skipf("Chromium is missing at %s; install it with bash .ci/deps to run the browser test", chromiumPath)
+	return ""
+}
+
+// serveLoopback runs the real server on 127.0.0.1:0 and returns its URL.
+func serveLoopback(tb testing.TB) string {
+	tb.Helper()
+	store, err := dataset.NewStore(dataset.EmbeddedOrigin(), nil)
+	if err != nil {
+		tb.Fatalf("NewStore: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	hs := &http.Server{Handler: NewServer(Config{Store: store, Version: "test"}), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	tb.Cleanup(func() { _ = hs.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// newBrowser starts headless Chromium with the flags that keep it off the
+// network, in a fresh profile.
+func newBrowser(tb testing.TB, exe string) context.Context {
+	tb.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(tb.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancelB := chromedp.NewContext(actx)
+	tb.Cleanup(func() { cancelB(); cancelA() })
+	if err := chromedp.Do(bctx); err != nil { // start the browser
+		tb.Fatalf("starting Chromium: %v", err)
+	}
+	return bctx
+}
+
+// pageLog collects what a tab did that a test asserts on: console errors,
+// uncaught exceptions, and every URL it requested.
+type pageLog struct {
+	mu       sync.Mutex
+	errors   []string
+	requests []string
+}
+
+func (l *pageLog) listen(ev any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch ev := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert || ev.Type == runtime.ConsoleAPICalledTypeWarning {
+			var parts []string
+			for _, a := range ev.Args {
+				parts = append(parts, string(a.Value)+a.Description)
+			}
+			l.errors = append(l.errors, "console."+string(ev.Type)+": "+strings.Join(parts, " "))
+		}
+	case *runtime.EventExceptionThrown:
+		l.errors = append(l.errors, "exception: "+ev.ExceptionDetails.Text+" "+exceptionText(ev.ExceptionDetails))
+	case *log.EventEntryAdded:
+		if ev.Entry.Level == log.EntryLevelError || ev.Entry.Level == log.EntryLevelWarning {
+			l.errors = append(l.errors, "log "+string(ev.Entry.Source)+": "+ev.Entry.Text+" "+ev.Entry.URL)
+		}
+	case *network.EventRequestWillBeSent:
+		l.requests = append(l.requests, ev.Request.URL)
+	}
+}
+
+func exceptionText(d *runtime.ExceptionDetails) string {
+	if d.Exception != nil {
+		return d.Exception.Description
+	}
+	return ""
+}
+
+// chartState is what the page reports of one drawn chart.
+type chartState struct {
+	ID       string `json:"id"`
+	Rendered bool   `json:"rendered"`
+	Series   []struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+		N    int    `json:"n"`
+	} `json:"series"`
+	Colours int    `json:"colours"`
+	Width   int    `json:"width"`
+	Aria    string `json:"aria"`
+}
+
+// inspectCharts reads every chart through ECharts' own API, and counts the
+// colours on its canvas: a blank canvas has one.
+const inspectCharts = `Array.from(document.querySelectorAll('.chart')).map(function (el) {
+  var c = echarts.getInstanceByDom(el), o = c ? c.getOption() : {series: []};
+  var cv = el.querySelector('canvas'), seen = {}, n = 0;
+  if (cv) {
+    var d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+    for (var i = 0; i < d.length && n < 64; i += 4 * 31) {
+      var k = d[i] + ',' + d[i + 1] + ',' + d[i + 2];
+      if (!seen[k]) { seen[k] = 1; n++; }
+    }
+  }
+  return {id: el.getAttribute('data-chart'), rendered: el.getAttribute('data-rendered') === 'true',
+    series: o.series.map(function (s) { return {name: s.name, type: s.type, n: (s.data || []).length}; }),
+    colours: n, width: el.clientWidth, aria: el.getAttribute('aria-label') || ''};
+})`
+
+// TestBrowser loads the dashboard from the real server in headless
+// Chromium, in light and dark theme and at a phone's width: every chart
+// draws its series, nothing is logged as an error, and no request leaves
+// the server's own origin. It saves full-page screenshots as artefacts
+// (and, with -update, as the README's docs/screenshot-*.png).
+func TestBrowser(t *testing.T) {
+	exe := needChromium(t)
+	base := serveLoopback(t)
+	bctx := newBrowser(t, exe)
+	origin, _ := url.Parse(base)
+
+	tests := []struct {
+		name          string
+		query         string
+		width, height int64
+		doc           string // the committed screenshot -update rewrites
+	}{
+		{"light", "", 1280, 900, "screenshot-light.png"},
+		{"dark", "?theme=dark", 1280, 900, "screenshot-dark.png"},
+		{"phone", "?date=2022-08-15", 390, 844, ""},
+		{"bad-params", "?from=never&theme=neon", 1024, 768, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var pl pageLog
+			ctx, cancel := chromedp.NewContext(bctx, chromedp.WithListener(pl.listen))
+			defer cancel()
+			ctx, cancelT := context.WithTimeout(ctx, 30*time.Second)
+			defer cancelT()
+			err := chromedp.Do(ctx,
+				chromedp.EmulateViewport(tc.width, tc.height),
+				chromedp.Navigate(base+"/"+tc.query),
+			)
+			if err != nil {
+				t.Fatalf("loading %s: %v", tc.query, err)
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.documentElement.getAttribute('data-charts') === 'ready'`,
+				chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+				t.Fatalf("charts not all drawn within 20s: %v (log: %v)", err, pl.errors)
+			}
+			states, err := chromedp.Run(ctx, chromedp.Evaluate[[]chartState](inspectCharts))
+			if err != nil {
+				t.Fatalf("inspecting the charts: %v", err)
+			}
+			if len(states) < 6 {
+				t.Errorf("page has %d charts, want at least 6", len(states))
+			}
+			for _, s := range states {
+				points := 0
+				for _, sr := range s.Series {
+					points += sr.N
+				}
+				if !s.Rendered || len(s.Series) == 0 || points == 0 {
+					t.Errorf("chart %s: rendered %v, %d series with %d points; want drawn with data", s.ID, s.Rendered, len(s.Series), points)
+				}
+				if s.Colours < 4 {
+					t.Errorf("chart %s: canvas has %d colours; want a drawn chart, not a blank canvas", s.ID, s.Colours)
+				}
+				if s.Width > int(tc.width) {
+					t.Errorf("chart %s is %dpx wide in a %dpx window", s.ID, s.Width, tc.width)
+				}
+				if s.Aria == "" {
+					t.Errorf("chart %s has no aria-label", s.ID)
+				}
+			}
+			if tc.name == "bad-params" {
+				notice, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('.notice') || {}).textContent || ''`))
+				if err != nil || !strings.Contains(notice, "theme") || !strings.Contains(notice, "from") {
+					t.Errorf("notice = %q (%v), want one naming theme and from", notice, err)
+				}
+			}
+			overflow, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+			if err == nil && overflow > 0 {
+				t.Errorf("page scrolls sideways by %dpx at %dpx wide", overflow, tc.width)
+			}
+
+			shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatalf("screenshot: %v", err)
+			}
+			saveShot(t, filepath.Join("testdata", "artefacts", "dashboard-"+tc.name+".png"), shot)
+			if *updateScreenshots && tc.doc != "" {
+				saveShot(t, filepath.Join("..", "docs", tc.doc), shot)
+			}
+
+			pl.mu.Lock()
+			defer pl.mu.Unlock()
+			for _, e := range pl.errors {
+				t.Errorf("browser logged: %s", e)
+			}
+			for _, r := range pl.requests {
+				u, err := url.Parse(r)
+				if err != nil {
+					t.Errorf("request to unparsable URL %q", r)
+					continue
+				}
+				if u.Scheme == "data" || u.Scheme == "blob" {
+					continue
+				}
+				if u.Host != origin.Host {
+					t.Errorf("page requested %s: a host other than the server's own (%s)", r, origin.Host)
+				}
+			}
+			if len(pl.requests) < 4 {
+				t.Errorf("saw %d requests, want the page, its script, styles and options at least: %v", len(pl.requests), pl.requests)
+			}
+		})
+	}
+}
+
+func saveShot(tb testing.TB, path string, png []byte) {
+	tb.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil && !errors.Is(err, os.ErrExist) {
+		tb.Fatal(err)
+	}
+}
