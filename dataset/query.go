@@ -23,13 +23,18 @@ import (
 func (d *Dataset) prefer() {
 	obs := d.Observations
 	byYear := map[int][]int{}
+	// Each date's instants, made once: the rules compare every pair of
+	// figures in a year, and each uncertain figure with those near it, so
+	// a large record would otherwise spend its load in time.Date.
+	at, start, end := make([]time.Time, len(obs)), make([]time.Time, len(obs)), make([]time.Time, len(obs))
 	for i, o := range obs {
 		byYear[o.Date.Year] = append(byYear[o.Date.Year], i)
+		at[i], start[i], end[i] = o.Date.Time(), o.Date.Start(), o.Date.End()
 	}
 	for i := range obs {
 		o := &obs[i]
 		if o.Confidence == Uncertain {
-			if p := nearestSure(obs, o); p != nil {
+			if p := nearestSure(obs, at, i); p != nil {
 				o.Rule = fmt.Sprintf("not used: uncertain, and %s (line %d, %d troops, %s) is within %d days", p.SourceID, p.Line, p.Troops, p.Date, UncertainWindow/(24*time.Hour))
 				continue
 			}
@@ -38,7 +43,7 @@ func (d *Dataset) prefer() {
 		rivals := 0
 		for _, j := range byYear[o.Date.Year] {
 			p := &obs[j]
-			if j == i || !overlaps(o.Date, p.Date) {
+			if j == i || !(start[i].Before(end[j]) && start[j].Before(end[i])) { // the periods share a day
 				continue
 			}
 			if o.Date.Precision == Year && p.Date.Precision != Year && p.Confidence != Uncertain {
@@ -73,17 +78,20 @@ func (d *Dataset) prefer() {
 const UncertainWindow = 183 * 24 * time.Hour
 
 // nearestSure returns the nearest figure that is not uncertain within
-// UncertainWindow of o, or nil.
-func nearestSure(obs []Observation, o *Observation) *Observation {
+// UncertainWindow of obs[i], or nil; the earliest in obs of equally near
+// ones. obs is in date order and at holds each one's Date.Time(), so only
+// the figures within the window are looked at.
+func nearestSure(obs []Observation, at []time.Time, i int) *Observation {
 	var best *Observation
 	var gap time.Duration
-	t := o.Date.Time()
-	for i := range obs {
+	t := at[i]
+	lo := sort.Search(len(at), func(k int) bool { return !at[k].Before(t.Add(-UncertainWindow)) })
+	for i := lo; i < len(obs) && !at[i].After(t.Add(UncertainWindow)); i++ {
 		p := &obs[i]
 		if p.Confidence == Uncertain {
 			continue
 		}
-		g := p.Date.Time().Sub(t)
+		g := at[i].Sub(t)
 		if g < 0 {
 			g = -g
 		}
@@ -92,11 +100,6 @@ func nearestSure(obs []Observation, o *Observation) *Observation {
 		}
 	}
 	return best
-}
-
-// overlaps reports whether the periods two dates name share any day.
-func overlaps(a, b Date) bool {
-	return a.Start().Before(b.End()) && b.Start().Before(a.End())
 }
 
 func kindRank(o *Observation) int {
