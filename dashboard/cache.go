@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -24,22 +25,29 @@ type respCache struct {
 	day      string // today's date: answers that default to "today" change with it
 	entries  map[string]*cached
 	order    []string // insertion order, for eviction
+	size     int      // bytes held by entries
 }
 
-// maxCached bounds the entries: queries are the client's to choose, so the
-// cache must not grow with them.
-const maxCached = 512
+// maxCached and maxCachedBytes bound the entries: queries are the client's
+// to choose, so the cache must not grow with them. A page with its
+// compressed forms is about 0.2 MB, so the byte bound is the one that bites
+// when clients walk through many views.
+const (
+	maxCached      = 512
+	maxCachedBytes = 32 << 20
+)
 
 // minCompress is the size below which compressing is not worth a header.
 const minCompress = 256
 
 type cached struct {
 	status       int
-	contentType  string
-	disposition  string
+	header       http.Header // what the handler set: Content-Type, Content-Disposition, the page's security headers
 	etag         string
 	body, gz, br []byte
 }
+
+func (e *cached) size() int { return len(e.body) + len(e.gz) + len(e.br) }
 
 func newRespCache() *respCache { return &respCache{entries: map[string]*cached{}} }
 
@@ -83,6 +91,7 @@ func (rc *respCache) get(checksum, day, key string) *cached {
 		rc.checksum, rc.day = checksum, day
 		rc.entries = map[string]*cached{}
 		rc.order = rc.order[:0]
+		rc.size = 0
 		return nil
 	}
 	return rc.entries[key]
@@ -97,23 +106,24 @@ func (rc *respCache) put(checksum, day, key string, e *cached) {
 	if _, ok := rc.entries[key]; ok {
 		return
 	}
-	if len(rc.order) >= maxCached {
+	for len(rc.order) > 0 && (len(rc.order) >= maxCached || rc.size+e.size() > maxCachedBytes) {
+		rc.size -= rc.entries[rc.order[0]].size()
 		delete(rc.entries, rc.order[0])
 		rc.order = rc.order[1:]
 	}
 	rc.entries[key] = e
 	rc.order = append(rc.order, key)
+	rc.size += e.size()
 }
 
 func newCached(rec *recorder) *cached {
 	body := rec.buf.Bytes()
 	sum := sha256.Sum256(body)
 	e := &cached{
-		status:      rec.status,
-		contentType: rec.Header().Get("Content-Type"),
-		disposition: rec.Header().Get("Content-Disposition"),
-		etag:        `"` + hex.EncodeToString(sum[:12]) + `"`,
-		body:        body,
+		status: rec.status,
+		header: rec.Header().Clone(),
+		etag:   `"` + hex.EncodeToString(sum[:12]) + `"`,
+		body:   body,
 	}
 	if rec.status == http.StatusOK && len(body) >= minCompress {
 		e.gz, e.br = compress(body)
@@ -150,11 +160,8 @@ func (e *cached) write(c *gin.Context) {
 			return
 		}
 	}
-	if e.contentType != "" {
-		h.Set("Content-Type", e.contentType)
-	}
-	if e.disposition != "" {
-		h.Set("Content-Disposition", e.disposition)
+	for k, v := range e.header {
+		h[k] = v
 	}
 	body := e.body
 	switch enc := acceptedEncoding(c.GetHeader("Accept-Encoding")); {
@@ -165,6 +172,7 @@ func (e *cached) write(c *gin.Context) {
 		h.Set("Content-Encoding", "gzip")
 		body = e.gz
 	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	c.Status(e.status)
 	c.Writer.Write(body)
 }

@@ -9,9 +9,12 @@ import (
 // routes is the one route table.
 func (s *Server) routes() {
 	e := s.engine
-	e.GET("/", s.handlePage())
-	e.GET("/options.js", s.handleOptions())
-	e.GET("/table/:file", s.handleTable())
+	// The page, its chart options and tables depend only on the dataset,
+	// the day and the view: made once, then served from memory.
+	view := []string{"theme", "from", "to", "date"}
+	e.GET("/", s.cache(view, s.handlePage()))
+	e.GET("/options.js", s.cache(view, s.handleOptions()))
+	e.GET("/table/:file", s.cache(view, s.handleTable()))
 	e.GET("/static/:file", s.handleStatic())
 	e.GET("/charts", s.handleCharts())
 	e.GET("/charts/:file", s.handleChartImage())

@@ -1,8 +1,6 @@
 package dashboard
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -29,8 +27,7 @@ type asset struct {
 	body  []byte
 	etag  string
 
-	gzipOnce sync.Once
-	gz       []byte // gzip of body, made on first request
+	gz, br []byte // body compressed at the best levels (precompress.go)
 }
 
 // assets maps the source name (echarts.min.js) and the hashed name to the
@@ -59,6 +56,7 @@ var staticAssets = sync.OnceValue(func() *assets {
 		if strings.HasSuffix(e.Name(), ".js") {
 			x.ctype = "text/javascript; charset=utf-8"
 		}
+		x.gz, x.br = assetEncodings(x.name, body)
 		a.bySource[e.Name()] = x
 		a.byName[x.name] = x
 	}
@@ -75,8 +73,8 @@ func assetPath(src string) string {
 	return "/static/" + a.name
 }
 
-// handleStatic serves the hashed assets, immutable for a year, gzipped for
-// clients that accept it. Any other name, including every attempt to leave
+// handleStatic serves the hashed assets, immutable for a year, brotli or
+// gzip as the client accepts. Any other name, including every attempt to leave
 // the directory, is 404.
 func (s *Server) handleStatic() gin.HandlerFunc {
 	return func(c *gin.Context) {
@@ -90,37 +88,21 @@ func (s *Server) handleStatic() gin.HandlerFunc {
 		h.Set("ETag", a.etag)
 		h.Set("Vary", "Accept-Encoding")
 		h.Set("X-Content-Type-Options", "nosniff")
-		if c.GetHeader("If-None-Match") == a.etag {
+		if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatch(inm, a.etag) {
 			c.Status(http.StatusNotModified)
+			c.Writer.WriteHeaderNow()
 			return
 		}
 		body := a.body
-		if acceptsGzip(c.GetHeader("Accept-Encoding")) {
-			a.gzipOnce.Do(func() { a.gz = gzipBytes(a.body) })
+		switch acceptedEncoding(c.GetHeader("Accept-Encoding")) {
+		case "br":
+			body = a.br
+			h.Set("Content-Encoding", "br")
+		case "gzip":
 			body = a.gz
 			h.Set("Content-Encoding", "gzip")
 		}
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 		c.Data(http.StatusOK, a.ctype, body)
 	}
-}
-
-// acceptsGzip reports whether an Accept-Encoding header allows gzip.
-func acceptsGzip(ae string) bool {
-	for _, part := range strings.Split(ae, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			continue
-		}
-		return strings.ReplaceAll(strings.TrimSpace(params), " ", "") != "q=0"
-	}
-	return false
-}
-
-func gzipBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
-	_, _ = w.Write(b)                                       // writing to a bytes.Buffer does not fail
-	_ = w.Close()
-	return buf.Bytes()
 }

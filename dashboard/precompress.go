@@ -1,0 +1,52 @@
+package dashboard
+
+import (
+	"bytes"
+	"compress/gzip"
+	"embed"
+
+	"github.com/andybalholm/brotli"
+)
+
+// The static assets never change while the binary runs, so they are
+// compressed once, at the best levels, and served as they are. Brotli's
+// best level takes seconds on the ECharts bundle, far too long for a
+// start-up, so `make assets` writes the compressed forms into
+// assets/precompressed, named after the asset's hashed name; a file whose
+// content changed has a new hash and, until they are written again, is
+// compressed at start instead.
+//
+//go:embed assets/precompressed
+var precompressedFS embed.FS
+
+// precompressedDir is where the build's compressed forms live, inside
+// precompressedFS and under dashboard/.
+const precompressedDir = "assets/precompressed"
+
+// precompressMin is the size from which an asset must ship precompressed:
+// compressing smaller ones at start costs milliseconds.
+const precompressMin = 64 << 10
+
+// assetEncodings returns the gzip and brotli forms of the asset whose
+// hashed name is name: the build's, or made now at the best levels.
+func assetEncodings(name string, body []byte) (gz, br []byte) {
+	gz, errG := precompressedFS.ReadFile(precompressedDir + "/" + name + ".gz")
+	br, errB := precompressedFS.ReadFile(precompressedDir + "/" + name + ".br")
+	if errG != nil || errB != nil {
+		gz, br = compressBest(body)
+	}
+	return gz, br
+}
+
+// compressBest compresses at gzip's and brotli's best levels.
+func compressBest(body []byte) (gz, br []byte) {
+	var g bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&g, gzip.BestCompression) // the level is valid
+	zw.Write(body)                                         // writing to a bytes.Buffer does not fail
+	zw.Close()
+	var b bytes.Buffer
+	bw := brotli.NewWriterLevel(&b, brotli.BestCompression)
+	bw.Write(body)
+	bw.Close()
+	return g.Bytes(), b.Bytes()
+}
