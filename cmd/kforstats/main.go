@@ -35,10 +35,11 @@ type env struct {
 
 // commands is the table of subcommands; serve is the default.
 var commands = map[string]command{
-	"serve":    {"serve the dashboard, the API and /metrics (the default)", runServe},
-	"export":   {"write the record in another format: kforstats export FORMAT (export --help lists them)", runExport},
-	"validate": {"check a dataset directory and print a summary; exit 1 on any error", runValidate},
-	"version":  {"print the version", runVersion},
+	"serve":       {"serve the dashboard, the API and /metrics (the default)", runServe},
+	"healthcheck": {"GET /readyz of a running server; exit 0 if ready, 1 if not (the container's HEALTHCHECK)", runHealthcheck},
+	"export":      {"write the record in another format: kforstats export FORMAT (export --help lists them)", runExport},
+	"validate":    {"check a dataset directory and print a summary; exit 1 on any error", runValidate},
+	"version":     {"print the version", runVersion},
 }
 
 // errUsage marks an error in the command line: exit status 2.
@@ -91,7 +92,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'kforstats COMMAND --help' for a command's flags.")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/kforstats/kforstats/dashboard"
 	"github.com/kforstats/kforstats/dataset"
@@ -24,6 +25,7 @@ import (
 // serveConfig is the serve command's flags.
 type serveConfig struct {
 	listen          string
+	webConfigFile   string
 	dataPath        string
 	watchInterval   time.Duration
 	enableLifecycle bool
@@ -36,6 +38,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	var cfg serveConfig
 	fs := newFlags(e, "serve", "", "Serve the dashboard, the JSON/CSV API and /metrics from the embedded dataset or --data.path.")
 	fs.StringVar(&cfg.listen, "web.listen-address", ":8080", "address to listen on for the dashboard, API and metrics")
+	fs.StringVar(&cfg.webConfigFile, "web.config.file", "", "path to a web configuration file for TLS and basic authentication, in the Prometheus exporters' format; empty serves plain HTTP with no authentication")
 	fs.StringVar(&cfg.dataPath, "data.path", "", "directory of the dataset's CSV files; empty serves the dataset embedded in the binary")
 	fs.DurationVar(&cfg.watchInterval, "data.watch-interval", 5*time.Second, "how often to check --data.path for changed files (0 to stop watching)")
 	fs.BoolVar(&cfg.enableLifecycle, "web.enable-lifecycle", false, "enable POST /-/reload")
@@ -50,6 +53,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	log, err := newLogger(e.stderr, cfg.logLevel, cfg.logFormat)
 	if err != nil {
 		return err
+	}
+	if cfg.webConfigFile != "" {
+		// Fail at start, not at the first request, on a bad file.
+		if err := web.Validate(cfg.webConfigFile); err != nil {
+			return fmt.Errorf("--web.config.file %s: %w", cfg.webConfigFile, err)
+		}
 	}
 	origin := dataset.EmbeddedOrigin()
 	if cfg.dataPath != "" {
@@ -98,7 +107,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	log.Info("listening", "address", ln.Addr().String(), "version", version, "dataset", origin.Name)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		// exporter-toolkit adds TLS and basic auth from --web.config.file,
+		// as Prometheus and its exporters do; with no file it is hs.Serve.
+		errc <- web.Serve(ln, hs, &web.FlagConfig{WebConfigFile: &cfg.webConfigFile}, log.With("component", "web"))
+	}()
 	select {
 	case err := <-errc:
 		return err
