@@ -48,11 +48,17 @@ lint: ## go vet, gofmt and staticcheck
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 .PHONY: check-deploy
-check-deploy: ## check deploy/ with each file's own tool (promtool, ...)
+check-deploy: ## check deploy/ with each file's own tool (promtool, kustomize, compose-go, BuildKit, systemd-analyze)
 	@echo ">> promtool: check the Prometheus config and rules, run the rules' unit tests"
 	promtool check config deploy/prometheus/prometheus.yml
 	promtool check rules deploy/prometheus/rules/*.yml
 	promtool test rules deploy/prometheus/tests/*.yml
+	@echo ">> deploy/kubernetes: kustomize build (the CLI pinned in cmd/kforstats/deploy_test.go, by go run), every object decoded strictly into the k8s.io/api and Prometheus Operator types"
+	@echo ">> deploy/compose.yaml: loaded by compose-go, as docker compose config loads it"
+	@echo ">> deploy/Dockerfile: BuildKit's linter (docker build --check); the binary built by its RUN lines runs as its USER in a read-only directory"
+	@echo ">> deploy/systemd/kforstats.service: systemd-analyze verify and security"
+	@echo ">> serve: SIGTERM during an upload, a ConfigMap-style dataset swap, TLS and basic auth from --web.config.file"
+	$(GO) test -race -count=1 -run '^(TestDockerfile|TestDockerfileLint|TestKubernetes|TestCompose|TestSystemdUnit|TestContainer|TestConfigMapReload|TestWebConfig|TestWebConfigBad|TestHealthcheck)$$' ./cmd/kforstats
 
 .PHONY: check-metrics
 check-metrics: build ## promtool check metrics on a scrape of a running bin/kforstats
