@@ -93,6 +93,7 @@ type pageLog struct {
 	mu       sync.Mutex
 	errors   []string
 	requests []string
+	bytes    float64 // encoded (compressed) bytes received, headers included
 }
 
 func (l *pageLog) listen(ev any) {
@@ -115,6 +116,8 @@ func (l *pageLog) listen(ev any) {
 		}
 	case *network.EventRequestWillBeSent:
 		l.requests = append(l.requests, ev.Request.URL)
+	case *network.EventLoadingFinished:
+		l.bytes += ev.EncodedDataLength
 	}
 }
 
@@ -258,6 +261,14 @@ func TestBrowser(t *testing.T) {
 				if u.Host != origin.Host {
 					t.Errorf("page requested %s: a host other than the server's own (%s)", r, origin.Host)
 				}
+			}
+			// The first load's transfer, as the browser counted it (later
+			// subtests reuse the cached assets). The budget of 260 KB is
+			// make bench's to report; this only catches a gross mistake,
+			// such as ECharts (711 KB) sent uncompressed.
+			t.Logf("%s: %d requests, %.0f KB transferred", tc.name, len(pl.requests), pl.bytes/1024)
+			if pl.bytes > 600*1024 {
+				t.Errorf("page transferred %.0f KB, want well under 600 KB", pl.bytes/1024)
 			}
 			if len(pl.requests) < 4 {
 				t.Errorf("saw %d requests, want the page, its script, styles and options at least: %v", len(pl.requests), pl.requests)

@@ -80,6 +80,10 @@ func contributionsChart(b *builder) error {
 	b.set("series.0.itemStyle.decal", decalNone)
 	b.set("series.1.itemStyle.decal", decalStriped)
 	b.out.Title = "Troops by nation, " + ls.Date.String()
+	if len(entries) > 0 {
+		b.out.Description += fmt.Sprintf(" In the list of %s, %s has the most troops (%s) of the %d nations named.",
+			ls.Date, entries[0].Nation.Name, num(entries[0].Troops), len(entries))
+	}
 	c.SetGlobalOptions(append(b.frame(listKind(ls), true, 0),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", AxisLabel: &opts.AxisLabel{Color: p.muted, HideOverlap: opts.Bool(true)},
 			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: p.grid}}}),
@@ -173,6 +177,7 @@ func shareChart(b *builder) error {
 		charts.WithPieChartOpts(opts.PieChart{Radius: []string{"30%", "52%"}, Center: []string{"50%", "56%"}}),
 		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{d}%", Color: p.text, FontSize: 13}))
 	b.out.Title = "NATO and partner share, " + ls.Date.String()
+	b.out.Description += fmt.Sprintf(" In the list of %s, NATO members provide %.1f%% of the troops and partners %.1f%%.", ls.Date, share(natoT), share(partnerT))
 	c.SetGlobalOptions(b.frame(listKind(ls), true, 0)...)
 	b.chart = c
 	b.out.Height = 360

@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -116,6 +117,12 @@ func strengthChart(b *builder) error {
 		n++
 	}
 
+	if pts := b.d.Series(); len(line) > 0 {
+		peak := b.d.Peak()
+		latest := pts[len(pts)-1]
+		b.out.Description += fmt.Sprintf(" The highest figure is %s troops (%s); the latest %s troops (%s).",
+			num(peak.Troops), peak.Date, num(latest.Troops), latest.Date)
+	}
 	first, last := "", ""
 	if len(line) > 0 {
 		first, last = line[0].Value.([]any)[0].(string), line[len(line)-1].Value.([]any)[0].(string)
