@@ -1,0 +1,525 @@
+package main
+
+// End-to-end tests of what Prometheus and Grafana read: /metrics against
+// /api/v1/summary and the page's headline, and a real Prometheus (Debian's
+// package) scraping a running kforstats, backfilled from its history, with
+// the rules and the Grafana dashboard's queries evaluated against it.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/kforstats/kforstats/dashboard"
+	"github.com/kforstats/kforstats/dataset"
+)
+
+// get fetches url and returns its body, failing the test on anything but 200.
+func get(tb testing.TB, url string) []byte {
+	tb.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("GET %s = %s: %s", url, resp.Status, b)
+	}
+	return b
+}
+
+// scrape reads /metrics into series name{labels sorted} -> value.
+func scrape(tb testing.TB, base string) map[string]float64 {
+	tb.Helper()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(bytes.NewReader(get(tb, base+"/metrics")))
+	if err != nil {
+		tb.Fatalf("parsing /metrics: %v", err)
+	}
+	out := map[string]float64{}
+	for name, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			out[seriesKey(name, m.GetLabel())] = value(m)
+		}
+	}
+	return out
+}
+
+func seriesKey(name string, labels []*dto.LabelPair) string {
+	if len(labels) == 0 {
+		return name
+	}
+	parts := make([]string, len(labels))
+	for i, l := range labels {
+		parts[i] = l.GetName() + `="` + l.GetValue() + `"`
+	}
+	return name + "{" + strings.Join(parts, ",") + "}"
+}
+
+func value(m *dto.Metric) float64 {
+	switch {
+	case m.GetGauge() != nil:
+		return m.GetGauge().GetValue()
+	case m.GetCounter() != nil:
+		return m.GetCounter().GetValue()
+	case m.GetUntyped() != nil:
+		return m.GetUntyped().GetValue()
+	}
+	return math.NaN()
+}
+
+// figureAttr finds the page headline's data-figure/data-value pairs.
+var figureAttr = regexp.MustCompile(`data-figure="([a-z0-9_]+)" data-value="([^"]*)"`)
+
+// sameFigure compares figures that went through different arithmetic (a
+// ratio computed in two orders), to a relative 1e-12.
+func sameFigure(a, b float64) bool {
+	return a == b || math.Abs(a-b) <= 1e-12*math.Max(math.Abs(a), math.Abs(b))
+}
+
+// TestMetricsMatchSummaryAndPage checks that every headline figure on
+// /metrics is the one /api/v1/summary and the dashboard page's headline give.
+func TestMetricsMatchSummaryAndPage(t *testing.T) {
+	addr, _ := startServe(t)
+	base := "http://" + addr
+	waitReady(t, http.DefaultClient, base+"/readyz")
+
+	var sm dashboard.SummaryAnswer
+	if err := json.Unmarshal(get(t, base+"/api/v1/summary"), &sm); err != nil {
+		t.Fatal(err)
+	}
+	page := map[string]float64{}
+	for _, m := range figureAttr.FindAllStringSubmatch(string(get(t, base+"/")), -1) {
+		v, err := strconv.ParseFloat(m[2], 64)
+		if err != nil {
+			t.Fatalf("page: data-figure %s has data-value %q, want a number", m[1], m[2])
+		}
+		page[m[1]] = v
+	}
+	m := scrape(t, base)
+	day := func(iso string) float64 {
+		d, err := time.Parse(time.DateOnly, iso)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return float64(d.Unix())
+	}
+
+	tests := map[string]struct {
+		metrics, summary float64
+		page             string // the headline's data-figure; empty when the page shows no such number
+	}{
+		"latest troops":      {m["kfor_troops"], float64(sm.Latest.Troops), "latest_troops"},
+		"latest date":        {m["kfor_troops_timestamp_seconds"], day(sm.Latest.Date), ""},
+		"nations":            {m["kfor_nations"], float64(sm.Nations.All), "nations"},
+		"nations date":       {m["kfor_nations_timestamp_seconds"], day(sm.Nations.Date), ""},
+		"nato nations":       {m[`kfor_nations_by_membership{membership="nato"}`], float64(*sm.Split.NATO), "nato_nations"},
+		"partner nations":    {m[`kfor_nations_by_membership{membership="partner"}`], float64(*sm.Split.Partner), "partner_nations"},
+		"membership date":    {m["kfor_nations_by_membership_timestamp_seconds"], day(sm.Split.Date), ""},
+		"peak troops":        {m["kfor_peak_troops"], float64(sm.Peak.Troops), "peak_troops"},
+		"peak date":          {m["kfor_peak_timestamp_seconds"], day(sm.Peak.Date), ""},
+		"drawdown":           {m["kfor_drawdown_ratio"], sm.DrawdownRatio, "drawdown_ratio"},
+		"area":               {m["kfor_area_square_meters"] / 1e6, sm.AreaKm2, "area_km2"},
+		"troops per 100 km²": {m["kfor_troops"] / m["kfor_area_square_meters"] * 1e8, sm.TroopsPer100Km2, "troops_per_100km2"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if !sameFigure(tc.metrics, tc.summary) {
+				t.Errorf("/metrics gives %v, /api/v1/summary %v", tc.metrics, tc.summary)
+			}
+			if tc.page == "" {
+				return
+			}
+			got, ok := page[tc.page]
+			if !ok {
+				t.Fatalf("the page's headline has no data-figure=%q", tc.page)
+			}
+			if !sameFigure(got, tc.summary) {
+				t.Errorf("the page's headline %s = %v, /api/v1/summary %v", tc.page, got, tc.summary)
+			}
+		})
+	}
+	if got, want := m[`kfor_dataset_info{as_of="`+sm.AsOf+`",checksum="`+sm.Checksum+`"}`], 1.0; got != want {
+		t.Errorf("kfor_dataset_info for checksum %s = %v, want %v", sm.Checksum, got, want)
+	}
+}
+
+// prometheusServer is a Prometheus process the test started.
+type prometheusServer struct {
+	base string // http://127.0.0.1:PORT
+}
+
+// freePort returns a loopback port nothing listens on right now.
+func freePort(tb testing.TB) int {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// startPrometheus runs Debian's prometheus on loopback with config, on the
+// TSDB in dataDir, until the test ends.
+func startPrometheus(tb testing.TB, config, dataDir string) *prometheusServer {
+	tb.Helper()
+	bin := needTool(tb, "prometheus", "bash .ci/deps (Debian package prometheus)")
+	dir := tb.TempDir()
+	cfg := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(tb))
+	var logs logWatch
+	cmd := exec.Command(bin,
+		"--config.file="+cfg,
+		"--storage.tsdb.path="+dataDir,
+		"--storage.tsdb.retention.time=100y", // keep the history from 1999
+		"--web.listen-address="+addr,
+		"--log.level=warn",
+	)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(waitLimit):
+			cmd.Process.Kill()
+			<-done
+		}
+		if tb.Failed() {
+			tb.Logf("prometheus log:\n%s", logs.String())
+		}
+	})
+	p := &prometheusServer{base: "http://" + addr}
+	waitReady(tb, http.DefaultClient, p.base+"/-/ready")
+	return p
+}
+
+// promResult is the data of a Prometheus query answer.
+type promResult struct {
+	Metric map[string]string `json:"metric"`
+	Value  [2]any            `json:"value"`  // instant: [time, "value"]
+	Values [][2]any          `json:"values"` // range: [[time, "value"], ...]
+}
+
+// api calls a Prometheus HTTP API endpoint and decodes the data field.
+func (p *prometheusServer) api(tb testing.TB, path string, params url.Values, data any) error {
+	tb.Helper()
+	resp, err := http.Get(p.base + path + "?" + params.Encode())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Status string          `json:"status"`
+		Error  string          `json:"error"`
+		Data   json.RawMessage `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	if body.Status != "success" {
+		return fmt.Errorf("%s %v: %s", path, params, body.Error)
+	}
+	return json.Unmarshal(body.Data, data)
+}
+
+// query runs an instant query at t (now when zero).
+func (p *prometheusServer) query(tb testing.TB, expr string, at time.Time) ([]promResult, error) {
+	tb.Helper()
+	params := url.Values{"query": {expr}}
+	if !at.IsZero() {
+		params.Set("time", strconv.FormatInt(at.Unix(), 10))
+	}
+	var data struct {
+		Result []promResult `json:"result"`
+	}
+	err := p.api(tb, "/api/v1/query", params, &data)
+	return data.Result, err
+}
+
+// queryRange runs a range query.
+func (p *prometheusServer) queryRange(tb testing.TB, expr string, from, to time.Time, step time.Duration) ([]promResult, error) {
+	tb.Helper()
+	var data struct {
+		Result []promResult `json:"result"`
+	}
+	err := p.api(tb, "/api/v1/query_range", url.Values{"query": {expr},
+		"start": {strconv.FormatInt(from.Unix(), 10)}, "end": {strconv.FormatInt(to.Unix(), 10)}, "step": {step.String()}}, &data)
+	return data.Result, err
+}
+
+// scalar runs an instant query that must give exactly one series.
+func (p *prometheusServer) scalar(tb testing.TB, expr string, at time.Time) float64 {
+	tb.Helper()
+	res, err := p.query(tb, expr, at)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(res) != 1 {
+		tb.Fatalf("%s at %s: %d series, want 1: %v", expr, at.Format(time.RFC3339), len(res), res)
+	}
+	return sampleValue(tb, res[0].Value)
+}
+
+func sampleValue(tb testing.TB, v [2]any) float64 {
+	tb.Helper()
+	s, _ := v[1].(string)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		tb.Fatalf("sample value %v: %v", v, err)
+	}
+	return f
+}
+
+// waitQuery waits until expr gives at least one series at now.
+func (p *prometheusServer) waitQuery(tb testing.TB, expr string) {
+	tb.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for time.Now().Before(deadline) {
+		if res, err := p.query(tb, expr, time.Time{}); err == nil && len(res) > 0 {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	tb.Fatalf("%s gave no data within %s", expr, waitLimit)
+}
+
+// TestPrometheus runs the whole path an operator sets up: the history from
+// `kforstats export openmetrics` backfilled with promtool, a Prometheus on
+// that TSDB scraping a running kforstats every second with the rules of
+// deploy/prometheus loaded, then checks the scraped figures, the figures of
+// past dates, the rules and every query of the Grafana dashboard.
+func TestPrometheus(t *testing.T) {
+	promtool := needTool(t, "promtool", "bash .ci/deps (Debian package prometheus)")
+	needTool(t, "prometheus", "bash .ci/deps (Debian package prometheus)")
+	now := time.Now()
+	d, err := dataset.EmbeddedOrigin().Load(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	addr, _ := startServe(t)
+	base := "http://" + addr
+	waitReady(t, http.DefaultClient, base+"/readyz")
+
+	// The backfill, exactly as the README says.
+	dir := t.TempDir()
+	history, tsdb := filepath.Join(dir, "kfor-history.om"), filepath.Join(dir, "data")
+	if _, stderr, err := runCLI(t, "export", "openmetrics", "--out", history); err != nil {
+		t.Fatalf("export openmetrics: %v\n%s", err, stderr)
+	}
+	out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=87600h", history, tsdb).CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool tsdb create-blocks-from openmetrics: %v\n%s", err, out)
+	}
+
+	rules, err := filepath.Abs(repoPath("deploy", "prometheus", "rules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prom := startPrometheus(t, fmt.Sprintf(`global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - %s/*.yml
+scrape_configs:
+  - job_name: kforstats
+    static_configs:
+      - targets: [%q]
+`, rules, addr), tsdb)
+
+	// Some requests for the HTTP metrics, then three scrapes, so that
+	// rate() over a minute has points.
+	get(t, base+"/api/v1/summary")
+	get(t, base+"/api/v1/strength")
+	prom.waitQuery(t, `count_over_time(up{job="kforstats"}[1m]) >= 3`)
+	prom.waitQuery(t, `kfor:troops_per_100km2`)
+
+	t.Run("scraped figures are the dataset's", func(t *testing.T) {
+		sm := d.Summarize()
+		ls := d.ListAt(now, true)
+		nato, partner := ls.TroopsSplit()
+		want := map[string]float64{
+			`up{job="kforstats"}`:                                              1,
+			`kfor_troops{job="kforstats"}`:                                     float64(sm.Latest.Troops),
+			`kfor_troops_timestamp_seconds{job="kforstats"}`:                   float64(sm.Latest.Date.Time().Unix()),
+			`kfor_peak_troops{job="kforstats"}`:                                float64(sm.Peak.Troops),
+			`kfor_drawdown_ratio{job="kforstats"}`:                             sm.Drawdown,
+			`kfor_nations{job="kforstats"}`:                                    float64(sm.Nations.Nations),
+			`kfor_nations_by_membership{job="kforstats",membership="nato"}`:    float64(*sm.Split.NATO),
+			`kfor_nations_by_membership{job="kforstats",membership="partner"}`: float64(*sm.Split.Partner),
+			`kfor_area_square_meters{job="kforstats"}`:                         sm.AreaKm2 * 1e6,
+			`count(kfor_nation_troops{job="kforstats"})`:                       float64(len(ls.Entries)),
+			`sum(kfor_nation_troops{job="kforstats"})`:                         float64(ls.Sum()),
+			`kfor_dataset_last_reload_successful{job="kforstats"}`:             1,
+			`kfor_dataset_info{job="kforstats",checksum="` + d.Checksum + `"}`: 1,
+			`kfor_build_info{job="kforstats",version="` + version + `"}`:       1,
+			// The recording rules.
+			`kfor:troops_per_100km2`:                                  sm.TroopsPer100Km2,
+			`membership:kfor_nation_troops:sum{membership="nato"}`:    float64(nato),
+			`membership:kfor_nation_troops:sum{membership="partner"}`: float64(partner),
+		}
+		for _, e := range ls.Entries {
+			want[fmt.Sprintf(`kfor_nation_troops{job="kforstats",nation=%q,membership=%q}`, e.Nation.Code, e.Nation.MembershipAt(ls.Date.Time()))] = float64(e.Troops)
+		}
+		for expr, w := range want {
+			if got := prom.scalar(t, expr, time.Time{}); !sameFigure(got, w) {
+				t.Errorf("%s = %v, want %v", expr, got, w)
+			}
+		}
+	})
+
+	t.Run("backfilled past is the figure then in force", func(t *testing.T) {
+		for _, date := range []string{"1999-07-01", "2004-03-20", "2008-02-17", "2012-02-20", "2019-06-30", "2023-01-01"} {
+			at, _ := time.Parse(time.DateOnly, date)
+			at = at.Add(12 * time.Hour) // midday: between two daily samples
+			p, ok := d.StrengthAt(at)
+			if !ok {
+				t.Fatalf("no figure in force on %s", date)
+			}
+			if got := prom.scalar(t, "max(last_over_time(kfor_troops[1d]))", at); got != float64(p.Troops) {
+				t.Errorf("strength on %s = %v, want %d (%s, %s)", date, got, p.Troops, p.Date, p.Source.ID)
+			}
+			if ls := d.ListAt(at, true); ls != nil {
+				if got := prom.scalar(t, "count(last_over_time(kfor_nation_troops[1d]))", at); got != float64(len(ls.Entries)) {
+					t.Errorf("nations in the per-nation list on %s = %v, want %d (list %s)", date, got, len(ls.Entries), ls.ID)
+				}
+			}
+		}
+	})
+
+	t.Run("rules evaluate and none fires", func(t *testing.T) {
+		var data struct {
+			Groups []struct {
+				Name  string `json:"name"`
+				Rules []struct {
+					Name      string `json:"name"`
+					Query     string `json:"query"`
+					Health    string `json:"health"`
+					LastError string `json:"lastError"`
+					State     string `json:"state"`
+					Type      string `json:"type"`
+				} `json:"rules"`
+			} `json:"groups"`
+		}
+		if err := prom.api(t, "/api/v1/rules", nil, &data); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, g := range data.Groups {
+			for _, r := range g.Rules {
+				n++
+				if r.Health != "ok" {
+					t.Errorf("rule %s: health %q: %s", r.Name, r.Health, r.LastError)
+				}
+				if _, err := prom.query(t, r.Query, time.Time{}); err != nil {
+					t.Errorf("rule %s: %v", r.Name, err)
+				}
+				if r.Type == "alerting" && r.State == "firing" {
+					t.Errorf("alert %s fires on the shipped dataset", r.Name)
+				}
+			}
+		}
+		if n == 0 {
+			t.Error("Prometheus loaded no rules from deploy/prometheus/rules")
+		}
+	})
+
+	t.Run("every dashboard query returns data", func(t *testing.T) {
+		exprs := dashboardExprs(t)
+		if len(exprs) < 10 {
+			t.Fatalf("only %d queries found in the dashboard", len(exprs))
+		}
+		first := d.Series()[0].Date.Time()
+		for _, expr := range exprs {
+			q := strings.NewReplacer("$__rate_interval", "1m", "$__interval", "1m", "${datasource}", "").Replace(expr)
+			res, err := prom.query(t, q, time.Time{})
+			if err != nil {
+				t.Errorf("dashboard query %s: %v", expr, err)
+				continue
+			}
+			if len(res) > 0 {
+				continue
+			}
+			// Annotations are dated events: the history has them, now does not.
+			res, err = prom.queryRange(t, q, first.AddDate(0, -6, 0), now, 24*time.Hour)
+			if err != nil || len(res) == 0 {
+				t.Errorf("dashboard query %s returns no data now nor since %s (%v)", expr, first.Format(time.DateOnly), err)
+			}
+		}
+	})
+}
+
+// dashboardExprs returns every PromQL expression of the Grafana dashboard:
+// the panels' queries and the annotations'.
+func dashboardExprs(tb testing.TB) []string {
+	tb.Helper()
+	var doc any
+	if err := json.Unmarshal(readRepoFile(tb, "deploy", "grafana", "dashboards", "kforstats.json"), &doc); err != nil {
+		tb.Fatal(err)
+	}
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if s, ok := x.(string); ok && k == "expr" {
+					out = append(out, s)
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	return out
+}
+
+// TestPromtoolCheckMetrics lints a real scrape with promtool, as Prometheus'
+// own tools would.
+func TestPromtoolCheckMetrics(t *testing.T) {
+	promtool := needTool(t, "promtool", "bash .ci/deps (Debian package prometheus)")
+	addr, _ := startServe(t)
+	base := "http://" + addr
+	waitReady(t, http.DefaultClient, base+"/readyz")
+	get(t, base+"/api/v1/summary") // so that the HTTP metrics have series
+	cmd := exec.Command(promtool, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(get(t, base+"/metrics"))
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
