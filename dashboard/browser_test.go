@@ -244,6 +244,24 @@ func TestBrowser(t *testing.T) {
 				saveShot(t, filepath.Join("..", "docs", tc.doc), shot)
 			}
 
+			// The tooltip comes from the option's formatter function: with the
+			// event lines hidden, hover the newest figure of the strength chart.
+			tip, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
+  var el = document.getElementById('chart-strength'), c = echarts.getInstanceByDom(el), o = c.getOption();
+  var events = o.series.filter(function (s) { return s.markLine; }).map(function (s) { return s.name; });
+  events.forEach(function (n) { c.dispatchAction({type: 'legendUnSelect', name: n}); });
+  var i = o.series.findIndex(function (s) { return s.data.length && s.data[0].tip; });
+  c.dispatchAction({type: 'showTip', seriesIndex: i, dataIndex: o.series[i].data.length - 1});
+  var tips = Array.from(el.querySelectorAll('div')).filter(function (d) { return d.style.zIndex === '9999999'; });
+  var text = tips.length ? tips[0].textContent : '';
+  c.dispatchAction({type: 'hideTip'});
+  events.forEach(function (n) { c.dispatchAction({type: 'legendSelect', name: n}); });
+  return text;
+})()`))
+			if err != nil || !strings.Contains(tip, " troops") || !strings.Contains(tip, "Source: ") {
+				t.Errorf("strength tooltip = %q (%v), want the figure in troops and its source", tip, err)
+			}
+
 			pl.mu.Lock()
 			defer pl.mu.Unlock()
 			for _, e := range pl.errors {
