@@ -71,6 +71,8 @@ check-metrics: build ## promtool check metrics on a scrape of a running bin/kfor
 fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 	@echo ">> fuzzing the dataset parser"
 	$(GO) test ./dataset -run '^$$' -fuzz FuzzLoad -fuzztime $${FUZZTIME:-30s}
+	@echo ">> fuzzing the dashboard's view parameters"
+	$(GO) test ./dashboard/chart -run '^$$' -fuzz FuzzParseView -fuzztime $${FUZZTIME:-30s}
 
 .PHONY: golden
 golden: ## rewrite golden files (review the diff before committing)
