@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -217,4 +218,29 @@ func gatherValues(tb testing.TB, g prometheus.Gatherer) map[string]float64 {
 		}
 	}
 	return out
+}
+
+// BenchmarkScrape measures what one scrape of the dataset's figures costs:
+// Summarize, the per-nation list and the const metrics, gathered and
+// written as Prometheus' text format.
+func BenchmarkScrape(b *testing.B) {
+	d := embedded(b)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(NewCollector(&fixedStore{d: d}, Options{Version: "bench"}))
+	var size int
+	for b.Loop() {
+		mfs, err := reg.Gather()
+		if err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
+		for _, mf := range mfs {
+			if err := enc.Encode(mf); err != nil {
+				b.Fatal(err)
+			}
+		}
+		size = buf.Len()
+	}
+	b.ReportMetric(float64(size), "bytes/scrape")
 }

@@ -8,6 +8,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -521,5 +522,83 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+func TestExportOpenMetrics(t *testing.T) {
+	dir := t.TempDir()
+	daily, _, err := runCLI(t, "export", "openmetrics")
+	if err != nil {
+		t.Fatalf("export openmetrics: %v", err)
+	}
+	if !strings.HasSuffix(daily, "\n# EOF\n") || !strings.Contains(daily, "# TYPE kfor_troops gauge\n") {
+		t.Fatalf("export openmetrics wrote no OpenMetrics history (%d bytes)", len(daily))
+	}
+
+	tests := map[string]struct {
+		args  []string
+		usage bool   // want errUsage
+		err   string // want an error containing this
+		check func(t *testing.T, stdout string)
+	}{
+		"to a file": {args: []string{"--out", filepath.Join(dir, "h.om")}, check: func(t *testing.T, _ string) {
+			// The same text as on standard output (its start: the end moves at midnight).
+			b, err := os.ReadFile(filepath.Join(dir, "h.om"))
+			if err != nil || !bytes.HasPrefix(b, []byte(daily[:10000])) || !bytes.HasSuffix(b, []byte("\n# EOF\n")) {
+				t.Errorf("--out file: %v; %d bytes, not the history written to standard output", err, len(b))
+			}
+		}},
+		"weekly": {args: []string{"--step", "168h"}, check: func(t *testing.T, out string) {
+			if w, d := strings.Count(out, "\nkfor_troops "), strings.Count(daily, "\nkfor_troops "); w*7 > d+7 || w*7 < d-7 {
+				t.Errorf("--step 168h wrote %d kfor_troops samples, want about a seventh of %d", w, d)
+			}
+		}},
+		"step under a second": {args: []string{"--step", "1ms"}, usage: true},
+		"an argument":         {args: []string{"extra"}, usage: true},
+		"missing directory":   {args: []string{"--data.path", filepath.Join(dir, "none")}, err: "cannot load the dataset from " + filepath.Join(dir, "none")},
+		"unwritable --out":    {args: []string{"--out", filepath.Join(dir, "none", "h.om")}, err: filepath.Join(dir, "none")},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			out, _, err := runCLI(t, append([]string{"export", "openmetrics"}, tc.args...)...)
+			switch {
+			case tc.usage:
+				if !errors.Is(err, errUsage) {
+					t.Errorf("export openmetrics %q = %v, want a usage error", tc.args, err)
+				}
+			case tc.err != "":
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Errorf("export openmetrics %q = %v, want an error naming %q", tc.args, err, tc.err)
+				}
+			case err != nil:
+				t.Fatalf("export openmetrics %q = %v", tc.args, err)
+			default:
+				tc.check(t, out)
+			}
+		})
+	}
+}
+
+func TestExportDispatch(t *testing.T) {
+	tests := map[string]struct {
+		args      []string
+		usage     bool
+		stdoutHas string
+		stderrHas string
+	}{
+		"no format":      {args: []string{"export"}, usage: true, stderrHas: "Formats:"},
+		"unknown format": {args: []string{"export", "pdf"}, usage: true, stderrHas: "openmetrics"},
+		"help":           {args: []string{"export", "--help"}, stdoutHas: "openmetrics"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			out, errOut, err := runCLI(t, tc.args...)
+			if tc.usage != errors.Is(err, errUsage) {
+				t.Fatalf("run(%q) = %v, want usage error %v", tc.args, err, tc.usage)
+			}
+			if !strings.Contains(out, tc.stdoutHas) || !strings.Contains(errOut, tc.stderrHas) {
+				t.Errorf("run(%q) stdout %q stderr %q, want %q and %q", tc.args, out, errOut, tc.stdoutHas, tc.stderrHas)
+			}
+		})
 	}
 }
