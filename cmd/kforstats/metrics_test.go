@@ -602,3 +602,30 @@ func TestExportDispatch(t *testing.T) {
 		})
 	}
 }
+
+// TestHistoryRoute checks that a running server serves the history for
+// `curl -o kfor-history.om .../api/v1/history.om`, compressed on request.
+func TestHistoryRoute(t *testing.T) {
+	addr, _ := startServe(t)
+	base := "http://" + addr
+	waitReady(t, http.DefaultClient, base+"/readyz")
+	resp, err := http.Get(base + "/api/v1/history.om") // the client asks for gzip and unzips
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !resp.Uncompressed {
+		t.Fatalf("GET /api/v1/history.om = %s, compressed %v; want 200, gzip", resp.Status, resp.Uncompressed)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/openmetrics-text") {
+		t.Errorf("Content-Type %q, want application/openmetrics-text", ct)
+	}
+	if !bytes.HasPrefix(body, []byte("# HELP kfor_troops ")) || !bytes.HasSuffix(body, []byte("\n# EOF\n")) {
+		t.Errorf("GET /api/v1/history.om: %d bytes, not the OpenMetrics history", len(body))
+	}
+	m := scrape(t, base)
+	if got := m[`kfor_http_requests_total{code="200",method="GET",route="/api/v1/history.om"}`]; got != 1 {
+		t.Errorf("kfor_http_requests_total for /api/v1/history.om = %v, want 1 (by route template)", got)
+	}
+}
