@@ -74,11 +74,12 @@ type historyFamily struct {
 	series []*series
 }
 
-// stepSeries is a helper to build one series from dated values.
+// set makes the series v from at on.
 func (s *series) set(at time.Time, v float64) {
 	s.changes = append(s.changes, change{at: at.Unix(), val: formatValue(v)})
 }
 
+// unset ends the series at at, until its next set.
 func (s *series) unset(at time.Time) {
 	s.changes = append(s.changes, change{at: at.Unix(), absent: true})
 }
@@ -103,16 +104,24 @@ func historyFamilies(d *dataset.Dataset, step int64) []historyFamily {
 		drawdown.set(at, dd[i])
 	}
 
+	// The headline's counts at each date, by Summarize's rule: the newest
+	// count not marked uncertain, else the newest one (TestHistoryEndsWithTheScrape
+	// holds the two together).
 	var nations, nationsTime, membTime series
 	memb := map[dataset.Membership]*series{dataset.NATO: {}, dataset.Partner: {}}
+	var sure, sureSplit bool
 	for _, c := range d.NationCounts() {
-		at := c.Date.Time()
-		nations.set(at, float64(c.Nations))
-		nationsTime.set(at, unix(c.Date))
-		if c.NATO != nil {
+		at, ok := c.Date.Time(), c.Confidence != dataset.Uncertain
+		if ok || !sure {
+			nations.set(at, float64(c.Nations))
+			nationsTime.set(at, unix(c.Date))
+			sure = sure || ok
+		}
+		if c.NATO != nil && (ok || !sureSplit) {
 			memb[dataset.NATO].set(at, float64(*c.NATO))
 			memb[dataset.Partner].set(at, float64(*c.Partner))
 			membTime.set(at, unix(c.Date))
+			sureSplit = sureSplit || ok
 		}
 	}
 	memb[dataset.NATO].labels = renderLabels(famMembership.labels, string(dataset.NATO))

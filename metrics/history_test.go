@@ -135,10 +135,12 @@ func TestHistoryIsTheFigureInForce(t *testing.T) {
 		ts := day.Unix()
 		p, _ := d.StrengthAt(day)
 		want := map[string]float64{"kfor_troops": float64(p.Troops), "kfor_troops_timestamp_seconds": float64(p.Date.Time().Unix())}
+		// The headline's rule: the newest count not marked uncertain, else the newest.
 		var cp *dataset.CountPoint
 		for i := range counts {
-			if !counts[i].Date.Time().After(day) {
-				cp = &counts[i]
+			c := &counts[i]
+			if !c.Date.Time().After(day) && (cp == nil || c.Confidence != dataset.Uncertain || cp.Confidence == dataset.Uncertain) {
+				cp = c
 			}
 		}
 		if cp != nil {
