@@ -32,6 +32,8 @@ deps: ## install what the tests need (Chromium, Prometheus, fonts) from Debian w
 test: deps validate lint check-deploy ## run every test CI runs (installs missing test tools first)
 	@echo ">> go test -race ./..."
 	$(GO) test -race -count=1 ./...
+	@echo ">> chart images against Chromium, every chart, both themes, pixel ratio 2 (too slow under -race)"
+	$(GO) test -count=1 -run 'TestBrowserComparison' ./dashboard/render/
 
 .PHONY: validate
 validate: ## validate the embedded dataset
@@ -81,13 +83,17 @@ golden: ## rewrite golden files (review the diff before committing)
 
 .PHONY: bench
 bench: ## run the benchmarks
-	@echo ">> go test -bench"
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@echo ">> go test -bench (all but the chart images, below)"
+	$(GO) test -run '^$$' -bench . -benchmem $$($(GO) list ./... | grep -v /dashboard/render)
+	@echo ">> chart images: SVG and PNG latency per chart, cold start, throughput and memory (p50-ms, cpu-ms/op, images/s, rss-MB)"
+	$(GO) test -run '^$$' -bench 'SVG|PNG|Throughput' -benchtime 10x ./dashboard/render/
 
 .PHONY: assets
 assets: ## rebuild the embedded ECharts bundle from the pinned npm packages
 	@echo ">> building dashboard/assets/echarts.min.js from package-lock.json"
 	cd dashboard/web && npm ci --no-audit --no-fund && npm run build
+	@echo ">> copying resvg.wasm (@resvg/resvg-wasm) and Liberation Sans (Debian fonts-liberation2) into dashboard/render"
+	bash dashboard/render/assets.sh
 
 .PHONY: clean
 clean: ## remove build outputs

@@ -85,11 +85,11 @@ func bundle(tb testing.TB) []byte {
 // person to look at.
 func artefact(tb testing.TB, name string, b []byte) {
 	tb.Helper()
-	dir := filepath.Join("testdata", "artefacts")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	path := filepath.Join("testdata", "artefacts", name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		tb.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		tb.Fatal(err)
 	}
 }
