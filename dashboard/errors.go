@@ -19,6 +19,7 @@ const (
 	EMethod      ErrorCode = "method"      // the route exists, the method does not
 	EUnavailable ErrorCode = "unavailable" // overloaded or not ready: try again later
 	EForbidden   ErrorCode = "forbidden"   // switched off by configuration
+	ETooLarge    ErrorCode = "too_large"   // a request body over MaxBodyBytes
 	EInternal    ErrorCode = "internal"    // a bug: never for bad input
 )
 
@@ -54,6 +55,8 @@ func status(code ErrorCode) int {
 		return http.StatusServiceUnavailable
 	case EForbidden:
 		return http.StatusForbidden
+	case ETooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }

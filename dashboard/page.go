@@ -28,14 +28,14 @@ var pageTemplate = template.Must(template.New("page.html").Funcs(template.FuncMa
 // contentSecurityPolicy allows scripts from this origin only: the page has
 // no inline script, and the chart options arrive as a same-origin script.
 // Styles may be inline because ECharts styles its tooltip and data view
-// with style attributes.
+// with style attributes. frame-ancestors follows Config.FrameAncestors.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors "
 
 // securityHeaders are set on every HTML and script answer of the page.
-func securityHeaders(c *gin.Context) {
+func (s *Server) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("Content-Security-Policy", contentSecurityPolicy+s.cfg.FrameAncestors)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 }
@@ -193,7 +193,7 @@ func (s *Server) handlePage() gin.HandlerFunc {
 			fail(c, &Error{Code: EInternal, Msg: "internal error"})
 			return
 		}
-		securityHeaders(c)
+		s.securityHeaders(c)
 		c.Header("Cache-Control", "no-cache")
 		c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 	}
@@ -234,7 +234,7 @@ func (s *Server) handleOptions() gin.HandlerFunc {
 			buf.WriteString("}")
 		}
 		buf.WriteString("]);\n")
-		securityHeaders(c)
+		s.securityHeaders(c)
 		c.Header("Cache-Control", "no-cache")
 		c.Data(http.StatusOK, "text/javascript; charset=utf-8", buf.Bytes())
 	}

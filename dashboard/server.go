@@ -33,6 +33,10 @@ type Config struct {
 	// Images draws /charts/{id}.svg and .png; nil makes one with the
 	// defaults on the first image request.
 	Images *Images
+	// FrameAncestors is the CSP frame-ancestors source list: who may show
+	// the page in a frame. Empty or not valid (see CheckFrameAncestors)
+	// means DefaultFrameAncestors, nobody.
+	FrameAncestors string
 }
 
 // Server is the kforstats HTTP handler.
@@ -51,12 +55,13 @@ func NewServer(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	cfg.FrameAncestors = frameAncestors(cfg.FrameAncestors)
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, engine: gin.New(), resp: newRespCache()}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.RedirectTrailingSlash = false
 	s.engine.RedirectFixedPath = false
-	s.engine.Use(s.observe(), s.recover())
+	s.engine.Use(s.observe(), s.recover(), s.guard())
 	s.routes()
 	return s
 }

@@ -1,0 +1,111 @@
+package dashboard
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// MaxBodyBytes bounds a request's body. No route reads one; POST /-/reload
+// takes none but tolerates the little a client may send by habit.
+const MaxBodyBytes = 4 << 10
+
+// DefaultFrameAncestors is who may frame the server's answers when the
+// configuration names no one: nobody.
+const DefaultFrameAncestors = "'none'"
+
+// referrerPolicy sends only the origin to other sites: a dashboard URL
+// carries the reader's view (dates, theme), which is theirs.
+const referrerPolicy = "strict-origin-when-cross-origin"
+
+// baseCSP is the policy of every answer that is not the page: JSON, CSV,
+// images, metrics. Opened directly in a browser, none may run a script or
+// load anything; an SVG chart may style itself and show embedded images.
+const baseCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+
+// guard sets the headers every answer carries and refuses a body over
+// MaxBodyBytes with 413, before any handler runs. The page sets its own,
+// wider Content-Security-Policy over the base one.
+func (s *Server) guard() gin.HandlerFunc {
+	csp := baseCSP + "; frame-ancestors " + s.cfg.FrameAncestors
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", referrerPolicy)
+		h.Set("Content-Security-Policy", csp)
+		if err := limitBody(c.Request); err != nil {
+			// The rest of an unread body would be taken as the next request.
+			h.Set("Connection", "close")
+			fail(c, err)
+			return
+		}
+		c.Next()
+	}
+}
+
+// limitBody reads a request's body, if any, up to MaxBodyBytes, and gives
+// it back to the handler from memory. A declared or sent length over the
+// bound is an ETooLarge error, whether or not a handler would read it.
+func limitBody(r *http.Request) error {
+	tooLarge := func(n string) error {
+		return Errorf(ETooLarge, "", "the request body is %s bytes (want at most %d: no route takes a body)", n, MaxBodyBytes)
+	}
+	if r.ContentLength > MaxBodyBytes {
+		return tooLarge(fmt.Sprint(r.ContentLength))
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	r.Body.Close()
+	switch {
+	case len(b) > MaxBodyBytes:
+		return tooLarge("over " + fmt.Sprint(MaxBodyBytes))
+	case err != nil:
+		return Errorf(EInvalid, "", "the request body could not be read: %v", err)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return nil
+}
+
+// sourceExpr is one CSP source expression that may stand in
+// frame-ancestors: 'self', a scheme ("https:") or a host source
+// ("https://*.example.org:443/path").
+var sourceExpr = regexp.MustCompile(`^(?:'self'|[a-zA-Z][a-zA-Z0-9+.\-]*:|(?:[a-zA-Z][a-zA-Z0-9+.\-]*://)?(?:\*|(?:\*\.)?[a-zA-Z0-9\-]+(?:\.[a-zA-Z0-9\-]+)*)(?::(?:[0-9]{1,5}|\*))?(?:/[a-zA-Z0-9\-._~!$&()*+=:@%/]*)?)$`)
+
+// frameAncestors returns the configured source list in one line, or the
+// default when it is empty or not valid (the command checks it first).
+func frameAncestors(v string) string {
+	if CheckFrameAncestors(v) != nil {
+		return DefaultFrameAncestors
+	}
+	return strings.Join(strings.Fields(v), " ")
+}
+
+// CheckFrameAncestors checks a frame-ancestors source list: 'none' alone,
+// or space-separated sources such as 'self' https://intranet.example.org.
+// Anything else could break out of the header's directive.
+func CheckFrameAncestors(v string) error {
+	srcs := strings.Fields(v)
+	if len(srcs) == 0 {
+		return errors.New("is empty (want 'none', 'self' or origins such as https://intranet.example.org)")
+	}
+	if len(srcs) == 1 && srcs[0] == "'none'" {
+		return nil
+	}
+	for _, s := range srcs {
+		if s == "'none'" {
+			return errors.New("'none' must stand alone")
+		}
+		if !sourceExpr.MatchString(s) {
+			return fmt.Errorf("%q is not a CSP source (want 'self', a scheme such as https: or an origin such as https://intranet.example.org)", s)
+		}
+	}
+	return nil
+}

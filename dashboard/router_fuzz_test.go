@@ -1,0 +1,107 @@
+package dashboard
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kforstats/kforstats/dataset"
+)
+
+// FuzzRouter drives the whole router, every route and the lifecycle API
+// included, with arbitrary methods, paths, query strings, a header and a
+// body. Each request is parsed from the wire as net/http parses it (what it
+// refuses never reaches the router); the answer must never be a 5xx (a
+// panic is one: the recover middleware answers 500) and always carries the
+// headers every answer has.
+//
+// Go's fuzzer takes an input running over 10 s for a hang. When fuzzing,
+// the chart renderer is started before the first input and bounds a render
+// at 8 s; a render stopped by that bound answers 503 with Retry-After, the
+// answer to overload the image routes are meant to give, and is let pass.
+func FuzzRouter(f *testing.F) {
+	store, err := dataset.NewStore(dataset.EmbeddedOrigin(), nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	cfg := Config{Store: store, EnableLifecycle: true, Now: func() time.Time { return apiNow }}
+	if fl := flag.Lookup("test.fuzz"); fl != nil && fl.Value.String() != "" {
+		im, err := NewImages(ImageConfig{Timeout: 8 * time.Second, CacheDir: f.TempDir()})
+		if err != nil {
+			f.Fatal(err)
+		}
+		if err := im.Warm(context.Background()); err != nil {
+			f.Fatal(err)
+		}
+		f.Cleanup(func() { im.Close() })
+		cfg.Images = im
+	}
+	s := NewServer(cfg)
+	seeds := []struct{ method, path, query, name, value, body string }{
+		{"GET", "/", "theme=dark&from=2009&to=2012", "Accept-Encoding", "gzip", ""},
+		{"GET", "/", "date=2023-10-10&date=1999&from=9999-99-99", "If-None-Match", `"x"`, ""},
+		{"GET", "/options.js", "from=2012&to=2009", "", "", ""},
+		{"GET", "/table/strength.csv", "from=2009", "", "", ""},
+		{"GET", "/table/contributions.json", "date=2017", "", "", ""},
+		{"GET", "/static/../../go.mod", "", "", "", ""},
+		{"GET", "/static/%2e%2e%2fgo.mod", "", "", "", ""},
+		{"GET", "/static/app.js", "", "Accept-Encoding", "gzip;q=0, br", ""},
+		{"GET", "/charts", "", "", "", ""},
+		{"GET", "/charts/strength.svg", "width=400&height=300", "", "", ""},
+		{"GET", "/charts/strength.png", "width=4000&height=3000&scale=4", "", "", ""},
+		{"GET", "/charts/strength.svg", "scale=2", "", "", ""},
+		{"GET", "/charts/nations.png", "width=-1", "", "", ""},
+		{"GET", "/api/v1/summary", "", "Accept-Encoding", "br", ""},
+		{"GET", "/api/v1/contributions.csv", "date=2017-02-01&complete=1", "If-None-Match", "*", ""},
+		{"GET", "/api/v1/strength", "all=%ff", "", "", ""},
+		{"POST", "/-/reload", "", "Content-Type", "text/plain", "reload"},
+		{"PUT", "/-/reload", "", "", "", ""},
+		{"DELETE", "/api/v1/events", "", "", "", ""},
+		{"OPTIONS", "*", "", "", "", ""},
+		{"HEAD", "/healthz", "", "", "", ""},
+		{"GET", "/readyz", "", "X-Forwarded-For", "::1", ""},
+		{"BREW", "/nope", "a=b", "Range", "bytes=0-1", "x"},
+	}
+	for _, sd := range seeds {
+		f.Add(sd.method, sd.path, sd.query, sd.name, sd.value, []byte(sd.body))
+	}
+	f.Fuzz(func(t *testing.T, method, path, query, name, value string, body []byte) {
+		target := path
+		if query != "" {
+			target += "?" + query
+		}
+		var raw bytes.Buffer
+		fmt.Fprintf(&raw, "%s %s HTTP/1.1\r\nHost: kforstats\r\n", method, target)
+		if name != "" {
+			fmt.Fprintf(&raw, "%s: %s\r\n", name, value)
+		}
+		if len(body) > 0 {
+			fmt.Fprintf(&raw, "Content-Length: %d\r\n", len(body))
+		}
+		raw.WriteString("\r\n")
+		raw.Write(body)
+		r, err := http.ReadRequest(bufio.NewReader(&raw))
+		if err != nil {
+			return // net/http answers 400 itself
+		}
+		r.RemoteAddr = "127.0.0.1:1234"
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		if w.Code == http.StatusServiceUnavailable && strings.HasPrefix(r.URL.Path, "/charts/") && w.Header().Get("Retry-After") != "" {
+			return
+		}
+		if w.Code >= 500 {
+			t.Fatalf("%s %q (header %q: %q, %d bytes of body) = %d %s", method, target, name, value, len(body), w.Code, w.Body.String())
+		}
+		if w.Header().Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(w.Header().Get("Content-Security-Policy"), "frame-ancestors") {
+			t.Fatalf("%s %q = %d without the headers every answer has: %v", method, target, w.Code, w.Header())
+		}
+	})
+}
