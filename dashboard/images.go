@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -210,7 +212,9 @@ func (s *Server) handleChartImage() gin.HandlerFunc {
 		etag := imageETag(d, img)
 		c.Header("ETag", etag)
 		c.Header("Cache-Control", "public, max-age=300")
-		c.Header("Vary", "Accept-Encoding")
+		if format == "svg" {
+			c.Header("Vary", "Accept-Encoding")
+		}
 		if match := c.GetHeader("If-None-Match"); match != "" && strings.Contains(match, etag) {
 			c.Status(http.StatusNotModified)
 			return
@@ -235,8 +239,31 @@ func (s *Server) handleChartImage() gin.HandlerFunc {
 			ctype = "image/png"
 		}
 		c.Header("Content-Disposition", fmt.Sprintf("inline; filename=%q", "kforstats-"+id+"."+format))
+		if format == "svg" && acceptsGzip(c.GetHeader("Accept-Encoding")) {
+			// SVG is text and shrinks five- to tenfold; PNG is compressed.
+			var buf bytes.Buffer
+			zw := gzip.NewWriter(&buf)
+			if _, err := zw.Write(body); err == nil && zw.Close() == nil {
+				c.Header("Content-Encoding", "gzip")
+				body = buf.Bytes()
+			}
+		}
 		c.Data(http.StatusOK, ctype, body)
 	}
+}
+
+// acceptsGzip reports whether an Accept-Encoding header takes gzip (and
+// does not refuse it with q=0).
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.TrimSpace(name) != "gzip" {
+			continue
+		}
+		q := strings.ReplaceAll(params, " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
 }
 
 func knownChart(id string) bool {

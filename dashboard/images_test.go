@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/xml"
 	"fmt"
 	"image/png"
@@ -200,6 +201,20 @@ func TestChartImageRevalidation(t *testing.T) {
 	}
 	if again := get(t, s, "GET", target); !bytes.Equal(again.Body.Bytes(), first.Body.Bytes()) {
 		t.Errorf("the same request drew different bytes")
+	}
+	r = httptest.NewRequest("GET", target, nil)
+	r.Header.Set("Accept-Encoding", "br, gzip")
+	w = httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	if w.Header().Get("Content-Encoding") != "gzip" || w.Body.Len() >= first.Body.Len()/3 {
+		t.Fatalf("SVG with Accept-Encoding gzip: encoding %q, %d bytes for %d plain", w.Header().Get("Content-Encoding"), w.Body.Len(), first.Body.Len())
+	}
+	zr, err := gzip.NewReader(w.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain, err := io.ReadAll(zr); err != nil || !bytes.Equal(plain, first.Body.Bytes()) {
+		t.Errorf("gzipped SVG does not decode to the plain one (%v)", err)
 	}
 }
 

@@ -193,6 +193,9 @@ func size(n int) string {
 // between runs: $XDG_CACHE_HOME/kforstats or ~/.cache/kforstats, as
 // os.UserCacheDir finds it; empty (no disk cache) when there is none.
 func defaultRenderCache(e *env) string {
+	if e.getenv == nil { // tests may pass none
+		return ""
+	}
 	if dir := e.getenv("XDG_CACHE_HOME"); dir != "" {
 		return filepath.Join(dir, "kforstats")
 	}

@@ -24,14 +24,17 @@ import (
 
 // serveConfig is the serve command's flags.
 type serveConfig struct {
-	listen          string
-	webConfigFile   string
-	dataPath        string
-	watchInterval   time.Duration
-	enableLifecycle bool
-	shutdownTimeout time.Duration
-	logLevel        string
-	logFormat       string
+	listen            string
+	webConfigFile     string
+	dataPath          string
+	watchInterval     time.Duration
+	enableLifecycle   bool
+	shutdownTimeout   time.Duration
+	readHeaderTimeout time.Duration
+	frameAncestors    string
+	logLevel          string
+	logFormat         string
+	renderCacheDir    string
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -43,12 +46,21 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.DurationVar(&cfg.watchInterval, "data.watch-interval", 5*time.Second, "how often to check --data.path for changed files (0 to stop watching)")
 	fs.BoolVar(&cfg.enableLifecycle, "web.enable-lifecycle", false, "enable POST /-/reload")
 	fs.DurationVar(&cfg.shutdownTimeout, "web.shutdown-timeout", 15*time.Second, "how long to let requests in flight finish on SIGTERM")
+	fs.DurationVar(&cfg.readHeaderTimeout, "web.read-header-timeout", 5*time.Second, "how long a client may take to send a request's headers before its connection is closed")
+	fs.StringVar(&cfg.frameAncestors, "web.frame-ancestors", dashboard.DefaultFrameAncestors, "who may show the dashboard in a frame: the CSP frame-ancestors sources, e.g. \"'self' https://intranet.example.org\"; 'none' for nobody")
+	fs.StringVar(&cfg.renderCacheDir, "render.cache-dir", defaultRenderCache(e), "directory caching the chart PNG rasteriser's compiled code across restarts; empty keeps it in memory")
 	addLogFlags(fs, &cfg.logLevel, &cfg.logFormat)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, fs.Args())
+	}
+	if err := dashboard.CheckFrameAncestors(cfg.frameAncestors); err != nil {
+		return fmt.Errorf("%w: --web.frame-ancestors %v", errUsage, err)
+	}
+	if cfg.readHeaderTimeout <= 0 {
+		return fmt.Errorf("%w: --web.read-header-timeout %s: want a positive duration", errUsage, cfg.readHeaderTimeout)
 	}
 	log, err := newLogger(e.stderr, cfg.logLevel, cfg.logFormat)
 	if err != nil {
@@ -75,13 +87,21 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Chart images (/charts): engines start on the first image request.
+	images, err := dashboard.NewImages(dashboard.ImageConfig{CacheDir: cfg.renderCacheDir})
+	if err != nil {
+		return err
+	}
+	defer images.Close()
 	srv := dashboard.NewServer(dashboard.Config{
+		Images:          images,
 		Store:           store,
 		Log:             log,
 		Metrics:         promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 		Observe:         httpMetrics.Observe,
 		History:         metrics.HistoryHandler(store, nil),
 		EnableLifecycle: cfg.enableLifecycle,
+		FrameAncestors:  cfg.frameAncestors,
 		Version:         version,
 	})
 
@@ -98,7 +118,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	hs := &http.Server{
 		Handler:           srv,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,

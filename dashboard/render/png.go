@@ -40,15 +40,21 @@ type rasterizer struct {
 	compiled wazero.CompiledModule
 }
 
+// newRasterizer compiles resvg, through the on-disk cache in cacheDir when
+// one is given. A cache that cannot be used (a read-only or full disk, a
+// damaged file) must not stop images: it falls back to the in-memory one.
 func newRasterizer(ctx context.Context, cacheDir string) (*rasterizer, error) {
-	cache := defaultCache
 	if cacheDir != "" {
-		c, err := wazero.NewCompilationCacheWithDir(cacheDir)
-		if err != nil {
-			return nil, fmt.Errorf("wasm compilation cache %s: %w", cacheDir, err)
+		if c, err := wazero.NewCompilationCacheWithDir(cacheDir); err == nil {
+			if r, err := compileResvg(ctx, c); err == nil {
+				return r, nil
+			}
 		}
-		cache = c
 	}
+	return compileResvg(ctx, defaultCache)
+}
+
+func compileResvg(ctx context.Context, cache wazero.CompilationCache) (*rasterizer, error) {
 	cfg := wazero.NewRuntimeConfig().
 		WithCompilationCache(cache).
 		WithMemoryLimitPages(memoryLimitPages)

@@ -329,3 +329,16 @@ func TestBadOption(t *testing.T) {
 		})
 	}
 }
+
+// TestUnusableCacheDir: a compilation cache that cannot be made (here a
+// file stands where the directory would go) costs speed, not images.
+func TestUnusableCacheDir(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := newRenderer(t, Options{CacheDir: filepath.Join(file, "cache")})
+	if _, err := r.PNG(context.Background(), testCharts["bar"].chart, 1); err != nil {
+		t.Fatalf("PNG with an unusable cache directory: %v", err)
+	}
+}
