@@ -120,6 +120,41 @@ var tipFormatter = opts.FuncOpts(`function (p) {
 	return '';
 }`)
 
+// dataViewContent lays out the toolbox's data view as one table per
+// series, with dates as YYYY-MM-DD (ECharts' own view shows a time axis in
+// milliseconds) and category names beside their values.
+var dataViewContent = opts.FuncOpts(`function (opt) {
+	function esc(s) {
+		return String(s).replace(/[&<>"]/g, function (c) { return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]; });
+	}
+	function day(v) {
+		if (typeof v !== 'number') { return v; }
+		var d = new Date(v), p = function (n) { return (n < 10 ? '0' : '') + n; };
+		return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate());
+	}
+	var axes = [].concat(opt.yAxis || [], opt.xAxis || []);
+	var cats = null, time = false;
+	axes.forEach(function (a) {
+		if (a && a.type === 'category' && a.data) { cats = a.data; }
+		if (a && a.type === 'time') { time = true; }
+	});
+	var out = '';
+	(opt.series || []).forEach(function (s) {
+		var rows = '';
+		(s.data || []).forEach(function (d, i) {
+			var v = d && d.value !== undefined ? d.value : d;
+			if (v === '-' || v == null) { return; }
+			var k = d && d.name ? d.name : (cats ? cats[i] : '');
+			if (Array.isArray(v)) { k = time ? day(v[0]) : v[0]; v = v[1]; }
+			rows += '<tr><td>' + esc(k) + '</td><td style="text-align:right">' + esc(v) + '</td></tr>';
+		});
+		if (rows) {
+			out += '<table style="margin:0 0 12px;border-collapse:collapse"><caption style="text-align:left;font-weight:bold">' + esc(s.name) + '</caption>' + rows + '</table>';
+		}
+	});
+	return '<div style="padding:8px;font:13px sans-serif;overflow:auto">' + out + '</div>';
+}`)
+
 // finish validates the chart, applies the patches and encodes the option.
 func (b *builder) finish() (Option, map[string]any, error) {
 	o := b.out
@@ -134,6 +169,7 @@ func (b *builder) finish() (Option, map[string]any, error) {
 	common := []patch{
 		{"toolbox.feature.saveAsImage.pixelRatio", 2},
 		{"toolbox.feature.dataView.readOnly", true},
+		{"toolbox.feature.dataView.optionToContent", string(dataViewContent)},
 		{"toolbox.feature.dataView.textColor", p.text},
 		{"toolbox.feature.dataView.textareaColor", p.bg},
 		{"toolbox.feature.dataView.textareaBorderColor", p.muted},
