@@ -75,6 +75,8 @@ fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 	$(GO) test ./dataset -run '^$$' -fuzz FuzzLoad -fuzztime $${FUZZTIME:-30s}
 	@echo ">> fuzzing the dashboard's view parameters"
 	$(GO) test ./dashboard/chart -run '^$$' -fuzz FuzzParseView -fuzztime $${FUZZTIME:-30s}
+	@echo ">> fuzzing the chart image parameters"
+	$(GO) test ./dashboard -run '^$$' -fuzz FuzzImageParams -fuzztime $${FUZZTIME:-30s}
 
 .PHONY: golden
 golden: ## rewrite golden files (review the diff before committing)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"image/png"
 	"io"
@@ -244,4 +245,36 @@ func TestImageFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzImageParams: any query either is refused with a 400 naming a
+// parameter, or gives sizes within the renderer's bounds; never a panic.
+func FuzzImageParams(f *testing.F) {
+	for _, q := range []string{"", "width=800&height=600&scale=2", "width=-1", "scale=99999999999999999999", "from=2000&to=1999", "theme=dark&date=2019-06", "width=%00", "height=1e3"} {
+		f.Add(q)
+	}
+	s, store := newTestServer(f, dataset.EmbeddedOrigin(), false)
+	d := store.Current()
+	f.Fuzz(func(t *testing.T, query string) {
+		w := httptest.NewRecorder()
+		c, _ := gin.CreateTestContext(w)
+		c.Request = httptest.NewRequest("GET", "/charts/strength.png", nil)
+		c.Request.URL.RawQuery = query
+		img, err := s.imageRequest(c, d, "strength", "png")
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || e.Code != EInvalid || e.Param == "" {
+				t.Fatalf("query %q: error %v, want an EInvalid naming its parameter", query, err)
+			}
+			return
+		}
+		for _, v := range []struct {
+			name      string
+			n, lo, hi int
+		}{{"width", img.Width, render.MinWidth, render.MaxWidth}, {"height", img.Height, render.MinHeight, render.MaxHeight}, {"scale", img.Scale, render.MinScale, render.MaxScale}} {
+			if v.n != 0 && (v.n < v.lo || v.n > v.hi) {
+				t.Fatalf("query %q: %s %d accepted, outside %d..%d", query, v.name, v.n, v.lo, v.hi)
+			}
+		}
+	})
 }
