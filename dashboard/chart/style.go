@@ -49,13 +49,6 @@ func (p palette) membership(m dataset.Membership) string {
 	return p.partner
 }
 
-func decalFor(m dataset.Membership) map[string]any {
-	if m == dataset.NATO {
-		return decalNone
-	}
-	return decalStriped
-}
-
 // marker is the symbol an observation of a confidence is drawn with: the
 // more trustworthy, the more solid.
 var marker = map[dataset.Confidence]struct {
@@ -67,6 +60,3 @@ var marker = map[dataset.Confidence]struct {
 	dataset.Derived:     {"emptyDiamond", 9},
 	dataset.Uncertain:   {"emptyTriangle", 9},
 }
-
-// axisStyle are the axis colours of a theme.
-func (p palette) axisLabel() map[string]any { return map[string]any{"color": p.muted} }
