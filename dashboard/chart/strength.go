@@ -108,7 +108,7 @@ func strengthChart(b *builder) error {
 				s.MarkLines = &opts.MarkLines{Data: data, MarkLineStyle: opts.MarkLineStyle{
 					Symbol:    []string{"none", "none"},
 					Label:     &opts.Label{Show: opts.Bool(false)},
-					LineStyle: &opts.LineStyle{Color: col, Type: "dashed", Width: 1, Opacity: opts.Float(0.7)},
+					LineStyle: &opts.LineStyle{Color: col, Type: "dashed", Width: 1, Opacity: opts.Float(0.5)},
 				}}
 			}))
 		ns := "series." + strconv.Itoa(n)
