@@ -1,0 +1,187 @@
+package main
+
+// Hostile clients against the server as serve runs it, over a real
+// listener on loopback: what net/http refuses before the router sees it
+// (oversized headers, slow or silent clients) and what the router refuses
+// (path traversal as sent on the wire, oversized bodies).
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// rawRequest sends text on a new connection to addr and reads one answer.
+func rawRequest(tb testing.TB, addr, text string) (*http.Response, []byte) {
+	tb.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(waitLimit))
+	// Write while reading: the server may answer, and stop reading, before
+	// all is sent.
+	go func() { _, _ = io.WriteString(conn, text) }()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		tb.Fatalf("no answer to %.60q: %v", text, err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, body
+}
+
+// TestOversizedHeaders: a request whose headers pass --web's limit
+// (64 KiB) gets 431 from net/http, without reaching a handler.
+func TestOversizedHeaders(t *testing.T) {
+	addr, _ := startServe(t)
+	tests := map[string]string{
+		"one 1 MB header":       "GET / HTTP/1.1\r\nHost: kforstats\r\nX-Big: " + strings.Repeat("a", 1<<20) + "\r\n\r\n",
+		"10,000 small headers":  "GET / HTTP/1.1\r\nHost: kforstats\r\n" + strings.Repeat("X-A: b\r\n", 10000) + "\r\n",
+		"a 100 KB query string": "GET /api/v1/summary?q=" + strings.Repeat("x", 100<<10) + " HTTP/1.1\r\nHost: kforstats\r\n\r\n",
+	}
+	for name, req := range tests {
+		t.Run(name, func(t *testing.T) {
+			resp, _ := rawRequest(t, addr, req)
+			if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+				t.Errorf("%s: %s, want 431", name, resp.Status)
+			}
+		})
+	}
+	// The server is still there for everyone else.
+	waitReady(t, http.DefaultClient, "http://"+addr+"/readyz")
+}
+
+// TestOversizedBodies: a body over the limit is refused with 413 as soon as
+// its headers say so, and the connection is closed rather than the rest of
+// the body read as the next request.
+func TestOversizedBodies(t *testing.T) {
+	addr, _ := startServe(t, "--web.enable-lifecycle")
+	tests := map[string]string{
+		"declared 100 MB, nothing sent": "POST /-/reload HTTP/1.1\r\nHost: kforstats\r\nContent-Length: 104857600\r\n\r\n",
+		"chunked, 64 KiB sent":          "POST /-/reload HTTP/1.1\r\nHost: kforstats\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n" + strings.Repeat("x", 1<<16) + "\r\n0\r\n\r\n",
+		"a GET with 8 KiB":              "GET /api/v1/summary HTTP/1.1\r\nHost: kforstats\r\nContent-Length: 8192\r\n\r\n" + strings.Repeat("x", 8192),
+	}
+	for name, req := range tests {
+		t.Run(name, func(t *testing.T) {
+			resp, body := rawRequest(t, addr, req)
+			if resp.StatusCode != http.StatusRequestEntityTooLarge || !bytes.Contains(body, []byte(`"code":"too_large"`)) {
+				t.Errorf("%s: %s %s, want 413 too_large", name, resp.Status, body)
+			}
+			if !resp.Close {
+				t.Errorf("%s: the connection stays open after a refused body", name)
+			}
+		})
+	}
+	resp, err := http.Post("http://"+addr+"/-/reload", "text/plain", strings.NewReader("reload"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("POST /-/reload with a few bytes = %s, want 200", resp.Status)
+	}
+}
+
+// TestSlowClientsCutOff: a client that opens a connection and sends
+// nothing, or sends its headers a byte at a time, is disconnected once
+// --web.read-header-timeout has passed, and the server goes on serving.
+func TestSlowClientsCutOff(t *testing.T) {
+	addr, _ := startServe(t, "--web.read-header-timeout=200ms")
+	tests := map[string]func(net.Conn){
+		"sends nothing": func(net.Conn) {},
+		"a byte at a time": func(c net.Conn) {
+			for _, b := range []byte("GET / HTTP/1.1\r\nHost: kforstats\r\nX-Slow: ") {
+				if _, err := c.Write([]byte{b}); err != nil {
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		},
+	}
+	for name, send := range tests {
+		t.Run(name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			// The client's own deadline is far beyond the server's: reaching
+			// it means the server never cut the connection.
+			_ = conn.SetReadDeadline(time.Now().Add(waitLimit))
+			go send(conn)
+			start := time.Now()
+			// net/http closes the connection, saying 400 or 408 first if
+			// some of the request had come.
+			got, err := io.ReadAll(conn)
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("the server kept a %s client for %s", name, waitLimit)
+			}
+			if len(got) > 0 && !bytes.HasPrefix(got, []byte("HTTP/1.1 400 ")) && !bytes.HasPrefix(got, []byte("HTTP/1.1 408 ")) {
+				t.Errorf("the server answered a %s client before its headers were complete: %.80q", name, got)
+			}
+			t.Logf("%s: cut off after %s (%.30q, %v)", name, time.Since(start).Round(time.Millisecond), got, err)
+		})
+	}
+	waitReady(t, http.DefaultClient, "http://"+addr+"/readyz")
+}
+
+// TestTraversalOnTheWire sends request targets as a hostile client writes
+// them, unnormalised by any client library: none reaches a file.
+func TestTraversalOnTheWire(t *testing.T) {
+	addr, _ := startServe(t)
+	for _, target := range []string{
+		"/static/../../go.mod", "/static/..%2f..%2fgo.mod", "/static/%2e%2e/%2e%2e/go.mod", "/static/%252e%252e%252fgo.mod",
+		"/static/..\\..\\go.mod", "/static//etc/passwd", "/static/app.css%00.js", "/static/./app.css", "/../../../etc/passwd",
+		"/table/..%2f..%2f..%2fetc%2fpasswd", "/charts/..%2f..%2fgo.mod", "/static/%c0%ae%c0%ae/go.mod",
+	} {
+		t.Run(target, func(t *testing.T) {
+			resp, body := rawRequest(t, addr, "GET "+target+" HTTP/1.1\r\nHost: kforstats\r\n\r\n")
+			if resp.StatusCode != http.StatusNotFound {
+				t.Errorf("GET %s = %s, want 404", target, resp.Status)
+			}
+			if bytes.Contains(body, []byte("module github.com")) || bytes.Contains(body, []byte("root:")) {
+				t.Errorf("GET %s served a file: %.200s", target, body)
+			}
+		})
+	}
+}
+
+// TestServeSecurityFlags: --web.frame-ancestors reaches the answers'
+// Content-Security-Policy, a bad list or timeout is a usage error before
+// listening, and no answer names the server software.
+func TestServeSecurityFlags(t *testing.T) {
+	addr, _ := startServe(t, "--web.frame-ancestors='self' https://intranet.example.org")
+	for _, p := range []string{"/", "/api/v1/summary", "/metrics", "/nope"} {
+		resp, err := http.Get("http://" + addr + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.HasSuffix(csp, "frame-ancestors 'self' https://intranet.example.org") {
+			t.Errorf("GET %s Content-Security-Policy = %q, want the flag's frame-ancestors", p, csp)
+		}
+		if s := resp.Header.Get("Server"); s != "" {
+			t.Errorf("GET %s Server = %q, want none", p, s)
+		}
+	}
+	for _, bad := range []string{"--web.frame-ancestors='self'; script-src *", "--web.frame-ancestors=", "--web.read-header-timeout=0s"} {
+		var stderr bytes.Buffer
+		err := run(context.Background(), []string{"serve", "--web.listen-address=127.0.0.1:0", bad}, func(string) string { return "" }, io.Discard, &stderr)
+		if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), strings.SplitN(bad, "=", 2)[0]) {
+			t.Errorf("serve %s: %v, want a usage error naming the flag", bad, err)
+		}
+		if strings.Contains(stderr.String(), "msg=listening") {
+			t.Errorf("serve %s listened", bad)
+		}
+	}
+}
