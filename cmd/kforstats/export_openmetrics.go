@@ -27,8 +27,11 @@ func runExportOpenMetrics(_ context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: export openmetrics takes no arguments, got %q", errUsage, fs.Args())
 	}
-	if *step < time.Second || *step%time.Second != 0 {
-		return fmt.Errorf("%w: --step %s: want a whole number of seconds, at least 1s", errUsage, *step)
+	// The record's dates are days, and the output grows as the step
+	// shrinks: a day writes some 15 MB, an hour 350 MB; a minute, meant as a
+	// month, would fill a disk.
+	if *step < time.Hour || *step%time.Second != 0 {
+		return fmt.Errorf("%w: --step %s: want a whole number of seconds, at least 1h", errUsage, *step)
 	}
 	origin := dataset.EmbeddedOrigin()
 	if *dataPath != "" {

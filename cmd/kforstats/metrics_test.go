@@ -554,6 +554,7 @@ func TestExportOpenMetrics(t *testing.T) {
 			}
 		}},
 		"step under a second": {args: []string{"--step", "1ms"}, usage: true},
+		"step under an hour":  {args: []string{"--step", "1m"}, usage: true},
 		"an argument":         {args: []string{"extra"}, usage: true},
 		"missing directory":   {args: []string{"--data.path", filepath.Join(dir, "none")}, err: "cannot load the dataset from " + filepath.Join(dir, "none")},
 		"unwritable --out":    {args: []string{"--out", filepath.Join(dir, "none", "h.om")}, err: filepath.Join(dir, "none")},
