@@ -123,26 +123,28 @@ func BenchmarkPNG(b *testing.B) {
 	}
 }
 
-// BenchmarkColdPNG is a new Renderer's first PNG (the strength chart at
-// pixel ratio 2): compiling the scripts, starting a JS runtime, loading
-// resvg's compiled code from the on-disk cache a previous run left, and
-// drawing. "nocache" compiles resvg from scratch, as the very first run on
-// a machine does.
+// BenchmarkColdPNG is a new Renderer's first PNG at pixel ratio 2:
+// compiling the scripts, starting a JS runtime, loading resvg's compiled
+// code from the on-disk cache a previous run left ("diskcache"), drawing.
+// "nocache" compiles resvg from scratch, as the very first run on a machine
+// does. Strength is the heaviest chart, contributions a typical one.
 func BenchmarkColdPNG(b *testing.B) {
-	c := benchCharts(b)["strength"]
+	charts := benchCharts(b)
 	dir := b.TempDir()
 	prime := newRenderer(b, Options{CacheDir: dir})
 	if err := prime.Warm(context.Background()); err != nil {
 		b.Fatal(err)
 	}
 	for _, tc := range []struct {
-		name string
-		dir  func() string
+		name, chart string
+		dir         func() string
 	}{
-		{"diskcache", func() string { return dir }},
-		{"nocache", func() string { return b.TempDir() }},
+		{"diskcache/strength", "strength", func() string { return dir }},
+		{"diskcache/contributions", "contributions", func() string { return dir }},
+		{"nocache/strength", "strength", func() string { return b.TempDir() }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
+			c := charts[tc.chart]
 			timed(b, func() error {
 				r, err := New(Options{ECharts: bundle(b), CacheDir: tc.dir()})
 				if err != nil {

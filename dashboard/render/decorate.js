@@ -62,6 +62,14 @@
       });
     }
     base.title = titles;
+    // Hover states are of no use in an image, and building them costs.
+    asArray(base.series).forEach(function (se) {
+      if (!se) return;
+      se.emphasis = { disabled: true };
+      if (se.markLine) se.markLine.emphasis = { disabled: true };
+      if (se.markArea) se.markArea.emphasis = { disabled: true };
+      if (se.markPoint) se.markPoint.emphasis = { disabled: true };
+    });
     return option;
   };
 })(globalThis);

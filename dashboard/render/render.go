@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -113,9 +114,10 @@ type Renderer struct {
 	progs    *programs
 	fonts    *fontSet
 
-	rasterOnce sync.Once
-	raster     *rasterizer
-	rasterErr  error
+	rasterOnce    sync.Once
+	rasterStarted atomic.Bool
+	raster        *rasterizer
+	rasterErr     error
 
 	js   chan *jsRuntime    // idle JS runtimes
 	wasm chan *wasmInstance // idle resvg instances
@@ -183,6 +185,9 @@ func (r *Renderer) draw(ctx context.Context, c Chart, scale int) ([]byte, error)
 	release, err := r.acquire(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if scale > 0 {
+		r.prepareRaster()
 	}
 	svg, err := r.svg(ctx, &c)
 	if err != nil || scale == 0 {
@@ -314,18 +319,33 @@ func (r *Renderer) getWasm(ctx context.Context) (*wasmInstance, error) {
 	if err := r.init(); err != nil {
 		return nil, err
 	}
-	r.rasterOnce.Do(func() {
-		// Compiled once for the Renderer's life, not bound to a request.
-		r.raster, r.rasterErr = newRasterizer(context.Background(), r.opts.CacheDir)
-	})
-	if r.rasterErr != nil {
-		return nil, r.rasterErr
+	raster, err := r.rasterizer()
+	if err != nil {
+		return nil, err
 	}
 	select {
 	case w := <-r.wasm:
 		return w, nil
 	default:
-		return r.raster.instance(ctx)
+		return raster.instance(ctx)
+	}
+}
+
+// rasterizer returns resvg compiled, compiling it on first use: once for
+// the Renderer's life, not bound to a request.
+func (r *Renderer) rasterizer() (*rasterizer, error) {
+	r.rasterOnce.Do(func() {
+		r.raster, r.rasterErr = newRasterizer(context.Background(), r.opts.CacheDir)
+	})
+	return r.raster, r.rasterErr
+}
+
+// prepareRaster starts compiling resvg in the background the first time a
+// PNG is asked for, so that it overlaps starting the JS engine and drawing
+// the SVG: on two cores that takes a third off the first PNG.
+func (r *Renderer) prepareRaster() {
+	if r.rasterStarted.CompareAndSwap(false, true) {
+		go r.rasterizer() //nolint:errcheck // getWasm reports the error
 	}
 }
 
