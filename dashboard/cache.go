@@ -150,6 +150,12 @@ func compress(body []byte) (gz, br []byte) {
 // else the encoding the client accepts.
 func (e *cached) write(c *gin.Context) {
 	h := c.Writer.Header()
+	// The handler's headers go with a 304 too: a browser replaces those it
+	// stored with those of the 304, so a page revalidated without its
+	// Content-Security-Policy would run under the server's default one.
+	for k, v := range e.header {
+		h[k] = v
+	}
 	if e.status == http.StatusOK {
 		h.Set("ETag", e.etag)
 		h.Set("Vary", "Accept-Encoding")
@@ -159,9 +165,6 @@ func (e *cached) write(c *gin.Context) {
 			c.Writer.WriteHeaderNow()
 			return
 		}
-	}
-	for k, v := range e.header {
-		h[k] = v
 	}
 	body := e.body
 	switch enc := acceptedEncoding(c.GetHeader("Accept-Encoding")); {

@@ -182,6 +182,11 @@ func TestPageCached(t *testing.T) {
 			if w.Code != http.StatusNotModified || w.Body.Len() != 0 {
 				t.Errorf("revalidation = %d (%d bytes), want 304 and no body", w.Code, w.Body.Len())
 			}
+			// A browser replaces its stored headers with those of the 304:
+			// a page revalidated without its own policy would not run.
+			if a, b := first.Header().Get("Content-Security-Policy"), w.Header().Get("Content-Security-Policy"); a != b {
+				t.Errorf("Content-Security-Policy: 200 %q, 304 %q", a, b)
+			}
 		})
 	}
 	// Each view is its own answer.
