@@ -3,7 +3,6 @@ package dashboard
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"image/png"
@@ -49,34 +48,13 @@ func TestChartsList(t *testing.T) {
 	}
 }
 
-// svgTexts parses an SVG document, failing unless it is XML with an svg
-// root, and returns its text nodes.
+// svgTexts returns an SVG's text nodes, failing unless it is well-formed
+// with an svg root.
 func svgTexts(tb testing.TB, svg []byte) []string {
 	tb.Helper()
-	dec := xml.NewDecoder(bytes.NewReader(svg))
-	var text []string
-	root := ""
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			tb.Fatalf("SVG does not parse as XML: %v", err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if root == "" {
-				root = t.Name.Local
-			}
-		case xml.CharData:
-			if s := strings.TrimSpace(string(t)); s != "" {
-				text = append(text, s)
-			}
-		}
-	}
-	if root != "svg" {
-		tb.Fatalf("root element is %q, want svg", root)
+	text, err := render.SVGText(svg)
+	if err != nil {
+		tb.Fatalf("%v\n%.300s", err, svg)
 	}
 	return text
 }

@@ -3,11 +3,9 @@ package render
 import (
 	"bytes"
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"image/png"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -105,34 +103,13 @@ func newRenderer(tb testing.TB, o Options) *Renderer {
 	return r
 }
 
-// svgText returns every text node of an SVG document, failing unless it
-// parses as XML.
+// svgText returns an SVG's text nodes, failing unless it is well-formed
+// with an svg root.
 func svgText(tb testing.TB, svg []byte) []string {
 	tb.Helper()
-	dec := xml.NewDecoder(bytes.NewReader(svg))
-	var text []string
-	root := ""
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			tb.Fatalf("SVG does not parse as XML: %v\n%.500s", err, svg)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if root == "" {
-				root = t.Name.Local
-			}
-		case xml.CharData:
-			if s := strings.TrimSpace(string(t)); s != "" {
-				text = append(text, s)
-			}
-		}
-	}
-	if root != "svg" {
-		tb.Fatalf("root element is %q, want svg", root)
+	text, err := SVGText(svg)
+	if err != nil {
+		tb.Fatalf("%v\n%.300s", err, svg)
 	}
 	return text
 }
