@@ -20,6 +20,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 )
 
 // Bounds on an image. Width and height are CSS pixels, as on the page; a
@@ -55,6 +57,12 @@ type Options struct {
 	// Timeout bounds each engine's work on one image (drawing the SVG,
 	// rasterising it), not the start of a new engine; 0 means 20 s.
 	Timeout time.Duration
+	// PixelBudget bounds the PNG pixels being drawn at once, summed over
+	// the renders in progress; 0 means MaxPixels, and less is raised to
+	// it. Memory for a PNG grows with its pixels (some 20 bytes each, in
+	// resvg and the encoders), and MaxConcurrent alone lets a many-core
+	// host draw that many of the largest at once: gigabytes.
+	PixelBudget int
 	// CacheDir keeps wazero's compiled code on disk so that a new process
 	// draws its first PNG without compiling resvg again (about 1.5 s);
 	// empty keeps it in memory only, shared within the process.
@@ -106,8 +114,9 @@ func CheckSize(width, height, scale int) error {
 
 // Renderer draws charts. It is safe for concurrent use.
 type Renderer struct {
-	opts  Options
-	slots chan struct{} // one per render in progress
+	opts   Options
+	slots  chan struct{}       // one per render in progress
+	pixels *semaphore.Weighted // PNG pixels being drawn, at most PixelBudget
 
 	setup    sync.Once
 	setupErr error
@@ -140,11 +149,13 @@ func New(o Options) (*Renderer, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 20 * time.Second
 	}
+	o.PixelBudget = max(o.PixelBudget, MaxPixels)
 	return &Renderer{
-		opts:  o,
-		slots: make(chan struct{}, o.MaxConcurrent),
-		js:    make(chan *jsRuntime, o.MaxConcurrent),
-		wasm:  make(chan *wasmInstance, o.MaxConcurrent),
+		opts:   o,
+		pixels: semaphore.NewWeighted(int64(o.PixelBudget)),
+		slots:  make(chan struct{}, o.MaxConcurrent),
+		js:     make(chan *jsRuntime, o.MaxConcurrent),
+		wasm:   make(chan *wasmInstance, o.MaxConcurrent),
 	}, nil
 }
 
@@ -187,6 +198,13 @@ func (r *Renderer) draw(ctx context.Context, c Chart, scale int) ([]byte, error)
 		return nil, err
 	}
 	if scale > 0 {
+		px := int64(c.Width * c.Height * scale * scale)
+		if err := r.acquirePixels(ctx, px); err != nil {
+			release()
+			return nil, err
+		}
+		slot := release
+		release = func() { r.pixels.Release(px); slot() }
 		r.prepareRaster()
 	}
 	svg, err := r.svg(ctx, &c)
@@ -255,6 +273,22 @@ func (r *Renderer) acquire(ctx context.Context) (release func(), err error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// acquirePixels reserves px of the PixelBudget, waiting at most QueueWait.
+func (r *Renderer) acquirePixels(ctx context.Context, px int64) error {
+	if r.pixels.TryAcquire(px) {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, r.opts.QueueWait)
+	defer cancel()
+	if err := r.pixels.Acquire(wctx, px); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return ErrBusy
+	}
+	return nil
 }
 
 func (r *Renderer) svg(ctx context.Context, c *Chart) (string, error) {
