@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/andybalholm/brotli"
 	"github.com/gin-gonic/gin"
 )
 
@@ -139,11 +138,7 @@ func compress(body []byte) (gz, br []byte) {
 	zw, _ := gzip.NewWriterLevel(&g, 6) // the level is valid
 	zw.Write(body)
 	zw.Close()
-	var b bytes.Buffer
-	bw := brotli.NewWriterLevel(&b, 6)
-	bw.Write(body)
-	bw.Close()
-	return g.Bytes(), b.Bytes()
+	return g.Bytes(), brotliBytes(body, 6)
 }
 
 // write answers from the cached entry: 304 for a matching If-None-Match,

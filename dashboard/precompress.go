@@ -44,9 +44,21 @@ func compressBest(body []byte) (gz, br []byte) {
 	zw, _ := gzip.NewWriterLevel(&g, gzip.BestCompression) // the level is valid
 	zw.Write(body)                                         // writing to a bytes.Buffer does not fail
 	zw.Close()
+	return g.Bytes(), brotliBytes(body, brotli.BestCompression)
+}
+
+// brotliBytes compresses body at quality q with a window no larger than
+// body needs: brotli's default window of 4 MB makes its best level
+// allocate some 30 MB even for a 2 KB file, and a Go heap that once grew
+// that far stays resident.
+func brotliBytes(body []byte, q int) []byte {
+	lgwin := 10 // brotli's smallest window, 1 KB
+	for lgwin < 24 && 1<<lgwin < len(body) {
+		lgwin++
+	}
 	var b bytes.Buffer
-	bw := brotli.NewWriterLevel(&b, brotli.BestCompression)
-	bw.Write(body)
+	bw := brotli.NewWriterOptions(&b, brotli.WriterOptions{Quality: q, LGWin: lgwin})
+	bw.Write(body) // writing to a bytes.Buffer does not fail
 	bw.Close()
-	return g.Bytes(), b.Bytes()
+	return b.Bytes()
 }

@@ -86,6 +86,8 @@ func Load(fsys fs.FS, opt Options) (*Dataset, error) {
 	d.prefer()
 	d.AsOf = d.newest()
 	d.series = d.buildSeries()
+	sm := d.summarize()
+	d.summary = &sm
 	return d, nil
 }
 

@@ -384,8 +384,16 @@ type Summary struct {
 	TroopsPer100Km2 float64
 }
 
-// Summarize returns the headline figures.
+// Summarize returns the headline figures. A loaded dataset makes them once:
+// /metrics asks at every scrape.
 func (d *Dataset) Summarize() Summary {
+	if d.summary != nil {
+		return *d.summary
+	}
+	return d.summarize()
+}
+
+func (d *Dataset) summarize() Summary {
 	s := Summary{Latest: d.Latest(), Peak: d.Peak(), Drawdown: d.Drawdown()}
 	// The newest count, preferring one not marked uncertain: a headline
 	// should not rest on a doubtful copy when a better figure exists.

@@ -292,6 +292,7 @@ type Dataset struct {
 	sources map[string]*Source
 	nations map[string]*Nation
 	series  []Point
+	summary *Summary // Summarize's answer, made at load
 }
 
 // Source returns the source with id, or nil.

@@ -97,7 +97,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Images:          images,
 		Store:           store,
 		Log:             log,
-		Metrics:         promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		Metrics:         metrics.Coalesce(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})),
 		Observe:         httpMetrics.Observe,
 		History:         metrics.HistoryHandler(store, nil),
 		EnableLifecycle: cfg.enableLifecycle,
