@@ -1,0 +1,77 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kforstats/kforstats/dashboard"
+	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/metrics"
+)
+
+// benchServer wires the store, the registry and the dashboard as runServe
+// does, without the listener and the image engines.
+func benchServer(tb testing.TB) http.Handler {
+	tb.Helper()
+	store, err := dataset.NewStore(dataset.EmbeddedOrigin(), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	httpMetrics, err := metrics.Register(reg, store, metrics.Options{Version: "bench"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return dashboard.NewServer(dashboard.Config{
+		Store:   store,
+		Metrics: metrics.Coalesce(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})),
+		Observe: httpMetrics.Observe,
+		Version: "bench",
+	})
+}
+
+// BenchmarkHot serves the hot routes as their clients ask for them, 64 at
+// a time, beside a handler that writes the same bytes and nothing else:
+// the physical limit of serving each one.
+func BenchmarkHot(b *testing.B) {
+	h := benchServer(b)
+	for _, e := range loadEndpoints {
+		req := httptest.NewRequest(http.MethodGet, e.path, nil)
+		for k, v := range e.headers {
+			req.Header.Set(k, v)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("GET %s = %d", e.path, w.Code)
+		}
+		header, body := w.Header().Clone(), w.Body.Bytes()
+		same := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			hd := w.Header()
+			for k, v := range header {
+				hd[k] = v
+			}
+			w.Write(body)
+		})
+		for name, h := range map[string]http.Handler{"kforstats": h, "same-bytes": same} {
+			b.Run(e.path+"/"+name, func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(body)))
+				// 64 clients at once on 2 cores, as the load run's wrk.
+				b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						h.ServeHTTP(httptest.NewRecorder(), req.Clone(req.Context()))
+					}
+				})
+			})
+		}
+	}
+}

@@ -1,0 +1,612 @@
+package main
+
+// The load run that `make bench` prints: the built binary served side by
+// side with a minimal net/http server writing the same bytes, under wrk at
+// 64 connections; the first load's compressed size; navigation to every
+// chart drawn in headless Chromium; start-up to /readyz; resident memory;
+// and the same on a record 100 times the real one. It measures and prints;
+// it asserts only what is not a matter of speed (answers, cardinality).
+//
+//	go test ./cmd/kforstats -run TestLoadSideBySide -load -v
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+var (
+	loadRun      = flag.Bool("load", false, "run the side-by-side load run (make bench)")
+	loadDuration = flag.Duration("load.duration", 3*time.Second, "how long wrk loads each endpoint of each server")
+	loadConns    = flag.Int("load.connections", 64, "wrk's connections")
+	loadScale    = flag.Int("load.scale", 100, "how many times the real record the scale check serves (0 to skip it)")
+)
+
+// loadEndpoint is one URL under load, with the headers of its usual client.
+type loadEndpoint struct {
+	path    string
+	headers map[string]string
+}
+
+// browserEncodings is what Chromium sends; prometheusAccept what Prometheus
+// 3 sends when it scrapes.
+const (
+	browserEncodings = "gzip, deflate, br, zstd"
+	prometheusAccept = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2"
+)
+
+var loadEndpoints = []loadEndpoint{
+	{"/", map[string]string{"Accept-Encoding": browserEncodings, "Accept": "text/html"}},
+	{"/api/v1/strength", map[string]string{"Accept-Encoding": browserEncodings, "Accept": "application/json"}},
+	{"/metrics", map[string]string{"Accept-Encoding": "gzip", "Accept": prometheusAccept}},
+}
+
+// loadProc is a started kforstats binary.
+type loadProc struct {
+	cmd  *exec.Cmd
+	base string // http://127.0.0.1:PORT
+	took time.Duration
+}
+
+// loadFreeAddr returns a loopback address with a free port.
+func loadFreeAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// loadBuild builds the binary as make build does.
+func loadBuild(tb testing.TB) string {
+	tb.Helper()
+	bin := filepath.Join(tb.TempDir(), "kforstats")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=bench", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// loadStart starts bin serving and waits for /readyz, timing how long the
+// process took from its start to its first ready answer.
+func loadStart(tb testing.TB, bin string, args ...string) *loadProc {
+	tb.Helper()
+	addr := loadFreeAddr(tb)
+	cmd := exec.Command(bin, append([]string{"serve", "--web.listen-address=" + addr, "--log.level=warn"}, args...)...)
+	cmd.Stderr = os.Stderr
+	client := &http.Client{Timeout: time.Second}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	p := &loadProc{cmd: cmd, base: "http://" + addr}
+	tb.Cleanup(p.stop)
+	for time.Since(start) < waitLimitLoad {
+		if resp, err := client.Get(p.base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				p.took = time.Since(start)
+				return p
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	tb.Fatalf("%s not ready within %s", bin, waitLimitLoad)
+	return nil
+}
+
+// waitLimitLoad guards against a server that never gets ready; not a measure.
+const waitLimitLoad = 30 * time.Second
+
+func (p *loadProc) stop() {
+	if p.cmd.ProcessState == nil {
+		_ = p.cmd.Process.Kill()
+		_ = p.cmd.Wait()
+	}
+}
+
+// rss returns the process's resident set (VmRSS) in bytes.
+func (p *loadProc) rss(tb testing.TB) int64 {
+	tb.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m := regexp.MustCompile(`VmRSS:\s+(\d+) kB`).FindSubmatch(b)
+	if m == nil {
+		tb.Fatalf("no VmRSS in /proc/%d/status", p.cmd.Process.Pid)
+	}
+	kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	return kb << 10
+}
+
+// loadAnswer is one answer as it travelled: headers and body, still
+// compressed.
+type loadAnswer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func loadFetch(tb testing.TB, url string, headers map[string]string) loadAnswer {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	// The transport must not decompress: the bytes counted are those sent.
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 30 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return loadAnswer{resp.StatusCode, resp.Header, body}
+}
+
+// sameBytesEnv names the directory of answers that makes this test binary
+// the minimal server (TestLoadSameBytesServer), a process of its own as
+// kforstats is.
+const sameBytesEnv = "KFORSTATS_SAME_BYTES_DIR"
+
+// sameBytesAnswer is one answer as the minimal server stores it.
+type sameBytesAnswer struct {
+	Path   string      `json:"path"`
+	Header http.Header `json:"header"`
+	Body   []byte      `json:"body"`
+}
+
+// loadSameBytes starts the minimal server in a process of its own: for
+// each path, the headers and bytes the real server sent, written as they
+// are by a bare net/http handler.
+func loadSameBytes(tb testing.TB, answers map[string]loadAnswer) *loadProc {
+	tb.Helper()
+	dir := tb.TempDir()
+	var list []sameBytesAnswer
+	for p, a := range answers {
+		h := a.header.Clone()
+		h.Del("Date")
+		list = append(list, sameBytesAnswer{p, h, a.body})
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "answers.json"), b, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	addr := loadFreeAddr(tb)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadSameBytesServer$")
+	cmd.Env = append(os.Environ(), sameBytesEnv+"="+dir, "KFORSTATS_SAME_BYTES_ADDR="+addr)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	p := &loadProc{cmd: cmd, base: "http://" + addr}
+	tb.Cleanup(p.stop)
+	deadline := time.Now().Add(waitLimitLoad)
+	for {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return p
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("the minimal server did not listen on %s", addr)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestLoadSameBytesServer is the minimal server of the load run, when the
+// load run starts this binary with KFORSTATS_SAME_BYTES_DIR; otherwise it
+// does nothing.
+func TestLoadSameBytesServer(t *testing.T) {
+	dir := os.Getenv(sameBytesEnv)
+	if dir == "" {
+		t.Skip("only the load run starts the minimal server")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "answers.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []sameBytesAnswer
+	if err := json.Unmarshal(b, &list); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	for _, a := range list {
+		pattern := "GET " + a.Path
+		if strings.HasSuffix(a.Path, "/") {
+			pattern += "{$}"
+		}
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, _ *http.Request) {
+			h := w.Header()
+			for k, v := range a.Header {
+				h[k] = v
+			}
+			w.Write(a.Body)
+		})
+	}
+	t.Fatal(http.ListenAndServe(os.Getenv("KFORSTATS_SAME_BYTES_ADDR"), mux))
+}
+
+// wrkResult is what one wrk run measured.
+type wrkResult struct {
+	rps  float64
+	p99  time.Duration
+	bad  int // non-2xx/3xx answers and socket errors
+	text string
+}
+
+var (
+	wrkRPS = regexp.MustCompile(`Requests/sec:\s+([\d.]+)`)
+	wrkP99 = regexp.MustCompile(`\n\s+99%\s+([\d.]+)(us|ms|s)\b`)
+	wrkBad = regexp.MustCompile(`(?:Non-2xx or 3xx responses|Socket errors: connect|timeout):?\s+(\d+)`)
+)
+
+// loadWrk runs wrk against url with the endpoint's headers.
+func loadWrk(tb testing.TB, url string, headers map[string]string) wrkResult {
+	tb.Helper()
+	args := []string{"-t2", "-c" + strconv.Itoa(*loadConns), "-d" + loadDuration.String(), "--latency", "--timeout", "5s"}
+	for k, v := range headers {
+		args = append(args, "-H", k+": "+v)
+	}
+	out, err := exec.Command("wrk", append(args, url)...).CombinedOutput()
+	if err != nil {
+		tb.Fatalf("wrk %s: %v\n%s", url, err, out)
+	}
+	r := wrkResult{text: string(out)}
+	m := wrkRPS.FindSubmatch(out)
+	l := wrkP99.FindSubmatch(out)
+	if m == nil || l == nil {
+		tb.Fatalf("cannot read wrk's output:\n%s", out)
+	}
+	r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
+	v, _ := strconv.ParseFloat(string(l[1]), 64)
+	unit := map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}[string(l[2])]
+	r.p99 = time.Duration(v * float64(unit))
+	for _, b := range wrkBad.FindAllSubmatch(out, -1) {
+		n, _ := strconv.Atoi(string(b[1]))
+		r.bad += n
+	}
+	return r
+}
+
+// loadRounds is how many times each server is loaded, in turn.
+const loadRounds = 3
+
+// medianRun returns the run with the median requests per second.
+func medianRun(rs []wrkResult) wrkResult {
+	s := slices.Clone(rs)
+	slices.SortFunc(s, func(a, b wrkResult) int { return int(a.rps - b.rps) })
+	return s[len(s)/2]
+}
+
+// loadReport collects the lines the run prints at the end.
+type loadReport struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (r *loadReport) printf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lines = append(r.lines, fmt.Sprintf(format, args...))
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) + " ms" }
+func kb(n int) string           { return strconv.FormatFloat(float64(n)/1024, 'f', 1, 64) + " KB" }
+
+// loadSideBySide loads each endpoint of p and of the minimal server writing
+// its bytes, one after the other, and reports the ratios; it returns the
+// real server's requests per second by path.
+func loadSideBySide(t *testing.T, rep *loadReport, label string, p *loadProc, peak *int64) map[string]float64 {
+	answers := map[string]loadAnswer{}
+	for _, e := range loadEndpoints {
+		a := loadFetch(t, p.base+e.path, e.headers)
+		if a.status != http.StatusOK {
+			t.Fatalf("GET %s = %d", e.path, a.status)
+		}
+		answers[e.path] = a
+	}
+	minimal := loadSameBytes(t, answers).base
+	done := make(chan struct{})
+	go func() { // the resident set while under load
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if r := p.rss(t); r > *peak {
+					*peak = r
+				}
+			}
+		}
+	}()
+	defer close(done)
+	got := map[string]float64{}
+	rep.printf("%s: %d connections, wrk -t2 on the same 2 cores, median of %d rounds of %s taken in turn", label, *loadConns, loadRounds, *loadDuration)
+	rep.printf("  %-18s %8s %12s %12s %7s %10s %10s", "endpoint", "bytes", "kforstats/s", "same-bytes/s", "ratio", "p99", "p99 same")
+	for _, e := range loadEndpoints {
+		// Rounds taken in turn, so that whatever else the machine does
+		// falls on both servers alike; the median round of each is shown.
+		var reals, sames []wrkResult
+		for range loadRounds {
+			reals = append(reals, loadWrk(t, p.base+e.path, e.headers))
+			sames = append(sames, loadWrk(t, minimal+e.path, e.headers))
+		}
+		real, same := medianRun(reals), medianRun(sames)
+		if real.bad > 0 || same.bad > 0 {
+			t.Errorf("%s %s: %d bad answers from kforstats, %d from the minimal server\n%s\n%s", label, e.path, real.bad, same.bad, real.text, same.text)
+		}
+		got[e.path] = real.rps
+		rep.printf("  %-18s %8d %12.0f %12.0f %7.2f %10s %10s", e.path+" ("+answers[e.path].header.Get("Content-Encoding")+")",
+			len(answers[e.path].body), real.rps, same.rps, real.rps/same.rps, ms(real.p99), ms(same.p99))
+	}
+	return got
+}
+
+var assetRef = regexp.MustCompile(`(?:href|src)="(/(?:static/[^"]+|options\.js[^"]*))"`)
+
+// loadFirstVisit sums the compressed bytes a browser fetches on a first
+// visit: the page, its styles, scripts and chart options.
+func loadFirstVisit(t *testing.T, rep *loadReport, label, base string) int {
+	hdr := map[string]string{"Accept-Encoding": browserEncodings}
+	page := loadFetch(t, base+"/", hdr)
+	total := len(page.body)
+	parts := []string{fmt.Sprintf("page %s", kb(len(page.body)))}
+	html := page.body
+	if page.header.Get("Content-Encoding") != "" {
+		html = loadFetch(t, base+"/", nil).body
+	}
+	refs := assetRef.FindAllSubmatch(html, -1)
+	if len(refs) < 4 {
+		t.Fatalf("the page names %d assets, want its CSS, ECharts, app.js and options.js", len(refs))
+	}
+	for _, m := range refs {
+		u := strings.ReplaceAll(string(m[1]), "&amp;", "&")
+		a := loadFetch(t, base+u, hdr)
+		if a.status != http.StatusOK {
+			t.Fatalf("GET %s = %d", u, a.status)
+		}
+		total += len(a.body)
+		parts = append(parts, fmt.Sprintf("%s %s %s", filepath.Base(strings.SplitN(u, "?", 2)[0]), a.header.Get("Content-Encoding"), kb(len(a.body))))
+	}
+	rep.printf("%s first load, compressed as Chromium fetches it: %s (%s; page %s uncompressed)", label, kb(total), strings.Join(parts, ", "), kb(len(html)))
+	return total
+}
+
+// loadBrowser starts headless Chromium off the network, in a fresh profile,
+// with drawnAt in every page of its first tab.
+func loadBrowser(tb testing.TB) context.Context {
+	tb.Helper()
+	exe, err := exec.LookPath("/usr/bin/chromium")
+	if err != nil {
+		tb.Fatalf("the load run needs Chromium (bash .ci/deps): %v", err)
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(tb.TempDir()), chromedp.WindowSize(1280, 900))
+	bctx, cancelB := chromedp.NewContext(actx)
+	tb.Cleanup(func() { cancelB(); cancelA() })
+	record := func(ctx context.Context, s *chromedp.Target) (chromedp.Void, error) {
+		if _, err := cdp.Call(ctx, s, network.Enable, network.EnableParams{}); err != nil {
+			return chromedp.Void{}, err
+		}
+		_, err := cdp.Call(ctx, s, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: drawnAt})
+		return chromedp.Void{}, err
+	}
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900), record); err != nil {
+		tb.Fatalf("starting Chromium: %v", err)
+	}
+	return bctx
+}
+
+// drawnAt records, in the page, when app.js marks every chart drawn:
+// performance.now() counts from the start of the navigation.
+const drawnAt = `new MutationObserver(function (_, o) {
+  if (document.documentElement && document.documentElement.getAttribute('data-charts') === 'ready') {
+    window.__kforDrawn = performance.now(); o.disconnect();
+  }
+}).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-charts']});`
+
+// loadRender loads url n times and returns the times from navigation to
+// every chart drawn; cold disables the browser's cache. It uses the
+// browser's first tab: tabs opened beside it are in the background, where
+// Chromium does not run animation frames, so ECharts would never draw.
+func loadRender(t *testing.T, bctx context.Context, url string, n int, cold bool) []time.Duration {
+	setup := func(ctx context.Context, s *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, s, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: cold})
+		return chromedp.Void{}, err
+	}
+	if err := chromedp.Do(bctx, setup); err != nil {
+		t.Fatalf("preparing the tab: %v", err)
+	}
+	var out []time.Duration
+	for range n {
+		ctx, cancel := context.WithTimeout(bctx, 60*time.Second)
+		if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(url)); err != nil {
+			t.Fatalf("loading %s: %v", url, err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.documentElement.getAttribute('data-charts') === 'ready'`,
+			chromedp.WithPollingTimeout(50*time.Second))); err != nil {
+			t.Fatalf("%s: the charts were not all drawn: %v", url, err)
+		}
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.__kforDrawn`))
+		if err != nil || v == 0 {
+			t.Fatalf("%s: no time recorded for the charts drawn: %v", url, err)
+		}
+		out = append(out, time.Duration(v*float64(time.Millisecond)))
+		cancel()
+	}
+	return out
+}
+
+// seriesCount counts the samples of a text exposition, by family.
+func seriesCount(text []byte) (total int, byName map[string]int) {
+	byName = map[string]int{}
+	for _, line := range bytes.Split(text, []byte("\n")) {
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		name, _, _ := bytes.Cut(line, []byte("{"))
+		name, _, _ = bytes.Cut(name, []byte(" "))
+		byName[string(name)]++
+		total++
+	}
+	return total, byName
+}
+
+func loadScrape(tb testing.TB, base string) []byte {
+	a := loadFetch(tb, base+"/metrics", map[string]string{"Accept": "text/plain;version=0.0.4"})
+	if a.status != http.StatusOK {
+		tb.Fatalf("GET /metrics = %d", a.status)
+	}
+	return a.body
+}
+
+// TestLoadSideBySide is the load run. It needs wrk and Chromium, and takes
+// a few minutes: make bench runs it, make test does not.
+func TestLoadSideBySide(t *testing.T) {
+	if !*loadRun {
+		t.Skip("the load run: go test ./cmd/kforstats -run TestLoadSideBySide -load -v (make bench)")
+	}
+	if _, err := exec.LookPath("wrk"); err != nil {
+		t.Fatalf("the load run needs wrk (bash .ci/deps): %v", err)
+	}
+	rep := &loadReport{}
+	defer func() {
+		fmt.Printf("\n== kforstats load run (%s, %d cores) ==\n%s\n", runtime.Version(), runtime.NumCPU(), strings.Join(rep.lines, "\n"))
+	}()
+	if avg, err := os.ReadFile("/proc/loadavg"); err == nil {
+		rep.printf("load average before the run: %s (other work on these cores makes every figure noisier)", strings.Join(strings.Fields(string(avg))[:3], " "))
+	}
+	bin := loadBuild(t)
+
+	// Start-up to ready, over several starts.
+	var starts []time.Duration
+	for range 9 {
+		p := loadStart(t, bin)
+		starts = append(starts, p.took)
+		p.stop()
+	}
+	start1 := median(starts)
+	rep.printf("start-up to /readyz, embedded record: median %s of %d starts (min %s, max %s)", ms(median(starts)), len(starts), ms(slices.Min(starts)), ms(slices.Max(starts)))
+
+	p := loadStart(t, bin)
+	series1, byName1 := seriesCount(loadScrape(t, p.base))
+	size1 := loadFirstVisit(t, rep, "1x", p.base)
+	time.Sleep(2 * time.Second)
+	rep.printf("resident memory idle (page, options, assets and API served once, no image drawn): %.1f MB", float64(p.rss(t))/(1<<20))
+	var peak int64
+	rps1 := loadSideBySide(t, rep, "1x", p, &peak)
+	rep.printf("resident memory under load: peak %.1f MB", float64(peak)/(1<<20))
+
+	bctx := loadBrowser(t)
+	cold := loadRender(t, bctx, p.base+"/", 10, true)
+	warm := loadRender(t, bctx, p.base+"/", 10, false)
+	rep.printf("navigation to every chart drawn, headless Chromium on loopback: first visit (cache off) median %s of %d (min %s, max %s); repeat visit median %s",
+		ms(median(cold)), len(cold), ms(slices.Min(cold)), ms(slices.Max(cold)), ms(median(warm)))
+	p.stop()
+
+	if *loadScale <= 1 {
+		return
+	}
+	dir := t.TempDir()
+	gen := exec.Command("go", "test", "../../dataset", "-run", "^TestScaleWrite$", "-count=1", "-args",
+		"-scale.out="+dir, "-scale.factor="+strconv.Itoa(*loadScale))
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("writing the %dx record: %v\n%s", *loadScale, err, out)
+	}
+	label := strconv.Itoa(*loadScale) + "x"
+	var csvBytes int64
+	for _, e := range must(os.ReadDir(dir)) {
+		csvBytes += must(e.Info()).Size()
+	}
+	starts = starts[:0]
+	for range 3 {
+		p := loadStart(t, bin, "--data.path="+dir, "--data.watch-interval=0")
+		starts = append(starts, p.took)
+		p.stop()
+	}
+	rep.printf("%s record (%.1f MB of CSV): start-up to /readyz median %s of %d (1x: %s)", label, float64(csvBytes)/(1<<20), ms(median(starts)), len(starts), ms(start1))
+	ps := loadStart(t, bin, "--data.path="+dir, "--data.watch-interval=0")
+	seriesN, byNameN := seriesCount(loadScrape(t, ps.base))
+	sizeN := loadFirstVisit(t, rep, label, ps.base)
+	rep.printf("first load grows %.1fx from 1x to %s", float64(sizeN)/float64(size1), label)
+	peak = 0
+	rpsN := loadSideBySide(t, rep, label, ps, &peak)
+	for _, e := range loadEndpoints {
+		rep.printf("  %s requests/s at %s over 1x: %.2f", e.path, label, rpsN[e.path]/rps1[e.path])
+	}
+	coldN := loadRender(t, bctx, ps.base+"/", 5, true)
+	rep.printf("%s navigation to every chart drawn, first visit: median %s of %d (1x: %s)", label, ms(median(coldN)), len(coldN), ms(median(cold)))
+
+	// Cardinality: only the per-nation family, which comes from one list,
+	// may grow with the record; every other family stays as it is.
+	const perNation = "kfor_nation_troops"
+	rep.printf("/metrics series: 1x %d, %s %d (%s: %d and %d)", series1, label, seriesN, perNation, byName1[perNation], byNameN[perNation])
+	for name, n := range byNameN {
+		if name != perNation && n != byName1[name] {
+			t.Errorf("/metrics family %s has %d series at %s and %d at 1x: only %s may grow with the record", name, n, label, byName1[name], perNation)
+		}
+	}
+	if seriesN > maxSeries {
+		t.Errorf("/metrics has %d series at %s, want at most %d", seriesN, label, maxSeries)
+	}
+}
+
+// maxSeries bounds /metrics: the fixed families, plus one kfor_nation_troops
+// series per nation of the newest complete list, which the 100x record
+// makes name all of its 540 nations (the real record has 27; there are 249
+// ISO 3166-1 codes).
+const maxSeries = 1000
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
