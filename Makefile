@@ -89,11 +89,15 @@ bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem $$($(GO) list ./... | grep -v /dashboard/render)
 	@echo ">> chart images: SVG and PNG latency per chart, cold start, throughput and memory (p50-ms, cpu-ms/op, images/s, rss-MB)"
 	$(GO) test -run '^$$' -bench 'SVG|PNG|Throughput' -benchtime 10x ./dashboard/render/
+	@echo ">> load run: wrk at 64 connections on kforstats beside a minimal server writing the same bytes; first-load size; Chromium navigation to charts drawn; start-up; RSS; the 100x record (needs wrk and chromium: make deps)"
+	$(GO) test ./cmd/kforstats -run '^TestLoadSideBySide$$' -load -count=1 -v -timeout 30m
 
 .PHONY: assets
 assets: ## rebuild the embedded ECharts bundle from the pinned npm packages
 	@echo ">> building dashboard/assets/echarts.min.js from package-lock.json"
 	cd dashboard/web && npm ci --no-audit --no-fund && npm run build
+	@echo ">> precompressing the large assets (brotli 11, gzip 9: seconds each, too slow for start-up) into dashboard/assets/precompressed"
+	$(GO) test ./dashboard -run '^TestPrecompressedAssets$$' -count=1 -update
 	@echo ">> copying resvg.wasm (@resvg/resvg-wasm) and Liberation Sans (Debian fonts-liberation2) into dashboard/render"
 	bash dashboard/render/assets.sh
 
