@@ -273,7 +273,7 @@ type wrkResult struct {
 var (
 	wrkRPS = regexp.MustCompile(`Requests/sec:\s+([\d.]+)`)
 	wrkP99 = regexp.MustCompile(`\n\s+99%\s+([\d.]+)(us|ms|s)\b`)
-	wrkBad = regexp.MustCompile(`(?:Non-2xx or 3xx responses|Socket errors: connect|timeout):?\s+(\d+)`)
+	wrkBad = regexp.MustCompile(`(?:Non-2xx or 3xx responses:|connect|read|write|timeout)\s+(\d+)`)
 )
 
 // loadWrk runs wrk against url with the endpoint's headers.
