@@ -77,6 +77,15 @@ fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 	$(GO) test ./dashboard/chart -run '^$$' -fuzz FuzzParseView -fuzztime $${FUZZTIME:-30s}
 	@echo ">> fuzzing the chart image parameters"
 	$(GO) test ./dashboard -run '^$$' -fuzz FuzzImageParams -fuzztime $${FUZZTIME:-30s}
+	@echo ">> fuzzing the API's query strings"
+	$(GO) test ./dashboard -run '^$$' -fuzz FuzzAPI -fuzztime $${FUZZTIME:-30s}
+	@echo ">> fuzzing the whole router: methods, paths, queries, headers, bodies"
+	$(GO) test ./dashboard -run '^$$' -fuzz FuzzRouter -fuzztime $${FUZZTIME:-30s}
+
+.PHONY: soak
+soak: ## the soak run: the built binary under wrk on loopback for SOAK (default 60s) after a 3-minute warm-up; asserts no errors, no 5xx but image 503s, memory level (needs wrk: make deps)
+	@echo ">> soak: page, assets, API, /metrics and chart images under wrk for $${SOAK:-60s}; then image export overloaded"
+	$(GO) test ./cmd/kforstats -run '^TestSoak$$' -soak=$${SOAK:-60s} -count=1 -v -timeout 20m
 
 .PHONY: golden
 golden: ## rewrite golden files (review the diff before committing)
