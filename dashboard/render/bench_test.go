@@ -27,7 +27,7 @@ import (
 //   peak-rss-MB the process's peak resident memory so far (VmHWM)
 
 // benchCharts returns every chart of the embedded record as a Chart.
-func benchCharts(b *testing.B) map[string]Chart {
+func benchCharts(b testing.TB) map[string]Chart {
 	b.Helper()
 	d, err := dataset.EmbeddedOrigin().Load(time.Now())
 	if err != nil {

@@ -212,7 +212,7 @@ func (r *Renderer) draw(ctx context.Context, c Chart, scale int) ([]byte, error)
 		release()
 		return []byte(svg), err
 	}
-	return r.rasterize(ctx, []byte(svg), scale, release)
+	return r.rasterize(ctx, []byte(fewerClipLayers(svg)), scale, release)
 }
 
 // rasterize draws svg as a PNG at scale and calls release once resvg is
