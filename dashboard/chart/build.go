@@ -32,9 +32,11 @@ type builder struct {
 	chart   echart
 	patches []patch
 	narrow  map[string]any // more option for charts at most 480px wide
-	src     sourceSet
-	asOf    dataset.Date
-	out     Option
+	// narrowTitle is more option for the main title at most 480px wide.
+	narrowTitle map[string]any
+	src         sourceSet
+	asOf        dataset.Date
+	out         Option
 }
 
 // patch sets a field that go-echarts v2.6.7 has no option for, at a dotted
@@ -212,8 +214,12 @@ func (b *builder) finish() (Option, map[string]any, error) {
 		"text": b.sourceLine(), "left": 8, "bottom": 4,
 		"textStyle": map[string]any{"color": p.muted, "fontSize": 11, "fontWeight": "normal"},
 	}}
+	mainTitle := map[string]any{"textStyle": map[string]any{"fontSize": 14}}
+	for k, v := range b.narrowTitle {
+		mainTitle[k] = v
+	}
 	narrow := map[string]any{"title": []any{
-		map[string]any{"textStyle": map[string]any{"fontSize": 14}},
+		mainTitle,
 		map[string]any{"textStyle": map[string]any{"fontSize": 10, "width": 300, "overflow": "truncate"}},
 	}}
 	for k, v := range b.narrow {

@@ -2,6 +2,7 @@ package chart
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -26,11 +27,37 @@ var eventGroups = []eventGroup{
 	{"Unrest", []dataset.EventKind{dataset.Unrest}, func(p palette) string { return p.unrest }},
 }
 
-var confidenceLabel = map[dataset.Confidence]string{
-	dataset.Exact:       "exact figure",
-	dataset.Approximate: "approximate (about, some)",
-	dataset.Derived:     "derived",
-	dataset.Uncertain:   "uncertain",
+// sliderBottom is the zoom slider's distance from the chart's bottom edge:
+// the source line takes the 18px below it, and 22px keep them apart.
+const sliderBottom = 40
+
+// markerKey is the strength chart's subtitle: what its markers mean.
+const markerKey = "Marker: filled circle exact, open circle approximate, diamond derived, triangle uncertain. Dashed lines: events."
+
+// eventsTip lists, for a figure's tooltip, the events drawn since the
+// figure before it (and, for the newest figure, after it too).
+func eventsTip(es []dataset.Event, at time.Time) string {
+	if len(es) == 0 {
+		return ""
+	}
+	const most = 5
+	head := "Events since the figure before"
+	if es[len(es)-1].Date.Time().After(at) {
+		head = "Events since the figure before, and after"
+	}
+	tip := "<br/><br/>" + head + ":"
+	for i, e := range es {
+		if i == most {
+			tip += "<br/>and " + strconv.Itoa(len(es)-most) + " more (see the table of events)"
+			break
+		}
+		title := e.Title
+		if r := []rune(title); len(r) > 70 {
+			title = string(r[:69]) + "…"
+		}
+		tip += "<br/>" + esc(e.Date.String()) + " · " + esc(title)
+	}
+	return tip
 }
 
 func pointTip(p dataset.Point) string {
@@ -44,77 +71,87 @@ func pointTip(p dataset.Point) string {
 func strengthChart(b *builder) error {
 	p := b.pal
 	var line []item
-	byConf := map[dataset.Confidence][]item{}
 	tbl := Table{Caption: "Total strength, the preferred figure per date", Head: []string{"Date", "Troops", "Confidence", "Nations", "Source"}}
+	var shown []dataset.Point
 	for _, pt := range b.d.Series() {
 		if !b.v.In(pt.Date.Time()) {
 			continue
 		}
 		b.used(pt.Source, pt.Date)
-		v := []any{pt.Date.ISO(), pt.Troops}
-		line = append(line, item{Value: v})
-		m := marker[pt.Confidence]
-		byConf[pt.Confidence] = append(byConf[pt.Confidence], item{Value: v, Symbol: m.Symbol, SymbolSize: m.Size, Tip: pointTip(pt)})
+		shown = append(shown, pt)
 		nations := ""
 		if pt.Count != nil {
 			nations = strconv.Itoa(pt.Count.Nations)
 		}
 		tbl.Rows = append(tbl.Rows, []string{pt.Date.String(), num(pt.Troops), string(pt.Confidence), nations, sourceName(pt.Source)})
 	}
-	if len(line) == 0 {
+	if len(shown) == 0 {
 		b.out.Note = noFigures
 	}
 
+	// Events: each group is one line series on a hidden 0-1 axis, a
+	// dashed segment from bottom to top per event with a gap between
+	// them: one path per group, where a mark line per event made the
+	// chart's image twice as slow to draw. The lines are silent; each
+	// figure's tooltip names the events since the figure before it, and
+	// the table lists them all.
 	c := charts.NewLine()
-	c.AddSeries("Troops", nil, withData(line),
-		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
-		charts.WithLineStyleOpts(opts.LineStyle{Color: p.strength, Width: 2}),
-		charts.WithItemStyleOpts(opts.ItemStyle{Color: p.strength}),
-		b.phaseAreas())
-	b.set("series.0.silent", true)
-	n := 1
-	for _, conf := range dataset.Confidences {
-		items := byConf[conf]
-		if len(items) == 0 {
-			continue
-		}
-		c.AddSeries(confidenceLabel[conf], nil, withData(items),
-			charts.WithLineChartOpts(opts.LineChart{Symbol: marker[conf].Symbol, SymbolSize: marker[conf].Size}),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: p.strength, BorderWidth: 1.5}),
-			charts.WithLineStyleOpts(opts.LineStyle{Width: 0, Opacity: opts.Float(0)}))
-		b.set("series."+strconv.Itoa(n)+".z", 3)
-		n++
-	}
 	events := Table{Caption: "Events drawn as vertical lines", Head: []string{"Date", "Kind", "Event", "Source"}}
+	var drawn []dataset.Event
+	type drawnGroup struct {
+		eventGroup
+		data [][2]any
+	}
+	var groups []drawnGroup
 	for _, g := range eventGroups {
-		var data []any
+		var data [][2]any
 		for _, e := range b.d.Events {
 			if !hasKind(g.kinds, e.Kind) || !b.v.In(e.Date.Time()) {
 				continue
 			}
 			b.src.add(e.Source)
-			tip := "<b>" + esc(e.Title) + "</b><br/>" + esc(dateTip(e.Date)) + " · " + string(e.Kind) + srcTip(e.Source)
-			data = append(data, map[string]any{"xAxis": e.Date.ISO(), "name": e.Title, "tip": tip})
+			x := e.Date.ISO()
+			data = append(data, [2]any{x, 0}, [2]any{x, 1}, [2]any{x, "-"})
+			drawn = append(drawn, e)
 			events.Rows = append(events.Rows, []string{e.Date.String(), string(e.Kind), e.Title, sourceName(e.Source)})
 		}
 		if len(data) == 0 {
 			continue
 		}
+		groups = append(groups, drawnGroup{g, data})
+	}
+	sort.SliceStable(drawn, func(i, j int) bool { return drawn[i].Date.Time().Before(drawn[j].Date.Time()) })
+
+	// The figures: one series, first so that the zoom slider draws its
+	// outline, its marker telling each figure's confidence (the subtitle
+	// is the key), drawn over the events.
+	next := 0
+	for i, pt := range shown {
+		var since []dataset.Event
+		for next < len(drawn) && (!drawn[next].Date.Time().After(pt.Date.Time()) || i == len(shown)-1) {
+			since = append(since, drawn[next])
+			next++
+		}
+		m := marker[pt.Confidence]
+		line = append(line, item{Value: []any{pt.Date.ISO(), pt.Troops}, Symbol: m.Symbol, SymbolSize: m.Size,
+			Tip: pointTip(pt) + eventsTip(since, pt.Date.Time())})
+	}
+	c.AddSeries("Troops", nil, withData(line),
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
+		charts.WithLineStyleOpts(opts.LineStyle{Color: p.strength, Width: 2}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: p.strength, BorderWidth: 1.5}),
+		b.phaseAreas())
+	b.set("series.0.z", 3)
+	b.set("series.0.markArea.silent", true)
+	for i, g := range groups {
 		col := g.color(p)
-		c.AddSeries(g.name, nil, withData([]item{}),
+		c.AddSeries(g.name, nil, withData(g.data),
+			charts.WithLineChartOpts(opts.LineChart{Symbol: "none", ConnectNulls: opts.Bool(false), YAxisIndex: 1}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: col}),
-			charts.WithLineStyleOpts(opts.LineStyle{Color: col}),
-			charts.WithSeriesOpts(func(s *charts.SingleSeries) {
-				s.MarkLines = &opts.MarkLines{Data: data, MarkLineStyle: opts.MarkLineStyle{
-					Symbol:    []string{"none", "none"},
-					Label:     &opts.Label{Show: opts.Bool(false)},
-					LineStyle: &opts.LineStyle{Color: col, Type: "dashed", Width: 1, Opacity: opts.Float(0.5)},
-				}}
-			}))
-		ns := "series." + strconv.Itoa(n)
-		b.set(ns+".markLine.emphasis.label", map[string]any{"show": true, "formatter": "{b}", "position": "insideEndTop", "color": p.text})
-		b.set(ns+".markLine.emphasis.lineStyle", map[string]any{"width": 2, "opacity": 1})
-		n++
+			// Width 2, as the strength line: ECharts then clips both to the
+			// same rectangle, which the image exporter draws as one layer.
+			charts.WithLineStyleOpts(opts.LineStyle{Color: col, Type: "dashed", Width: 2, Opacity: opts.Float(0.3)}))
+		b.set("series."+strconv.Itoa(i+1)+".silent", true)
 	}
 
 	if pts := b.d.Series(); len(line) > 0 {
@@ -127,7 +164,7 @@ func strengthChart(b *builder) error {
 	if len(line) > 0 {
 		first, last = line[0].Value.([]any)[0].(string), line[len(line)-1].Value.([]any)[0].(string)
 	}
-	c.SetGlobalOptions(append(b.frame("", true, 40),
+	c.SetGlobalOptions(append(b.frame(markerKey, true, 54),
 		charts.WithXAxisOpts(b.timeAxis()),
 		charts.WithYAxisOpts(b.valueAxis("Troops")),
 		charts.WithDataZoomOpts(
@@ -150,13 +187,20 @@ func strengthChart(b *builder) error {
 		b.set("dataZoom.1.endValue", orDay(b.v.To, last))
 	}
 	b.set("dataZoom.1.height", 22)
-	b.set("dataZoom.1.bottom", 26)
+	// Clear of the source line under it (bottom 4, 11px text).
+	b.set("dataZoom.1.bottom", sliderBottom)
 	b.set("brush.brushMode", "single")
 	b.set("brush.brushStyle", map[string]any{"borderWidth": 1, "color": "rgba(120,140,170,0.2)", "borderColor": p.muted})
 	b.set("brush.throttleType", "debounce")
 	b.set("yAxis.0.min", 0)
+	c.ExtendYAxis(opts.YAxis{Type: "value", Show: opts.Bool(false), Min: 0, Max: 1})
 	// On a phone the phases' names would run into each other.
-	b.narrow = map[string]any{"series": []any{map[string]any{"markArea": map[string]any{"label": map[string]any{"show": false}}}}}
+	// The marker key would not fit: the page says it under the chart.
+	b.narrow = map[string]any{
+		"series": []any{map[string]any{"markArea": map[string]any{"label": map[string]any{"show": false}}}},
+		"legend": map[string]any{"top": "34"}, "grid": map[string]any{"top": "90"},
+	}
+	b.narrowTitle = map[string]any{"subtext": ""}
 	b.chart = c
 	b.out.Height = 480
 	b.out.Tables = []Table{tbl, events, b.phaseTable()}
