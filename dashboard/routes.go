@@ -45,6 +45,14 @@ func (s *Server) routes() {
 	}
 	e.POST("/-/reload", s.handleReload())
 
+	// HEAD is answered wherever GET is, with GET's status and headers; the
+	// HTTP server drops the body.
+	for _, r := range e.Routes() {
+		if r.Method == http.MethodGet {
+			e.HEAD(r.Path, r.HandlerFunc)
+		}
+	}
+
 	e.NoRoute(func(c *gin.Context) {
 		fail(c, Errorf(ENotFound, "", "no such page: %s", c.Request.URL.Path))
 	})
