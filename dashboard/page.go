@@ -57,12 +57,17 @@ func floatFigure(name string, f float64, text string) figure {
 
 // headline is the figures above the charts.
 type headline struct {
-	Latest, Peak           figure
-	LatestRef, PeakRef     FigureRef
-	Nations                *figure
-	NationsRef             *NationsRef
-	NATO, Partner          *figure
-	SplitRef               *NationsRef
+	Latest, Peak       figure
+	LatestRef, PeakRef FigureRef
+	Nations            *figure
+	NationsRef         *NationsRef
+	NATO, Partner      *figure
+	SplitRef           *NationsRef
+	// SplitSum is what the split adds up to; SplitApart is set when the
+	// split is another count than Nations (an older one, or another
+	// total), so the page says so rather than show 23 / 5 beside 33.
+	SplitSum               int
+	SplitApart             bool
 	Drawdown               figure
 	Area, Per100           *figure
 	AreaSource             *dataset.Source
@@ -84,6 +89,8 @@ func newHeadline(d *dataset.Dataset) headline {
 	if sp := sm.Split; sp != nil && sp.NATO != nil && sp.Partner != nil {
 		nf, pf := intFigure("nato_nations", *sp.NATO), intFigure("partner_nations", *sp.Partner)
 		h.NATO, h.Partner, h.SplitRef = &nf, &pf, sp
+		h.SplitSum = *sp.NATO + *sp.Partner
+		h.SplitApart = sm.Nations == nil || sm.Nations.All != h.SplitSum || sm.Nations.Date != sp.Date
 	}
 	if sm.AreaKm2 > 0 {
 		a := floatFigure("area_km2", sm.AreaKm2, chart.Thousands(int(sm.AreaKm2+0.5)))

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -57,6 +58,22 @@ func TestPageHeadlineMatchesSummary(t *testing.T) {
 		if g != v {
 			t.Errorf("headline %s = %v, want %v as /api/v1/summary gives it", name, g, v)
 		}
+	}
+}
+
+// TestPageHeadlineSplitApart: when the NATO/partner split is another count
+// than the nations' total (older, or adding up to another number), the
+// headline says so beside it, so that 23 / 5 never reads as a split of 33.
+func TestPageHeadlineSplitApart(t *testing.T) {
+	s, store := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	body := get(t, s, "GET", "/").Body.String()
+	sm := Summary(store.Current())
+	sum := *sm.Split.NATO + *sm.Split.Partner
+	apart := sm.Nations.All != sum || sm.Nations.Date != sm.Split.Date
+	want := fmt.Sprintf("of %d counted in %s: a separate count, not a split of the %d beside it", sum, sm.Split.DateGiven, sm.Nations.All)
+	if got := strings.Contains(body, want); got != apart {
+		t.Errorf("page says %q: %v, want %v (nations %d on %s, split %d/%d on %s)",
+			want, got, apart, sm.Nations.All, sm.Nations.Date, *sm.Split.NATO, *sm.Split.Partner, sm.Split.Date)
 	}
 }
 
