@@ -262,16 +262,16 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("strength tooltip = %q (%v), want the figure in troops and its source", tip, err)
 			}
 
-			// Zooming the strength chart fills in the date range, so that
-			// "Show" applies it to every chart and puts it in the address.
+			// Zooming the strength chart fills in the date range and puts it in
+			// the address (replaceState), so that a zoomed view can be linked.
 			rng, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
   var c = echarts.getInstanceByDom(document.getElementById('chart-strength'));
   c.dispatchAction({type: 'dataZoom', startValue: new Date(2009, 5, 1).getTime(), endValue: new Date(2012, 0, 31).getTime()});
-  var f = document.querySelector('form.controls');
-  return f.elements.from.value + '/' + f.elements.to.value;
+  var f = document.querySelector('form.controls'), q = new URLSearchParams(location.search);
+  return f.elements.from.value + '/' + f.elements.to.value + ' ' + q.get('from') + '/' + q.get('to');
 })()`))
-			if err != nil || rng != "2009-06-01/2012-01-31" {
-				t.Errorf("after zooming the strength chart the form's range = %q (%v), want 2009-06-01/2012-01-31", rng, err)
+			if err != nil || rng != "2009-06-01/2012-01-31 2009-06-01/2012-01-31" {
+				t.Errorf("after zooming the strength chart the form's range and the address's = %q (%v), want 2009-06-01/2012-01-31 in both", rng, err)
 			}
 
 			pl.mu.Lock()

@@ -13,15 +13,24 @@
   }
 
   // The strength chart's zoom fills in the date-range fields, so that
-  // "Show" applies it to every chart and puts it in the address.
+  // "Show" applies it to every chart, and puts it in the address at once
+  // (replaceState: no reload, no history entry per drag), so that a zoomed
+  // view can be linked to. Zoomed all the way out, the range leaves it.
   function followZoom(chart) {
     var form = document.querySelector('form.controls');
     if (!form) { return; }
     chart.on('datazoom', function () {
       var dz = (chart.getOption().dataZoom || [])[0];
       if (!dz || dz.startValue == null || dz.endValue == null) { return; }
-      form.elements.from.value = isoDay(dz.startValue);
-      form.elements.to.value = isoDay(dz.endValue);
+      var whole = dz.start <= 0 && dz.end >= 100;
+      form.elements.from.value = whole ? '' : isoDay(dz.startValue);
+      form.elements.to.value = whole ? '' : isoDay(dz.endValue);
+      if (!window.history || !window.URL) { return; }
+      var u = new URL(window.location.href);
+      ['from', 'to'].forEach(function (k) {
+        if (form.elements[k].value) { u.searchParams.set(k, form.elements[k].value); } else { u.searchParams.delete(k); }
+      });
+      window.history.replaceState(null, '', u.pathname + u.search + u.hash);
     });
     // Brushing a span of time zooms to it.
     chart.on('brushEnd', function (e) {
