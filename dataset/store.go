@@ -48,7 +48,9 @@ func (o Origin) Load(now time.Time) (*Dataset, error) {
 }
 
 // Fingerprint hashes the record's files as they are now, so that a change
-// on disk can be noticed without parsing. Missing files hash as empty.
+// on disk can be noticed without parsing. A file that cannot be read hashes
+// as the reason it cannot, so that one fault replaced by another (a deleted
+// file, then a directory in its place) is still a change.
 func (o Origin) Fingerprint() string {
 	h := sha256.New()
 	for _, f := range Files {
@@ -56,6 +58,7 @@ func (o Origin) Fingerprint() string {
 		h.Write([]byte(f))
 		if err != nil {
 			h.Write([]byte{0, 1})
+			h.Write([]byte(err.Error()))
 			continue
 		}
 		h.Write([]byte{0, 0})

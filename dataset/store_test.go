@@ -160,3 +160,19 @@ func waitFor(tb testing.TB, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestFingerprintTellsFaultsApart: a deleted file and a directory put in its
+// place are different states; a watcher that saw the first must notice the
+// second and report its own reason.
+func TestFingerprintTellsFaultsApart(t *testing.T) {
+	dir := validDir(t)
+	o := DirOrigin(dir)
+	good := o.Fingerprint()
+	os.Remove(filepath.Join(dir, "sources.csv"))
+	missing := o.Fingerprint()
+	os.Mkdir(filepath.Join(dir, "sources.csv"), 0o755)
+	directory := o.Fingerprint()
+	if good == missing || missing == directory || good == directory {
+		t.Errorf("fingerprints: good %.8s, missing %.8s, directory %.8s; want three different", good, missing, directory)
+	}
+}
