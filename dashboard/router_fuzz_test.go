@@ -23,9 +23,10 @@ import (
 // headers every answer has.
 //
 // Go's fuzzer takes an input running over 10 s for a hang. When fuzzing,
-// the chart renderer is started before the first input and bounds a render
-// at 8 s; a render stopped by that bound answers 503 with Retry-After, the
-// answer to overload the image routes are meant to give, and is let pass.
+// the chart renderer is started before the first input and bounds each of
+// a render's two steps (SVG, then PNG) at 4 s; a render stopped by that
+// bound answers 503 with Retry-After, the answer to overload the image
+// routes are meant to give, and is let pass.
 func FuzzRouter(f *testing.F) {
 	store, err := dataset.NewStore(dataset.EmbeddedOrigin(), nil)
 	if err != nil {
@@ -33,7 +34,7 @@ func FuzzRouter(f *testing.F) {
 	}
 	cfg := Config{Store: store, EnableLifecycle: true, Now: func() time.Time { return apiNow }}
 	if fl := flag.Lookup("test.fuzz"); fl != nil && fl.Value.String() != "" {
-		im, err := NewImages(ImageConfig{Timeout: 8 * time.Second, CacheDir: f.TempDir()})
+		im, err := NewImages(ImageConfig{Timeout: 4 * time.Second, CacheDir: f.TempDir()})
 		if err != nil {
 			f.Fatal(err)
 		}
