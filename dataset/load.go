@@ -142,6 +142,29 @@ func (l *loader) source(r row, field string, figure Date) (*Source, string) {
 	return s, id
 }
 
+// idForm says what an id looks like, for messages.
+const idForm = "an id (want letters, digits, '.', '_' or '-')"
+
+// key reads a table's key: present, of the form pattern matches, and not
+// seen before in the table (first maps each key to its line). ok is false
+// when any of these fails; the row is then reported and left out.
+func (l *loader) key(r row, field string, pattern *regexp.Regexp, form, what string, first map[string]int) (string, bool) {
+	v, ok := r.required(l.c, field)
+	if !ok {
+		return v, false
+	}
+	if !pattern.MatchString(v) {
+		r.errf(l.c, field, "%q is not %s", v, form)
+		return v, false
+	}
+	if prev, dup := first[v]; dup {
+		r.errf(l.c, field, "duplicate %s %q (first on line %d)", what, v, prev)
+		return v, false
+	}
+	first[v] = r.line
+	return v, true
+}
+
 func (l *loader) nation(r row, field string, optional bool) *Nation {
 	v := r.get(field)
 	if v == "" {
@@ -161,19 +184,7 @@ func (l *loader) sources() {
 	t := l.read(sourcesSchema)
 	first := map[string]int{}
 	for _, r := range t.rows {
-		id, ok := r.required(l.c, "id")
-		if ok && !idPattern.MatchString(id) {
-			r.errf(l.c, "id", "%q is not an id (want letters, digits, '.', '_' or '-')", id)
-			ok = false
-		}
-		if ok {
-			if prev, dup := first[id]; dup {
-				r.errf(l.c, "id", "duplicate id %q (first on line %d)", id, prev)
-				ok = false
-			} else {
-				first[id] = r.line
-			}
-		}
+		id, ok := l.key(r, "id", idPattern, idForm, "id", first)
 		s := &Source{ID: id, Language: r.get("language"), Note: r.get("note")}
 		s.Title, _ = r.required(l.c, "title")
 		s.Publisher, _ = r.required(l.c, "publisher")
@@ -204,19 +215,7 @@ func (l *loader) nationsTable() {
 	t := l.read(nationsSchema)
 	first := map[string]int{}
 	for _, r := range t.rows {
-		code, ok := r.required(l.c, "code")
-		if ok && !nationPattern.MatchString(code) {
-			r.errf(l.c, "code", "%q is not an ISO 3166-1 alpha-3 code (want three capital letters)", code)
-			ok = false
-		}
-		if ok {
-			if prev, dup := first[code]; dup {
-				r.errf(l.c, "code", "duplicate nation %q (first on line %d)", code, prev)
-				ok = false
-			} else {
-				first[code] = r.line
-			}
-		}
+		code, ok := l.key(r, "code", nationPattern, "an ISO 3166-1 alpha-3 code (want three capital letters)", "nation", first)
 		n := &Nation{Code: code, Note: r.get("note")}
 		n.Name, _ = r.required(l.c, "name")
 		if v := r.get("nato_accession"); v != "" {
@@ -305,17 +304,10 @@ func (l *loader) counts() {
 func (l *loader) lists() {
 	t := l.read(listsSchema)
 	byID := map[string]*List{}
+	first := map[string]int{}
 	for _, r := range t.rows {
 		ls := &List{Line: r.line, Note: r.get("note")}
-		id, ok := r.required(l.c, "id")
-		if ok && !idPattern.MatchString(id) {
-			r.errf(l.c, "id", "%q is not an id (want letters, digits, '.', '_' or '-')", id)
-			ok = false
-		}
-		if prev, dup := byID[id]; ok && dup {
-			r.errf(l.c, "id", "duplicate list %q (first on line %d)", id, prev.Line)
-			ok = false
-		}
+		id, ok := l.key(r, "id", idPattern, idForm, "list", first)
 		ls.ID = id
 		if ls.Date, _ = r.date(l.c, "date", false); !ls.Date.IsZero() {
 			l.past(r, "date", ls.Date)
