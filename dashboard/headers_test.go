@@ -231,3 +231,23 @@ func TestBodyLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestReloadMethods: the lifecycle endpoint changes state, so it takes
+// POST only, and only when switched on, as Prometheus' does.
+func TestReloadMethods(t *testing.T) {
+	for _, lifecycle := range []bool{false, true} {
+		s, _ := newTestServer(t, dataset.EmbeddedOrigin(), lifecycle)
+		for _, method := range []string{"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE", "POST"} {
+			want := http.StatusMethodNotAllowed
+			switch {
+			case method == "POST" && lifecycle:
+				want = http.StatusOK
+			case method == "POST":
+				want = http.StatusForbidden
+			}
+			if w := get(t, s, method, "/-/reload"); w.Code != want {
+				t.Errorf("lifecycle %v: %s /-/reload = %d, want %d", lifecycle, method, w.Code, want)
+			}
+		}
+	}
+}
