@@ -281,3 +281,22 @@ func TestGoldenFilesParse(t *testing.T) {
 		}
 	}
 }
+
+// TestUncertainNamesMarked: in the February 2017 placemat four nation names
+// are missing and were inferred; their bars say so with "(?)", and the
+// others do not.
+func TestUncertainNamesMarked(t *testing.T) {
+	d := loadDataset(t)
+	o, err := Build("contributions", d, View{At: time.Date(2017, 3, 1, 0, 0, 0, 0, time.UTC), Theme: "light"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"United States (?)", "Türkiye (?)", "Slovenia (?)", "United Kingdom (?)"} {
+		if !strings.Contains(o.JS, want) {
+			t.Errorf("the 2017 list does not mark %q as uncertain", want)
+		}
+	}
+	if strings.Contains(o.JS, "Italy (?)") {
+		t.Errorf("Italy, named in the placemat, is marked uncertain")
+	}
+}

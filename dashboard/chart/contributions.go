@@ -55,8 +55,18 @@ func contributionsChart(b *builder) error {
 	tbl := Table{Caption: fmt.Sprintf("Troops by nation, %s (%s)", ls.Date, listKind(ls)), Head: []string{"Nation", "Troops", "Membership", "Confidence"}}
 	for _, e := range entries {
 		m := e.Nation.MembershipAt(at)
-		names = append(names, e.Nation.Name)
+		name := e.Nation.Name
 		tip := "<b>" + esc(e.Nation.Name) + "</b>: " + num(e.Troops) + " troops<br/>" + membershipTip(e.Nation, at) + " · " + string(e.Confidence)
+		if e.Confidence == dataset.Uncertain {
+			// A reader must see on the bar itself that the figure is in doubt,
+			// not only in the table: in the 2017 placemat four names are
+			// missing and were inferred.
+			name += " (?)"
+			if e.Note != "" {
+				tip += "<br/>" + esc(e.Note)
+			}
+		}
+		names = append(names, name)
 		it := item{Value: e.Troops, Tip: tip}
 		if m == dataset.NATO {
 			nato, partner = append(nato, it), append(partner, "-")
