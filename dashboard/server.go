@@ -63,6 +63,9 @@ func NewServer(cfg Config) *Server {
 	s.engine.RedirectFixedPath = false
 	s.engine.Use(s.observe(), s.recover(), s.guard())
 	s.routes()
+	if cfg.Store != nil {
+		cfg.Store.OnLoad(s.warm)
+	}
 	return s
 }
 
@@ -71,7 +74,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.Se
 // observe reports each request to cfg.Observe under its route template.
 func (s *Server) observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if s.cfg.Observe == nil {
+		if s.cfg.Observe == nil || warming(c.Request) {
 			c.Next()
 			return
 		}

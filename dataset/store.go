@@ -91,6 +91,20 @@ type Store struct {
 	status atomic.Pointer[ReloadStatus]
 	mu     sync.Mutex // serialises reloads
 	seen   string     // fingerprint of the files last tried
+	hooks  []func(*Dataset)
+}
+
+// OnLoad asks for f to be called, in a goroutine of its own, with every new
+// dataset the store serves from now on, and at once with the current one.
+// Views use it to make what depends only on the dataset before the first
+// request asks for it.
+func (s *Store) OnLoad(f func(*Dataset)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hooks = append(s.hooks, f)
+	if d := s.cur.Load(); d != nil {
+		go f(d)
+	}
 }
 
 // NewStore loads the record at o. It fails when the first load fails: there
@@ -146,6 +160,11 @@ func (s *Store) Reload() error {
 	st.LastError = nil
 	st.Successes++
 	s.status.Store(&st)
+	if prev == nil || prev.Checksum != d.Checksum {
+		for _, f := range s.hooks {
+			go f(d)
+		}
+	}
 	if prev == nil {
 		s.log.Info("dataset loaded", "origin", s.origin.Name, "observations", len(d.Observations), "as_of", d.AsOf.String(), "checksum", d.Checksum[:12])
 	} else if prev.Checksum != d.Checksum {
