@@ -64,6 +64,10 @@ func NewServer(cfg Config) *Server {
 	s.engine.Use(s.observe(), s.recover(), s.guard())
 	s.routes()
 	if cfg.Store != nil {
+		// Gin finishes its route trees on the first request it serves; do
+		// that here, before the warm-up serves from another goroutine, so
+		// that nothing reads the trees while they are being finished.
+		s.prime()
 		cfg.Store.OnLoad(s.warm)
 	}
 	return s

@@ -34,5 +34,12 @@ func (s *Server) warm(d *dataset.Dataset) {
 	}
 }
 
+// prime serves one internal request, unobserved, so that the engine has
+// finished setting itself up before any other goroutine uses it.
+func (s *Server) prime() {
+	ctx := context.WithValue(context.Background(), warmKey{}, true)
+	s.engine.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(ctx, http.MethodGet, "/healthz", nil))
+}
+
 // warming reports whether r is one of the server's own warm-up requests.
 func warming(r *http.Request) bool { return r.Context().Value(warmKey{}) != nil }
