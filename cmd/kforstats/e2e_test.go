@@ -358,8 +358,12 @@ func testShutdownDuringUpload(t *testing.T, bin string) {
 	const body = "reload now"
 	fmt.Fprintf(conn, "POST /-/reload HTTP/1.1\r\nHost: kforstats\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:4])
 	// The server accepts connections in order: once a later one is
-	// answered, the upload's connection has been accepted too.
-	waitReady(t, http.DefaultClient, "http://"+addr+"/readyz")
+	// answered, the upload's connection has been accepted too. The later
+	// one must be a new connection: a kept-alive one from the first probe
+	// would prove nothing, and the upload could still sit in the listen
+	// queue when SIGTERM closes the listener.
+	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	waitReady(t, fresh, "http://"+addr+"/readyz")
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
