@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
 )
 
 // exportCommands is the table of export formats: kforstats export NAME.
@@ -35,13 +34,6 @@ func runExport(ctx context.Context, e *env, args []string) error {
 func exportUsage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: kforstats export FORMAT [FLAGS]")
 	fmt.Fprintln(w, "\nFormats:")
-	names := make([]string, 0, len(exportCommands))
-	for n := range exportCommands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-12s %s\n", n, exportCommands[n].summary)
-	}
+	listCommands(w, exportCommands)
 	fmt.Fprintln(w, "\nRun 'kforstats export FORMAT --help' for a format's flags.")
 }

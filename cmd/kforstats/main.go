@@ -86,15 +86,20 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: kforstats [COMMAND] [FLAGS]")
 	fmt.Fprintln(w, "\nThe sourced record of KFOR troop levels since June 1999: dashboard, API, metrics and exports.")
 	fmt.Fprintln(w, "\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
+	listCommands(w, commands)
+	fmt.Fprintln(w, "\nRun 'kforstats COMMAND --help' for a command's flags.")
+}
+
+// listCommands prints a table of commands, one line each, sorted by name.
+func listCommands(w io.Writer, cmds map[string]command) {
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-12s %s\n", n, cmds[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'kforstats COMMAND --help' for a command's flags.")
 }
 
 // newFlags returns a flag set for a command that prints its usage to stderr.
