@@ -12,7 +12,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/kforstats/kforstats/dataset"
 )
@@ -110,14 +112,7 @@ func TestCollectorReadsAtScrape(t *testing.T) {
 	}
 
 	// A reload to a record with one more, newer figure.
-	dir := t.TempDir()
-	copyDir(t, "testdata/dataset", dir)
-	appendLine(t, dir+"/strength.csv", "2024-03-07,4100,H1,exact,\"4,100\",")
-	d2, err := dataset.DirOrigin(dir).Load(fixtureNow)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.d = d2
+	s.d = fixtureWith(t, "2024-03-07,4100,H1,exact,\"4,100\",")
 	s.st.Successes++
 	if got := value("kfor_troops"); got != 4100 {
 		t.Errorf("after a reload kfor_troops = %v, want 4100", got)
@@ -138,6 +133,37 @@ func TestCollectorReadsAtScrape(t *testing.T) {
 			t.Errorf("after a failed reload %s = %v, want %v", name, got, want)
 		}
 	}
+}
+
+// fixtureWith loads the fixture with one more line of strength.csv.
+func fixtureWith(tb testing.TB, strengthLine string) *dataset.Dataset {
+	tb.Helper()
+	dir := tb.TempDir()
+	copyDir(tb, "testdata/dataset", dir)
+	appendLine(tb, dir+"/strength.csv", strengthLine)
+	d, err := dataset.DirOrigin(dir).Load(fixtureNow)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}
+
+// parseScrape reads an uncompressed text scrape into series -> value, as
+// gatherValues does a registry.
+func parseScrape(tb testing.TB, text []byte) map[string]float64 {
+	tb.Helper()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(bytes.NewReader(text))
+	if err != nil {
+		tb.Fatalf("parsing the scrape: %v\n%s", err, text)
+	}
+	return gatherValues(tb, prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) {
+		out := make([]*dto.MetricFamily, 0, len(mfs))
+		for _, mf := range mfs {
+			out = append(out, mf)
+		}
+		return out, nil
+	}))
 }
 
 // TestCollectorEqualsSummary checks, on the record shipped in the binary,

@@ -5,10 +5,10 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kforstats/kforstats/dashboard"
 	"github.com/kforstats/kforstats/dataset"
@@ -31,7 +31,7 @@ func benchServer(tb testing.TB) http.Handler {
 	}
 	return dashboard.NewServer(dashboard.Config{
 		Store:   store,
-		Metrics: metrics.Coalesce(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})),
+		Metrics: metricsHandler(reg, store, time.Second), // --metrics.max-age's default
 		Observe: httpMetrics.Observe,
 		Version: "bench",
 	})

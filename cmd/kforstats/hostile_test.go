@@ -157,7 +157,7 @@ func TestTraversalOnTheWire(t *testing.T) {
 }
 
 // TestServeSecurityFlags: --web.frame-ancestors reaches the answers'
-// Content-Security-Policy, a bad list or timeout is a usage error before
+// Content-Security-Policy, a bad list, timeout or max age is a usage error before
 // listening, and no answer names the server software.
 func TestServeSecurityFlags(t *testing.T) {
 	addr, _ := startServe(t, "--web.frame-ancestors='self' https://intranet.example.org")
@@ -174,7 +174,7 @@ func TestServeSecurityFlags(t *testing.T) {
 			t.Errorf("GET %s Server = %q, want none", p, s)
 		}
 	}
-	for _, bad := range []string{"--web.frame-ancestors='self'; script-src *", "--web.frame-ancestors=", "--web.read-header-timeout=0s"} {
+	for _, bad := range []string{"--web.frame-ancestors='self'; script-src *", "--web.frame-ancestors=", "--web.read-header-timeout=0s", "--metrics.max-age=-1s"} {
 		var stderr bytes.Buffer
 		err := run(context.Background(), []string{"serve", "--web.listen-address=127.0.0.1:0", bad}, func(string) string { return "" }, io.Discard, &stderr)
 		if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), strings.SplitN(bad, "=", 2)[0]) {

@@ -630,3 +630,29 @@ func TestHistoryRoute(t *testing.T) {
 		t.Errorf("kfor_http_requests_total for /api/v1/history.om = %v, want 1 (by route template)", got)
 	}
 }
+
+// TestMetricsMaxAge checks what --metrics.max-age trades: within it a
+// scrape is answered as the one before, so a request between them is not
+// yet counted; with 0 every scrape is gathered anew and counts it.
+func TestMetricsMaxAge(t *testing.T) {
+	const summaries = `kfor_http_requests_total{code="200",method="GET",route="/api/v1/summary"}`
+	tests := map[string]struct {
+		maxAge string
+		want   float64 // summaries on the second scrape
+	}{
+		"gathered for each scrape": {maxAge: "0s", want: 1},
+		"served again within it":   {maxAge: "1h", want: 0},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			addr, _ := startServe(t, "--metrics.max-age="+tc.maxAge)
+			base := "http://" + addr
+			waitReady(t, http.DefaultClient, base+"/readyz")
+			scrape(t, base)
+			get(t, base+"/api/v1/summary")
+			if got := scrape(t, base)[summaries]; got != tc.want {
+				t.Errorf("--metrics.max-age=%s: %s = %v on the next scrape, want %v", tc.maxAge, summaries, got, tc.want)
+			}
+		})
+	}
+}

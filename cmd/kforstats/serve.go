@@ -35,6 +35,7 @@ type serveConfig struct {
 	logLevel          string
 	logFormat         string
 	renderCacheDir    string
+	metricsMaxAge     time.Duration
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -48,6 +49,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.DurationVar(&cfg.shutdownTimeout, "web.shutdown-timeout", 15*time.Second, "how long to let requests in flight finish on SIGTERM")
 	fs.DurationVar(&cfg.readHeaderTimeout, "web.read-header-timeout", 5*time.Second, "how long a client may take to send a request's headers before its connection is closed")
 	fs.StringVar(&cfg.frameAncestors, "web.frame-ancestors", dashboard.DefaultFrameAncestors, "who may show the dashboard in a frame: the CSP frame-ancestors sources, e.g. \"'self' https://intranet.example.org\"; 'none' for nobody")
+	fs.DurationVar(&cfg.metricsMaxAge, "metrics.max-age", time.Second, "how long one gathering of /metrics answers later scrapes with the same headers; a dataset load attempt ends it at once (0 gathers for each scrape)")
 	fs.StringVar(&cfg.renderCacheDir, "render.cache-dir", defaultRenderCache(e), "directory caching the chart PNG rasteriser's compiled code across restarts; empty keeps it in memory")
 	addLogFlags(fs, &cfg.logLevel, &cfg.logFormat)
 	if err := parse(fs, args); err != nil {
@@ -61,6 +63,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if cfg.readHeaderTimeout <= 0 {
 		return fmt.Errorf("%w: --web.read-header-timeout %s: want a positive duration", errUsage, cfg.readHeaderTimeout)
+	}
+	if cfg.metricsMaxAge < 0 {
+		return fmt.Errorf("%w: --metrics.max-age %s: want 0 or a positive duration", errUsage, cfg.metricsMaxAge)
 	}
 	log, err := newLogger(e.stderr, cfg.logLevel, cfg.logFormat)
 	if err != nil {
@@ -97,7 +102,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Images:          images,
 		Store:           store,
 		Log:             log,
-		Metrics:         metrics.Coalesce(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})),
+		Metrics:         metricsHandler(reg, store, cfg.metricsMaxAge),
 		Observe:         httpMetrics.Observe,
 		History:         metrics.HistoryHandler(store, nil),
 		EnableLifecycle: cfg.enableLifecycle,
@@ -147,6 +152,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// metricsHandler serves reg's metrics, one gathering answering the scrapes
+// of up to maxAge that ask alike, until the store next tries a load.
+func metricsHandler(reg *prometheus.Registry, store *dataset.Store, maxAge time.Duration) http.Handler {
+	return metrics.Coalesce(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}), metrics.CoalesceOptions{
+		MaxAge: maxAge,
+		Generation: func() uint64 {
+			st := store.Status()
+			return st.Successes + st.Failures
+		},
+	})
 }
 
 // reloadOnHUP reloads the dataset on SIGHUP, as Prometheus does.
