@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -132,6 +133,66 @@ func TestCollectorReadsAtScrape(t *testing.T) {
 		if got := value(name); got != want {
 			t.Errorf("after a failed reload %s = %v, want %v", name, got, want)
 		}
+	}
+}
+
+// TestCollectorPerDay checks that the dataset's metrics, made once per
+// dataset and day, follow the clock and the store: a per-nation list shows
+// from the first scrape on its day, and a new dataset at the next scrape.
+func TestCollectorPerDay(t *testing.T) {
+	fx := fixture(t)
+	s := &swapStore{*fx}
+	listDay := time.Date(2017, 2, 15, 0, 0, 0, 0, time.UTC) // L2017, dated 2017-02
+	var now atomic.Int64
+	c := NewCollector(s, Options{Version: "v1.2.3", Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	d2 := fixtureWith(t, "2024-03-07,4100,H1,exact,\"4,100\",")
+
+	steps := []struct {
+		name   string
+		at     time.Time
+		d      *dataset.Dataset
+		nation float64 // count(kfor_nation_troops)
+		troops float64
+	}{
+		{"the eve of the list", listDay.Add(-time.Second), fx.d, 0, float64(fx.d.Latest().Troops)},
+		{"its first second", listDay, fx.d, 3, float64(fx.d.Latest().Troops)},
+		{"later that day", listDay.Add(23 * time.Hour), fx.d, 3, float64(fx.d.Latest().Troops)},
+		{"a new dataset the same day", listDay.Add(23 * time.Hour), d2, 3, 4100},
+	}
+	for _, st := range steps {
+		now.Store(st.at.UnixNano())
+		s.d = st.d
+		got := gatherValues(t, reg)
+		if got["count(kfor_nation_troops)"] != st.nation || got["kfor_troops"] != st.troops {
+			t.Errorf("%s: %v nations in the list, kfor_troops %v; want %v and %v", st.name, got["count(kfor_nation_troops)"], got["kfor_troops"], st.nation, st.troops)
+		}
+	}
+
+	// The same dataset and day: the very metrics made before are sent again.
+	collect := func() []prometheus.Metric {
+		ch := make(chan prometheus.Metric, 64)
+		c.Collect(ch)
+		close(ch)
+		var ms []prometheus.Metric
+		for m := range ch {
+			ms = append(ms, m)
+		}
+		return ms
+	}
+	first, again := collect(), collect()
+	if len(first) != len(again) {
+		t.Fatalf("%d metrics then %d", len(first), len(again))
+	}
+	reused := 0
+	for i := range first {
+		if first[i] == again[i] {
+			reused++
+		}
+	}
+	if want := len(first) - 5; reused != want { // all but the reload status and build info
+		t.Errorf("%d of %d metrics sent again, want %d", reused, len(first), want)
 	}
 }
 
