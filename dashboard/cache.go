@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,13 +19,30 @@ import (
 // keeps each such answer, compressed once with gzip and brotli and tagged
 // with an ETag, until the dataset changes: a repeat request costs a map
 // look-up and a write of ready bytes.
+//
+// The answers the warm-up makes at each load (the default view, every API
+// table: what a first visit and most clients ask for) are pinned: they stay
+// until the dataset changes, however large the record. Answers to other
+// views are kept within the bounds below, oldest out first. A key is made
+// once however many requests miss it at the same time: the others wait for
+// it, so a burst of requests for a view not yet made (at a record 100 times
+// the real one, a page takes seconds to make and compress) costs one making,
+// not one each.
 type respCache struct {
 	mu       sync.Mutex
 	checksum string // the dataset the entries were made from
 	day      string // today's date: answers that default to "today" change with it
+	pinned   map[string]*cached
 	entries  map[string]*cached
-	order    []string // insertion order, for eviction
+	order    []string // insertion order of entries, for eviction
 	size     int      // bytes held by entries
+	making   map[string]*making
+}
+
+// making is an answer being made, which the requests that missed it wait for.
+type making struct {
+	done chan struct{}
+	e    *cached // nil if the handler panicked
 }
 
 // maxCached and maxCachedBytes bound the entries: queries are the client's
@@ -48,7 +66,9 @@ type cached struct {
 
 func (e *cached) size() int { return len(e.body) + len(e.gz) + len(e.br) }
 
-func newRespCache() *respCache { return &respCache{entries: map[string]*cached{}} }
+func newRespCache() *respCache {
+	return &respCache{pinned: map[string]*cached{}, entries: map[string]*cached{}, making: map[string]*making{}}
+}
 
 // cache wraps a GET handler whose answer depends only on the dataset, the
 // path and the query parameters named in params. Other parameters are left
@@ -67,52 +87,109 @@ func (s *Server) cache(params []string, h gin.HandlerFunc) gin.HandlerFunc {
 			key.WriteString("\x00" + p + "=" + strings.Join(v, "\x00"))
 		}
 		day := s.cfg.Now().UTC().Format("2006-01-02")
-		if e := s.resp.get(d.Checksum, day, key.String()); e != nil {
-			e.write(c)
-			return
-		}
-		rec := &recorder{ResponseWriter: c.Writer, status: http.StatusOK}
-		c.Writer = rec
-		h(c)
-		c.Writer = rec.ResponseWriter
-		e := newCached(rec)
-		if rec.status == http.StatusOK {
-			s.resp.put(d.Checksum, day, key.String(), e)
+		e, m := s.resp.get(d.Checksum, day, key.String(), warming(c.Request))
+		switch {
+		case e != nil:
+		case m != nil: // another request is making it
+			select {
+			case <-m.done:
+			case <-c.Request.Context().Done():
+				c.Abort() // the client left
+				return
+			}
+			if e = m.e; e == nil {
+				h(c) // its maker panicked: make it here, uncached
+				return
+			}
+		default:
+			e = s.make(c, h, d.Checksum, day, key.String())
 		}
 		e.write(c)
 	}
 }
 
-func (rc *respCache) get(checksum, day, key string) *cached {
+// make runs h for a key the cache misses, stores its answer if it is a 200
+// and hands it to the requests waiting for it.
+func (s *Server) make(c *gin.Context, h gin.HandlerFunc, checksum, day, key string) *cached {
+	m := &making{done: make(chan struct{})}
+	s.resp.mu.Lock()
+	s.resp.making[key] = m
+	s.resp.mu.Unlock()
+	rec := &recorder{ResponseWriter: c.Writer, status: http.StatusOK}
+	c.Writer = rec
+	defer func() {
+		c.Writer = rec.ResponseWriter
+		s.resp.mu.Lock()
+		if s.resp.making[key] == m {
+			delete(s.resp.making, key)
+		}
+		s.resp.mu.Unlock()
+		close(m.done)
+	}()
+	h(c)
+	m.e = newCached(rec)
+	if rec.status == http.StatusOK {
+		s.resp.put(checksum, day, key, m.e, warming(c.Request))
+	}
+	return m.e
+}
+
+// get returns the entry for key, or else the making of it under way, or
+// neither: then the caller makes it. A new dataset or day empties the cache.
+// The warm-up (pin) pins an entry a client's request made before it.
+func (rc *respCache) get(checksum, day, key string, pin bool) (*cached, *making) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if rc.checksum != checksum || rc.day != day {
 		rc.checksum, rc.day = checksum, day
+		rc.pinned = map[string]*cached{}
 		rc.entries = map[string]*cached{}
 		rc.order = rc.order[:0]
 		rc.size = 0
-		return nil
+		rc.making = map[string]*making{}
+		return nil, nil
 	}
-	return rc.entries[key]
+	if e := rc.pinned[key]; e != nil {
+		return e, nil
+	}
+	if e := rc.entries[key]; e != nil {
+		if pin {
+			rc.pinned[key] = e
+			rc.drop(key)
+		}
+		return e, nil
+	}
+	return nil, rc.making[key]
 }
 
-func (rc *respCache) put(checksum, day, key string, e *cached) {
+// put stores e under key: pinned if the warm-up made it, else within the
+// bounds.
+func (rc *respCache) put(checksum, day, key string, e *cached, pin bool) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if rc.checksum != checksum || rc.day != day {
 		return // the dataset changed while this answer was made
 	}
+	if pin {
+		rc.pinned[key] = e
+		return
+	}
 	if _, ok := rc.entries[key]; ok {
 		return
 	}
 	for len(rc.order) > 0 && (len(rc.order) >= maxCached || rc.size+e.size() > maxCachedBytes) {
-		rc.size -= rc.entries[rc.order[0]].size()
-		delete(rc.entries, rc.order[0])
-		rc.order = rc.order[1:]
+		rc.drop(rc.order[0])
 	}
 	rc.entries[key] = e
 	rc.order = append(rc.order, key)
 	rc.size += e.size()
+}
+
+// drop removes key from the bounded entries.
+func (rc *respCache) drop(key string) {
+	rc.size -= rc.entries[key].size()
+	delete(rc.entries, key)
+	rc.order = slices.DeleteFunc(rc.order, func(k string) bool { return k == key })
 }
 
 func newCached(rec *recorder) *cached {

@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/andybalholm/brotli"
+	"github.com/gin-gonic/gin"
 
 	"github.com/kforstats/kforstats/dataset"
 )
@@ -111,6 +113,75 @@ func TestCacheBounded(t *testing.T) {
 	// Errors are not cached: the next bad request is judged afresh.
 	if w := getWith(t, s, "/api/v1/strength?all=maybe", nil); w.Code != 400 || w.Header().Get("ETag") != "" {
 		t.Errorf("bad request = %d etag %q, want 400 without an ETag", w.Code, w.Header().Get("ETag"))
+	}
+}
+
+// TestCacheWarmPinned: the answers the warm-up made stay in memory however
+// many other views clients walk through, so the default page and the API
+// tables are never made again between two loads.
+func TestCacheWarmPinned(t *testing.T) {
+	s, store := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	warm := []string{"/", "/api/v1/summary", "/api/v1/strength", "/api/v1/sources"}
+	waitCached(t, s, store.Current().Checksum, warm...)
+	day := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range maxCached + 50 {
+		target := "/api/v1/contributions?date=" + day.AddDate(0, 0, i).Format("2006-01-02")
+		if i%100 == 0 { // a few pages too: they are the largest entries
+			target = "/?date=" + day.AddDate(0, 0, i).Format("2006-01-02")
+		}
+		if w := getWith(t, s, target, nil); w.Code != 200 {
+			t.Fatalf("GET %s = %d", target, w.Code)
+		}
+	}
+	s.resp.mu.Lock()
+	defer s.resp.mu.Unlock()
+	for _, p := range warm {
+		if s.resp.pinned[p] == nil {
+			t.Errorf("%s was made by the warm-up but is no longer held after %d other views", p, maxCached+50)
+		}
+	}
+	if n := len(s.resp.entries); n > maxCached || s.resp.size > maxCachedBytes {
+		t.Errorf("the other views hold %d entries, %d bytes; want at most %d, %d", n, s.resp.size, maxCached, maxCachedBytes)
+	}
+}
+
+// TestCacheMakesOnce: requests that miss the same key while it is being
+// made wait for it rather than each making it again; at a large record a
+// page takes seconds to make, and a burst of such requests once stalled the
+// server for tens of seconds.
+func TestCacheMakesOnce(t *testing.T) {
+	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	var made atomic.Int64
+	inside, release := make(chan struct{}), make(chan struct{})
+	e := gin.New()
+	e.GET("/slow", s.cache([]string{"v"}, func(c *gin.Context) {
+		if made.Add(1) == 1 {
+			close(inside)
+			<-release
+		}
+		c.String(http.StatusOK, "made for v=%s", c.Query("v"))
+	}))
+	const n = 16
+	bodies := make(chan string, n)
+	get := func() { bodies <- getWith(t, e, "/slow?v=1", nil).Body.String() }
+	go get()
+	<-inside
+	for range n - 1 {
+		go get()
+	}
+	time.Sleep(50 * time.Millisecond) // let the others reach the wait; any that come later hit the cache
+	close(release)
+	for range n {
+		if b := <-bodies; b != "made for v=1" {
+			t.Errorf("answer %q, want %q", b, "made for v=1")
+		}
+	}
+	if got := made.Load(); got != 1 {
+		t.Errorf("%d requests for one key made the answer %d times, want once", n, got)
+	}
+	// Another key is made on its own.
+	if b := getWith(t, e, "/slow?v=2", nil).Body.String(); b != "made for v=2" || made.Load() != 2 {
+		t.Errorf("a second key gave %q after %d makings", b, made.Load())
 	}
 }
 

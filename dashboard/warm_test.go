@@ -17,6 +17,9 @@ func cachedKeys(s *Server) (checksum string, keys map[string]bool) {
 	for k := range s.resp.entries {
 		keys[k] = true
 	}
+	for k := range s.resp.pinned {
+		keys[k] = true
+	}
 	return s.resp.checksum, keys
 }
 
