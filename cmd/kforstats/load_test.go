@@ -131,18 +131,29 @@ func (p *loadProc) stop() {
 }
 
 // rss returns the process's resident set (VmRSS) in bytes.
-func (p *loadProc) rss(tb testing.TB) int64 {
+func (p *loadProc) rss(tb testing.TB) int64 { return p.status(tb, "VmRSS") }
+
+// status reads a field of /proc/PID/status given in kB, in bytes.
+func (p *loadProc) status(tb testing.TB, field string) int64 {
 	tb.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m := regexp.MustCompile(`VmRSS:\s+(\d+) kB`).FindSubmatch(b)
+	m := regexp.MustCompile(`\n` + field + `:\s+(\d+) kB`).FindSubmatch(b)
 	if m == nil {
-		tb.Fatalf("no VmRSS in /proc/%d/status", p.cmd.Process.Pid)
+		tb.Fatalf("no %s in /proc/%d/status", field, p.cmd.Process.Pid)
 	}
 	kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
 	return kb << 10
+}
+
+// memLine says how much of the resident set is the process's own memory
+// and how much the pages of its executable it has touched (shared, and
+// dropped by the kernel first under pressure).
+func (p *loadProc) memLine(tb testing.TB) string {
+	mb := func(n int64) string { return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB" }
+	return fmt.Sprintf("%s (anonymous %s, executable's pages %s)", mb(p.rss(tb)), mb(p.status(tb, "RssAnon")), mb(p.status(tb, "RssFile")))
 }
 
 // loadAnswer is one answer as it travelled: headers and body, still
@@ -537,12 +548,12 @@ func TestLoadSideBySide(t *testing.T) {
 
 	p := loadStart(t, bin)
 	time.Sleep(time.Second)
-	atStart := p.rss(t)
+	atStart := p.memLine(t)
 	series1, byName1 := seriesCount(loadScrape(t, p.base))
 	size1 := loadFirstVisit(t, rep, "1x", p.base)
 	loadFetch(t, p.base+"/api/v1/strength", loadEndpoints[1].headers)
 	time.Sleep(2 * time.Second)
-	rep.printf("resident memory idle, no image drawn: %.1f MB a second after start; %.1f MB once the page, its options and assets and the API have been served", float64(atStart)/(1<<20), float64(p.rss(t))/(1<<20))
+	rep.printf("resident memory idle, no image drawn: %s a second after start; %s once the page, its options and assets and the API have been served", atStart, p.memLine(t))
 	var peak int64
 	rps1, same1 := loadSideBySide(t, rep, "1x", p, &peak)
 	rep.printf("resident memory under load: peak %.1f MB", float64(peak)/(1<<20))
@@ -579,6 +590,7 @@ func TestLoadSideBySide(t *testing.T) {
 	seriesN, byNameN := seriesCount(loadScrape(t, ps.base))
 	sizeN := loadFirstVisit(t, rep, label, ps.base)
 	rep.printf("first load grows %.1fx from 1x to %s", float64(sizeN)/float64(size1), label)
+	rep.printf("%s resident memory once the first visit was served: %s", label, ps.memLine(t))
 	peak = 0
 	rpsN, sameN := loadSideBySide(t, rep, label, ps, &peak)
 	rep.printf("requests/s at %s over 1x, kforstats and the minimal server (the answers are larger: both fall alike if serving per byte does not slow down):", label)
