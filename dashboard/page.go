@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -103,17 +104,170 @@ func newHeadline(d *dataset.Dataset) headline {
 	return h
 }
 
+// What the page lists itself is bounded, so that its size stops growing
+// with the record (a generated record a hundred times the real one made a
+// 7.5 MB page, nearly all of it table rows, source lists and selector
+// options). The real record's largest table has 99 rows, its longest
+// source list 145 sources, and it has 86 per-nation lists: none of these
+// bounds cuts anything there. Nothing is lost where they do cut: the page
+// says so, links the whole, and the view's date range picks which stretch
+// of a table and its sources is listed.
+const (
+	maxTableRows     = 250
+	maxSourcesListed = 250
+	maxListChoices   = 200
+)
+
 // pageChart is one chart's section on the page.
 type pageChart struct {
 	chart.Option
-	Tables    []chart.Table
+	Tables    []pageTable
 	Downloads []chart.Link
+	// Sources are the sources listed, at most maxSourcesListed of the
+	// SourcesTotal the chart draws from.
+	Sources      []*dataset.Source
+	SourcesTotal int
+}
+
+// SourcesMore is how many of the chart's sources the page does not list.
+func (pc pageChart) SourcesMore() int { return pc.SourcesTotal - len(pc.Sources) }
+
+// pageTable is a table as the page lists it.
+type pageTable struct {
+	chart.Table        // Rows: the rows listed
+	Total       int    // the rows of the whole table
+	Newest      bool   // the rows listed are the newest; else the first
+	From, To    string // when Newest, the dates of the oldest and newest rows listed, as the table gives them
+	CSV, JSON   string // the whole table
+}
+
+// Cut reports whether the page lists fewer rows than the table has.
+func (t pageTable) Cut() bool { return len(t.Rows) < t.Total }
+
+// newPageTable lists at most maxTableRows of the n-th (1-based) table of
+// chart id. A table of dated rows (its first column all dates) keeps its
+// newest rows, in the table's order: the newest are what most readers come
+// for, they form a run without gaps (a table of consecutive changes stays
+// one), and earlier rows are a narrower date range away. Rows spread
+// evenly over the range would look like the whole run while silently
+// skipping most of it. Any other table (nations by size, contingents by
+// nation) keeps its first rows, in the order the chart gives them.
+func newPageTable(t chart.Table, id string, n int, q url.Values) pageTable {
+	pt := pageTable{Table: t, Total: len(t.Rows)}
+	if len(t.Rows) <= maxTableRows {
+		return pt
+	}
+	base := "/table/" + id + "." + strconv.Itoa(n)
+	pt.CSV, pt.JSON = withQuery(base+".csv", q), withQuery(base+".json", q)
+	dates := make([]time.Time, len(t.Rows))
+	for i, r := range t.Rows {
+		d, err := dataset.ParseDate(r[0])
+		if err != nil {
+			pt.Rows = t.Rows[:maxTableRows]
+			return pt
+		}
+		dates[i] = d.Time()
+	}
+	pt.Rows, pt.Newest = nil, true
+	var oldest, newest int
+	for _, i := range newestOf(dates, maxTableRows) {
+		if len(pt.Rows) == 0 || dates[i].Before(dates[oldest]) {
+			oldest = i
+		}
+		if len(pt.Rows) == 0 || dates[i].After(dates[newest]) {
+			newest = i
+		}
+		pt.Rows = append(pt.Rows, t.Rows[i])
+	}
+	pt.From, pt.To = t.Rows[oldest][0], t.Rows[newest][0]
+	return pt
+}
+
+// newestOf returns the indices of the n latest of dates, in their order;
+// of equal dates, the earlier index.
+func newestOf(dates []time.Time, n int) []int {
+	idx := make([]int, len(dates))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return dates[b].Compare(dates[a]) })
+	idx = idx[:min(n, len(idx))]
+	slices.Sort(idx)
+	return idx
+}
+
+// listedSources picks at most maxSourcesListed of a chart's sources: the
+// most recently published, as the newest figures are the ones most read
+// and checked, kept in the chart's order (first use). The rest are in
+// /api/v1/sources.csv, and a narrower date range lists earlier ones.
+func listedSources(srcs []*dataset.Source) []*dataset.Source {
+	if len(srcs) <= maxSourcesListed {
+		return srcs
+	}
+	published := make([]time.Time, len(srcs))
+	for i, s := range srcs {
+		published[i] = s.Published.Time()
+	}
+	var out []*dataset.Source
+	for _, i := range newestOf(published, maxSourcesListed) {
+		out = append(out, srcs[i])
+	}
+	return out
 }
 
 // listChoice is an entry of the date selector.
 type listChoice struct {
 	Value, Label string
 	Selected     bool
+}
+
+// listChoices are the date selector's entries: a day's best list each,
+// oldest first. When there are more than maxListChoices days, it offers the
+// newest complete lists (a quarter of the bound at most), the newest lists
+// to fill the bound, and the list chosen; the page then adds a date field
+// that reaches the list in force on any day.
+func listChoices(d *dataset.Dataset, chosen *dataset.List) (out []listChoice, total int) {
+	all := chart.ListDates(d)
+	keep := make([]bool, len(all))
+	n := 0
+	take := func(i int) {
+		if !keep[i] {
+			keep[i] = true
+			n++
+		}
+	}
+	if len(all) <= maxListChoices {
+		for i := range all {
+			take(i)
+		}
+	}
+	for i, complete := len(all)-1, 0; i >= 0 && complete < maxListChoices/4; i-- {
+		if all[i].Complete {
+			take(i)
+			complete++
+		}
+	}
+	for i := len(all) - 1; i >= 0 && n < maxListChoices; i-- {
+		take(i)
+	}
+	for i, ls := range all {
+		selected := chosen != nil && ls.Date.ISO() == chosen.Date.ISO()
+		if selected {
+			take(i)
+		}
+		if !keep[i] {
+			continue
+		}
+		label := ls.Date.String() + " · " + strconv.Itoa(len(ls.Entries)) + " nation"
+		if len(ls.Entries) != 1 {
+			label += "s"
+		}
+		if ls.Complete {
+			label += " (complete)"
+		}
+		out = append(out, listChoice{Value: ls.Date.ISO(), Label: label, Selected: selected})
+	}
+	return out, len(all)
 }
 
 // pageData is what the template renders.
@@ -123,6 +277,7 @@ type pageData struct {
 	Head                    headline
 	Charts                  []pageChart
 	Lists                   []listChoice
+	ListsTotal              int // list days in the record: more than len(Lists) when the selector is cut
 	From, To, Min, Max      string
 	Dark                    bool
 	ThemeURL, ResetURL      string
@@ -133,11 +288,19 @@ type pageData struct {
 
 // view reads the view from the request, bounded by the server's clock.
 func (s *Server) view(c *gin.Context, d *dataset.Dataset) (chart.View, []chart.Notice) {
+	// A parameter given more than once counts once, with its last value
+	// that is not empty: where the record has more lists than the page's
+	// selector offers, the form sends date twice, the selector's choice
+	// and then a date field that, filled in, is the reader's own.
 	q := c.Request.URL.Query()
-	for k := range q {
-		if len(q[k]) > 1 {
-			q[k] = q[k][:1]
+	for k, vs := range q {
+		last := vs[0]
+		for _, s := range vs[1:] {
+			if s != "" {
+				last = s
+			}
 		}
+		q[k] = []string{last}
 	}
 	return chart.ParseView(q, d, s.cfg.Now())
 }
@@ -175,19 +338,12 @@ func (s *Server) handlePage() gin.HandlerFunc {
 		if v.Theme == chart.Dark {
 			data.ResetURL = "/?theme=dark"
 		}
-		chosen := chart.ChooseList(d, v).List
-		for _, ls := range chart.ListDates(d) {
-			label := ls.Date.String() + " · " + strconv.Itoa(len(ls.Entries)) + " nation"
-			if len(ls.Entries) != 1 {
-				label += "s"
-			}
-			if ls.Complete {
-				label += " (complete)"
-			}
-			data.Lists = append(data.Lists, listChoice{Value: ls.Date.ISO(), Label: label, Selected: chosen != nil && ls.Date.ISO() == chosen.Date.ISO()})
-		}
+		data.Lists, data.ListsTotal = listChoices(d, chart.ChooseList(d, v).List)
 		for _, o := range opts {
-			pc := pageChart{Option: o, Tables: o.Tables}
+			pc := pageChart{Option: o, Sources: listedSources(o.Sources), SourcesTotal: len(o.Sources)}
+			for i, t := range o.Tables {
+				pc.Tables = append(pc.Tables, newPageTable(t, o.ID, i+1, v.Query()))
+			}
 			tq := withQuery("/table/"+o.ID, v.Query())
 			pc.Downloads = append(append(pc.Downloads, o.Data...),
 				chart.Link{Label: "Figures drawn CSV", Href: strings.Replace(tq, "/table/"+o.ID, "/table/"+o.ID+".csv", 1)},
@@ -248,13 +404,23 @@ func (s *Server) handleOptions() gin.HandlerFunc {
 }
 
 // handleTable serves the figures a chart draws, as CSV or JSON:
-// /table/strength.csv?from=2009.
+// /table/strength.csv?from=2009 is the chart's main table and
+// /table/strength.json all its tables; /table/strength.2.csv and
+// /table/strength.2.json are its second table alone (a chart's tables are
+// numbered from 1, as the page links them).
 func (s *Server) handleTable() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		file := c.Param("file")
 		id, ext, ok := strings.Cut(file, ".")
-		if !ok || (ext != "csv" && ext != "json") {
-			fail(c, Errorf(ENotFound, "", "no such table: %s (want /table/ID.csv or /table/ID.json)", file))
+		n := 0 // no number: the main table as CSV, all of them as JSON
+		if num, e, numbered := strings.Cut(ext, "."); numbered {
+			n, ext = -1, e
+			if k, err := strconv.Atoi(num); err == nil && k > 0 && strconv.Itoa(k) == num { // one spelling per table: not 02 or +2
+				n = k
+			}
+		}
+		if !ok || n < 0 || (ext != "csv" && ext != "json") {
+			fail(c, Errorf(ENotFound, "", "no such table: %s (want /table/ID.csv, /table/ID.json, or /table/ID.N.csv or .json for table N)", file))
 			return
 		}
 		d := s.data()
@@ -264,12 +430,23 @@ func (s *Server) handleTable() gin.HandlerFunc {
 			fail(c, Errorf(ENotFound, "", "no chart %q", id))
 			return
 		}
-		if ext == "json" {
-			c.JSON(http.StatusOK, o.Tables)
+		if n > len(o.Tables) {
+			fail(c, Errorf(ENotFound, "", "no such table: %s (chart %s has tables 1 to %d)", file, id, len(o.Tables)))
 			return
 		}
-		// The CSV holds the chart's main table; the JSON has them all.
-		writeCSV(c, "kfor-"+id+".csv", append([][]string{o.Tables[0].Head}, o.Tables[0].Rows...))
+		switch {
+		case ext == "json" && n == 0:
+			c.JSON(http.StatusOK, o.Tables)
+		case ext == "json":
+			c.JSON(http.StatusOK, o.Tables[n-1])
+		default:
+			// Without a number, the CSV holds the chart's main table.
+			name, t := "kfor-"+id+".csv", o.Tables[0]
+			if n > 1 {
+				name, t = "kfor-"+id+"-"+strconv.Itoa(n)+".csv", o.Tables[n-1]
+			}
+			writeCSV(c, name, append([][]string{t.Head}, t.Rows...))
+		}
 	}
 }
 

@@ -1,15 +1,21 @@
 package dashboard
 
 import (
+	"bytes"
 	"compress/gzip"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
+	"io/fs"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
 	"github.com/kforstats/kforstats/dataset"
@@ -265,9 +271,293 @@ func TestTableDownloads(t *testing.T) {
 			t.Errorf("GET /table/%s.json = %v tables (%v), want rows", sp.ID, len(tables), err)
 		}
 	}
-	for _, path := range []string{"/table/nope.csv", "/table/strength.xml", "/table/strength"} {
+	// A chart's tables by number, as the page links a cut one.
+	tests := map[string]struct {
+		path, want string // want: the CSV's first line or the JSON's caption
+	}{
+		"first CSV":   {"/table/strength.1.csv", "Date,Troops,Confidence,Nations,Source"},
+		"second CSV":  {"/table/strength.2.csv", "Date,Kind,Event,Source"},
+		"second JSON": {"/table/strength.2.json", "Events drawn as vertical lines"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			w := get(t, s, "GET", tc.path)
+			got := strings.SplitN(w.Body.String(), "\n", 2)[0]
+			if strings.HasSuffix(tc.path, ".json") {
+				var tbl chart.Table
+				_ = json.Unmarshal(w.Body.Bytes(), &tbl)
+				got = tbl.Caption
+			}
+			if w.Code != http.StatusOK || got != tc.want {
+				t.Errorf("GET %s = %d %q, want 200 %q", tc.path, w.Code, got, tc.want)
+			}
+		})
+	}
+	for _, path := range []string{
+		"/table/nope.csv", "/table/strength.xml", "/table/strength", "/table/strength.4.csv", "/table/strength.0.csv",
+		"/table/strength.02.csv", "/table/strength.+2.json", "/table/strength.x.csv", "/table/strength.2.xml", "/table/strength.2.2.csv",
+	} {
 		if w := get(t, s, "GET", path); w.Code != http.StatusNotFound {
 			t.Errorf("GET %s = %d, want 404", path, w.Code)
 		}
+	}
+}
+
+// scaledOrigin is the real record with its long tables grown to about
+// factor times their rows: observations, events, per-nation lists and
+// sources (one per new row), dated evenly from mid-1999 to 2025. It is
+// enough to push every list the page shows past its bound at 10x, and it
+// loads in a fraction of a second.
+func scaledOrigin(tb testing.TB, factor int) dataset.Origin {
+	tb.Helper()
+	fsys := fstest.MapFS{}
+	tables := map[string][][]string{}
+	for _, f := range dataset.Files {
+		b, err := fs.ReadFile(dataset.Embedded(), f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if tables[f], err = csv.NewReader(bytes.NewReader(b)).ReadAll(); err != nil {
+			tb.Fatalf("%s: %v", f, err)
+		}
+	}
+	// add appends a row given by column name.
+	add := func(f string, cols map[string]string) {
+		row := make([]string, len(tables[f][0]))
+		for i, h := range tables[f][0] {
+			row[i] = cols[h]
+		}
+		tables[f] = append(tables[f], row)
+	}
+	grow := func(f string) int { return (factor - 1) * (len(tables[f]) - 1) }
+	start, end := time.Date(1999, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
+	day := func(i, n int) string {
+		return start.Add(time.Duration(float64(end.Sub(start)) * float64(i) / float64(n))).Format(time.DateOnly)
+	}
+	nSources := grow("sources.csv")
+	for i := range nSources {
+		add("sources.csv", map[string]string{"id": fmt.Sprintf("Z%06d", i), "title": fmt.Sprintf("Scaled source %d", i), "publisher": "Scale test",
+			"url": fmt.Sprintf("https://example.org/scale/%d", i), "published": "2026-01-01", "kind": "press", "language": "en"})
+	}
+	source := func(i int) string { return fmt.Sprintf("Z%06d", i%nSources) }
+	nations := tables["nations.csv"][1:]
+	n := grow("strength.csv")
+	for i := range n {
+		troops := strconv.Itoa(45000 - 41000*i/n)
+		add("strength.csv", map[string]string{"date": day(i, n), "troops": troops, "source": source(i), "confidence": "approximate", "quote": "about " + troops + " troops"})
+	}
+	n = grow("events.csv")
+	for i := range n {
+		add("events.csv", map[string]string{"date": day(i, n), "kind": "political", "title": fmt.Sprintf("Scaled event %d", i), "source": source(i)})
+	}
+	n = grow("lists.csv")
+	for i := range n {
+		id := fmt.Sprintf("Z%06d", i)
+		add("lists.csv", map[string]string{"id": id, "date": day(i, n), "complete": "no", "source": source(nSources/2 + i), "confidence": "approximate", "quote": "partial"})
+		add("contributions.csv", map[string]string{"list": id, "nation": nations[i%len(nations)][0], "troops": strconv.Itoa(50 + i%900), "confidence": "approximate"})
+	}
+	for f, rows := range tables {
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		w.WriteAll(rows) // flushes; a bytes.Buffer does not fail
+		fsys[f] = &fstest.MapFile{Data: b.Bytes()}
+	}
+	return dataset.Origin{FS: fsys, Name: fmt.Sprintf("scaled %dx", factor)}
+}
+
+// pageTables finds the tables' summaries on the page: the caption, and
+// either the rows listed ("(99 rows)") or a cut ("(newest 250 of 8,336 rows)").
+var pageTableSummary = regexp.MustCompile(`<summary>Table: (.*) \((?:(newest|first) ([0-9,]+) of )?([0-9,]+) rows\)</summary>`)
+
+func atoiComma(tb testing.TB, s string) int {
+	tb.Helper()
+	n, err := strconv.Atoi(strings.ReplaceAll(s, ",", ""))
+	if err != nil {
+		tb.Fatalf("%q is not a number", s)
+	}
+	return n
+}
+
+// TestPageBounded: at the real record the page lists every row, source
+// and list; at a record ten times larger it lists at most the bounds, says
+// where it cuts, links the whole, and is not much larger than at 1x.
+func TestPageBounded(t *testing.T) {
+	pages := map[string]int{}
+	tests := map[string]struct {
+		origin dataset.Origin
+		cut    bool
+	}{
+		"real record": {dataset.EmbeddedOrigin(), false},
+		"10x record":  {scaledOrigin(t, 10), true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			s, store := newTestServer(t, tc.origin, false)
+			d := store.Current()
+			body := get(t, s, "GET", "/").Body.String()
+			pages[name] = len(body)
+
+			// Tables: the summary gives the whole table's rows; when cut, the
+			// page says so and links the whole table, which has them all.
+			summaries := pageTableSummary.FindAllStringSubmatch(body, -1)
+			var want []chart.Table
+			opts, err := chart.BuildAll(d, chart.View{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range opts {
+				want = append(want, o.Tables...)
+			}
+			if len(summaries) != len(want) {
+				t.Fatalf("page has %d table summaries, want %d", len(summaries), len(want))
+			}
+			anyCut := false
+			for i, m := range summaries {
+				total, whole := atoiComma(t, m[4]), len(want[i].Rows)
+				if m[2] == "" {
+					if total != whole {
+						t.Errorf("table %q says %d rows, want %d", m[1], total, whole)
+					}
+					if whole > maxTableRows {
+						t.Errorf("table %q lists all %d rows, want at most %d", m[1], whole, maxTableRows)
+					}
+					continue
+				}
+				anyCut = true
+				if listed := atoiComma(t, m[3]); total != whole || listed != maxTableRows {
+					t.Errorf("table %q says %s %d of %d rows, want %d of %d", m[1], m[2], listed, total, maxTableRows, whole)
+				}
+			}
+			if anyCut != tc.cut {
+				t.Errorf("some table cut: %v, want %v", anyCut, tc.cut)
+			}
+			for _, m := range regexp.MustCompile(`The whole table: <a href="([^"]+)">CSV</a> · <a href="([^"]+)">JSON</a>`).FindAllStringSubmatch(body, -1) {
+				csvw := get(t, s, "GET", html.UnescapeString(m[1]))
+				rows, err := csv.NewReader(csvw.Body).ReadAll()
+				if csvw.Code != http.StatusOK || err != nil || len(rows)-1 <= maxTableRows {
+					t.Errorf("GET %s = %d with %d rows (%v), want the whole table", m[1], csvw.Code, len(rows)-1, err)
+				}
+				var tbl chart.Table
+				if jw := get(t, s, "GET", html.UnescapeString(m[2])); json.Unmarshal(jw.Body.Bytes(), &tbl) != nil || len(tbl.Rows) != len(rows)-1 {
+					t.Errorf("GET %s = %d rows, want the CSV's %d", m[2], len(tbl.Rows), len(rows)-1)
+				}
+			}
+			for _, tb := range regexp.MustCompile(`(?s)<tbody>.*?</tbody>`).FindAllString(body, -1) {
+				if n := strings.Count(tb, "<tr>"); n > maxTableRows {
+					t.Errorf("a table lists %d rows, want at most %d", n, maxTableRows)
+				}
+			}
+
+			// Sources: each list says how many the chart has; a cut one names
+			// how many more and links them all.
+			more := regexp.MustCompile(`and ([0-9,]+) more: <a href="/api/v1/sources.csv">all ([0-9,]+) sources of the record \(CSV\)</a>`).FindAllStringSubmatch(body, -1)
+			if got := len(more) > 0; got != tc.cut {
+				t.Errorf("some source list cut: %v, want %v", got, tc.cut)
+			}
+			for _, m := range more {
+				if atoiComma(t, m[2]) != len(d.Sources) {
+					t.Errorf("page says the record has %s sources, want %d", m[2], len(d.Sources))
+				}
+			}
+			for _, ol := range regexp.MustCompile(`(?s)<details class="sources"[^>]*>.*?</details>`).FindAllString(body, -1) {
+				if n := strings.Count(ol, "<li>"); n > maxSourcesListed {
+					t.Errorf("a source list lists %d sources, want at most %d", n, maxSourcesListed)
+				}
+			}
+
+			// The list selector: every list at 1x, the complete ones and the
+			// newest when cut, with a date field for any other.
+			days := chart.ListDates(d)
+			options := strings.Count(body, "<option ")
+			dateField := strings.Contains(body, `<input type="date" name="date"`)
+			switch {
+			case !tc.cut && (options != len(days) || dateField):
+				t.Errorf("selector has %d options (date field %v), want all %d lists and no date field", options, dateField, len(days))
+			case tc.cut && (options > maxListChoices || !dateField):
+				t.Errorf("selector has %d options of %d lists (date field %v), want at most %d and a date field", options, len(days), dateField, maxListChoices)
+			}
+			for _, ls := range days {
+				offered := strings.Contains(body, `<option value="`+ls.Date.ISO()+`"`)
+				if (ls.Complete || ls == days[len(days)-1]) && !offered {
+					t.Errorf("selector does not offer the list of %s (complete %v)", ls.Date, ls.Complete)
+				}
+			}
+		})
+	}
+	if pages["10x record"] > 2*pages["real record"] {
+		t.Errorf("page is %d bytes at 10x, %d at 1x: want the 10x page at most twice as large", pages["10x record"], pages["real record"])
+	}
+}
+
+// TestPageListDateField: where the selector is cut, a list it does not
+// offer is a date away: the form sends the selector's date, then the date
+// field's, and a filled-in field wins; an empty one leaves the selector's.
+func TestPageListDateField(t *testing.T) {
+	s, store := newTestServer(t, scaledOrigin(t, 10), false)
+	days := chart.ListDates(store.Current())
+	newest, old := days[len(days)-1].Date.ISO(), days[1].Date.ISO()
+	if strings.Contains(get(t, s, "GET", "/").Body.String(), `<option value="`+old+`"`) {
+		t.Fatalf("the selector offers the list of %s; the test wants one it does not", old)
+	}
+	tests := map[string]struct{ query, want string }{
+		"field empty":  {"date=" + newest + "&date=", newest},
+		"field filled": {"date=" + newest + "&date=" + old, old},
+		"field alone":  {"date=" + old, old},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			body := get(t, s, "GET", "/?"+tc.query).Body.String()
+			if !strings.Contains(body, `<option value="`+tc.want+`" selected>`) {
+				t.Errorf("GET /?%s: the list of %s is not selected", tc.query, tc.want)
+			}
+			if !strings.Contains(body, `src="/options.js?date=`+tc.want+`"`) {
+				t.Errorf("GET /?%s: the charts do not show the list of %s", tc.query, tc.want)
+			}
+		})
+	}
+}
+
+// TestPageTableCut: a table of dated rows keeps its newest, in the table's
+// order, even when the chart groups them (events by kind); any other table
+// keeps its first rows.
+func TestPageTableCut(t *testing.T) {
+	day := func(from time.Time, i int) string { return from.AddDate(0, 0, i).Format(time.DateOnly) }
+	dated := func(n int, from time.Time) [][]string {
+		var rows [][]string
+		for i := range n {
+			rows = append(rows, []string{day(from, i), strconv.Itoa(i)})
+		}
+		return rows
+	}
+	a, b := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
+	var named [][]string
+	for i := range maxTableRows + 10 {
+		named = append(named, []string{"nation " + strconv.Itoa(i), "1"})
+	}
+	tests := map[string]struct {
+		rows     [][]string
+		newest   bool
+		first    string // the first cell of the first row listed
+		from, to string // the dates the page says the rows listed span
+	}{
+		"short":   {dated(10, a), false, "2000-01-01", "", ""},
+		"dated":   {dated(maxTableRows+50, a), true, day(a, 50), day(a, 50), day(a, maxTableRows+49)},
+		"grouped": {append(dated(maxTableRows, b), dated(100, a)...), true, day(b, 0), day(b, 0), day(b, maxTableRows-1)},
+		"named":   {named, false, "nation 0", "", ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			pt := newPageTable(chart.Table{Head: []string{"Date", "N"}, Rows: tc.rows}, "x", 2, nil)
+			wantCut := len(tc.rows) > maxTableRows
+			if pt.Cut() != wantCut || pt.Total != len(tc.rows) || len(pt.Rows) != min(len(tc.rows), maxTableRows) {
+				t.Fatalf("lists %d of %d rows (cut %v), want %d (cut %v)", len(pt.Rows), pt.Total, pt.Cut(), min(len(tc.rows), maxTableRows), wantCut)
+			}
+			if pt.Newest != tc.newest || pt.Rows[0][0] != tc.first || pt.From != tc.from || pt.To != tc.to {
+				t.Errorf("newest %v, first %s, dated %q to %q; want %v, %s, %q to %q", pt.Newest, pt.Rows[0][0], pt.From, pt.To, tc.newest, tc.first, tc.from, tc.to)
+			}
+			if wantCut && (pt.CSV != "/table/x.2.csv" || pt.JSON != "/table/x.2.json") {
+				t.Errorf("links the whole table as %s and %s, want /table/x.2.csv and .json", pt.CSV, pt.JSON)
+			}
+		})
 	}
 }
