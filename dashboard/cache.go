@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,7 +32,7 @@ import (
 type respCache struct {
 	mu       sync.Mutex
 	checksum string // the dataset the entries were made from
-	day      string // today's date: answers that default to "today" change with it
+	day      int64  // today, in days since 1970-01-01 UTC: answers that default to "today" change with it
 	pinned   map[string]*cached
 	entries  map[string]*cached
 	order    []string // insertion order of entries, for eviction
@@ -62,7 +63,21 @@ type cached struct {
 	header       http.Header // what the handler set: Content-Type, Content-Disposition, the page's security headers
 	etag         string
 	body, gz, br []byte
+
+	// The header values written with each answer, made once: a header
+	// value slice is replaced, never appended to in place, so answers may
+	// share them.
+	etagValue             []string
+	bodyLen, gzLen, brLen []string
 }
+
+// Header values shared by every cached answer.
+var (
+	varyEncoding = []string{"Accept-Encoding"}
+	noCache      = []string{"no-cache"} // revalidate: the dataset may be reloaded
+	encodingBr   = []string{"br"}
+	encodingGzip = []string{"gzip"}
+)
 
 func (e *cached) size() int { return len(e.body) + len(e.gz) + len(e.br) }
 
@@ -76,18 +91,9 @@ func newRespCache() *respCache {
 func (s *Server) cache(params []string, h gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		d := s.data()
-		var key strings.Builder
-		key.WriteString(c.Request.URL.Path)
-		q := c.Request.URL.Query()
-		for _, p := range params {
-			v, ok := q[p]
-			if !ok {
-				continue
-			}
-			key.WriteString("\x00" + p + "=" + strings.Join(v, "\x00"))
-		}
-		day := s.cfg.Now().UTC().Format("2006-01-02")
-		e, m := s.resp.get(d.Checksum, day, key.String(), warming(c.Request))
+		key := cacheKey(c.Request.URL, params)
+		day := s.cfg.Now().Unix() / secondsPerDay
+		e, m := s.resp.get(d.Checksum, day, key, warming(c.Request))
 		switch {
 		case e != nil:
 		case m != nil: // another request is making it
@@ -102,15 +108,36 @@ func (s *Server) cache(params []string, h gin.HandlerFunc) gin.HandlerFunc {
 				return
 			}
 		default:
-			e = s.make(c, h, d.Checksum, day, key.String())
+			e = s.make(c, h, d.Checksum, day, key)
 		}
 		e.write(c)
 	}
 }
 
+// secondsPerDay turns a Unix time into a UTC day number.
+const secondsPerDay = 24 * 60 * 60
+
+// cacheKey is the path and the values of the parameters the route reads.
+func cacheKey(u *url.URL, params []string) string {
+	if len(params) == 0 || u.RawQuery == "" {
+		return u.Path
+	}
+	var key strings.Builder
+	key.WriteString(u.Path)
+	q := u.Query()
+	for _, p := range params {
+		v, ok := q[p]
+		if !ok {
+			continue
+		}
+		key.WriteString("\x00" + p + "=" + strings.Join(v, "\x00"))
+	}
+	return key.String()
+}
+
 // make runs h for a key the cache misses, stores its answer if it is a 200
 // and hands it to the requests waiting for it.
-func (s *Server) make(c *gin.Context, h gin.HandlerFunc, checksum, day, key string) *cached {
+func (s *Server) make(c *gin.Context, h gin.HandlerFunc, checksum string, day int64, key string) *cached {
 	m := &making{done: make(chan struct{})}
 	s.resp.mu.Lock()
 	s.resp.making[key] = m
@@ -137,7 +164,7 @@ func (s *Server) make(c *gin.Context, h gin.HandlerFunc, checksum, day, key stri
 // get returns the entry for key, or else the making of it under way, or
 // neither: then the caller makes it. A new dataset or day empties the cache.
 // The warm-up (pin) pins an entry a client's request made before it.
-func (rc *respCache) get(checksum, day, key string, pin bool) (*cached, *making) {
+func (rc *respCache) get(checksum string, day int64, key string, pin bool) (*cached, *making) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if rc.checksum != checksum || rc.day != day {
@@ -164,7 +191,7 @@ func (rc *respCache) get(checksum, day, key string, pin bool) (*cached, *making)
 
 // put stores e under key: pinned if the warm-up made it, else within the
 // bounds.
-func (rc *respCache) put(checksum, day, key string, e *cached, pin bool) {
+func (rc *respCache) put(checksum string, day int64, key string, e *cached, pin bool) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if rc.checksum != checksum || rc.day != day {
@@ -204,6 +231,10 @@ func newCached(rec *recorder) *cached {
 	if rec.status == http.StatusOK && len(body) >= minCompress {
 		e.gz, e.br = compress(body)
 	}
+	e.etagValue = []string{e.etag}
+	e.bodyLen = []string{strconv.Itoa(len(e.body))}
+	e.gzLen = []string{strconv.Itoa(len(e.gz))}
+	e.brLen = []string{strconv.Itoa(len(e.br))}
 	return e
 }
 
@@ -229,25 +260,25 @@ func (e *cached) write(c *gin.Context) {
 		h[k] = v
 	}
 	if e.status == http.StatusOK {
-		h.Set("ETag", e.etag)
-		h.Set("Vary", "Accept-Encoding")
-		h.Set("Cache-Control", "no-cache") // revalidate: the dataset may be reloaded
+		h["Etag"] = e.etagValue
+		h["Vary"] = varyEncoding
+		h["Cache-Control"] = noCache
 		if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatch(inm, e.etag) {
 			c.Status(http.StatusNotModified)
 			c.Writer.WriteHeaderNow()
 			return
 		}
 	}
-	body := e.body
+	body, length := e.body, e.bodyLen
 	switch enc := acceptedEncoding(c.GetHeader("Accept-Encoding")); {
 	case enc == "br" && e.br != nil:
-		h.Set("Content-Encoding", "br")
-		body = e.br
+		h["Content-Encoding"] = encodingBr
+		body, length = e.br, e.brLen
 	case enc != "" && e.gz != nil:
-		h.Set("Content-Encoding", "gzip")
-		body = e.gz
+		h["Content-Encoding"] = encodingGzip
+		body, length = e.gz, e.gzLen
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = length
 	c.Status(e.status)
 	c.Writer.Write(body)
 }
@@ -266,15 +297,17 @@ func etagMatch(header, etag string) bool {
 // preferring brotli. A q=0 refuses an encoding.
 func acceptedEncoding(header string) string {
 	br, gz := false, false
-	for _, part := range strings.Split(header, ",") {
+	for rest := header; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if q := strings.ReplaceAll(params, " ", ""); q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000" {
+		if refused(params) {
 			continue
 		}
-		switch strings.ToLower(strings.TrimSpace(name)) {
-		case "br":
+		switch name = strings.TrimSpace(name); {
+		case strings.EqualFold(name, "br"):
 			br = true
-		case "gzip", "x-gzip":
+		case strings.EqualFold(name, "gzip"), strings.EqualFold(name, "x-gzip"):
 			gz = true
 		}
 	}
@@ -285,6 +318,17 @@ func acceptedEncoding(header string) string {
 		return "gzip"
 	}
 	return ""
+}
+
+// refused reports whether an Accept-Encoding entry's parameters are a
+// q of zero ("q=0", "q = 0.000").
+func refused(params string) bool {
+	k, v, ok := strings.Cut(params, "=")
+	if !ok || strings.TrimSpace(k) != "q" {
+		return false
+	}
+	v = strings.TrimSpace(v)
+	return v == "0" || v == "0." || v == "0.0" || v == "0.00" || v == "0.000"
 }
 
 // recorder keeps what a handler writes so that it can be cached.

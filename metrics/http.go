@@ -43,6 +43,22 @@ func NewHTTP(reg prometheus.Registerer) (*HTTP, error) {
 // example /api/v1/strength), never the raw path; it fits dashboard.Config's
 // Observe field.
 func (h *HTTP) Observe(route, method string, code int, elapsed time.Duration) {
-	h.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
+	h.requests.WithLabelValues(route, method, codeLabel(code)).Inc()
 	h.duration.WithLabelValues(route, method).Observe(elapsed.Seconds())
+}
+
+// codeLabels are the status codes' labels, made once rather than at each
+// request.
+var codeLabels = func() (l [600]string) {
+	for i := range l {
+		l[i] = strconv.Itoa(i)
+	}
+	return l
+}()
+
+func codeLabel(code int) string {
+	if code >= 0 && code < len(codeLabels) {
+		return codeLabels[code]
+	}
+	return strconv.Itoa(code)
 }
