@@ -211,3 +211,25 @@ func BenchmarkStrength(b *testing.B) {
 		}
 	}
 }
+
+func TestAcceptedEncoding(t *testing.T) {
+	for header, want := range map[string]string{
+		"":                          "",
+		"identity":                  "",
+		"gzip, deflate, br, zstd":   "br",
+		"gzip":                      "gzip",
+		"x-gzip":                    "gzip",
+		"BR":                        "br",
+		"br;q=0, gzip":              "gzip",
+		"br; q = 0.000, gzip;q=0.5": "gzip",
+		"br;q=0.1":                  "br",
+		"gzip;q=0, br;q=0":          "",
+		"*":                         "",
+		" deflate ,gzip ; q=1 ":     "gzip",
+		"brotli, gzipped, br-ish":   "",
+	} {
+		if got := acceptedEncoding(header); got != want {
+			t.Errorf("acceptedEncoding(%q) = %q, want %q", header, got, want)
+		}
+	}
+}
