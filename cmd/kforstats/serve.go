@@ -71,6 +71,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	applyMemoryLimit(log)
 	if cfg.webConfigFile != "" {
 		// Fail at start, not at the first request, on a bad file.
 		if err := web.Validate(cfg.webConfigFile); err != nil {
