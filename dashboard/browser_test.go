@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,31 +19,11 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/kforstats/kforstats/dashboard/browsertest"
 	"github.com/kforstats/kforstats/dataset"
 )
 
 var updateScreenshots = flag.Bool("update", false, "rewrite golden files and docs/screenshot-*.png")
-
-// chromiumPath is Debian's Chromium, which .ci/deps installs.
-const chromiumPath = "/usr/bin/chromium"
-
-// needChromium returns the Chromium binary. In CI (CI=true) a missing
-// Chromium fails the test; on a developer's machine it skips with a note.
-func needChromium(tb testing.TB) string {
-	tb.Helper()
-	if testing.Short() {
-		tb.Skip("browser test skipped in -short mode")
-	}
-	p, err := exec.LookPath(chromiumPath)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("Chromium is missing at %s (run bash .ci/deps): %v", chromiumPath, err)
-	}
-	tb.Skipf("Chromium is missing at %s; install it with bash .ci/deps to run the browser test", chromiumPath)
-	return ""
-}
 
 // serveLoopback runs the real server on 127.0.0.1:0 and returns its URL.
 func serveLoopback(tb testing.TB) string {
@@ -63,28 +42,11 @@ func serveLoopback(tb testing.TB) string {
 	return "http://" + ln.Addr().String()
 }
 
-// newBrowser starts headless Chromium with the flags that keep it off the
-// network, in a fresh profile.
-func newBrowser(tb testing.TB, exe string) context.Context {
+// newBrowser starts headless Chromium off the network, in a fresh profile
+// and a 1280x900 window, or ends the test as browsertest.Need does.
+func newBrowser(tb testing.TB) context.Context {
 	tb.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(tb.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	bctx, cancelB := chromedp.NewContext(actx)
-	tb.Cleanup(func() { cancelB(); cancelA() })
-	if err := chromedp.Do(bctx); err != nil { // start the browser
-		tb.Fatalf("starting Chromium: %v", err)
-	}
-	return bctx
+	return browsertest.New(tb, browsertest.Need(tb, "to run the browser test"), chromedp.Flag("hide-scrollbars", true))
 }
 
 // pageLog collects what a tab did that a test asserts on: console errors,
@@ -165,9 +127,8 @@ const inspectCharts = `Array.from(document.querySelectorAll('.chart')).map(funct
 // the server's own origin. It saves full-page screenshots as artefacts
 // (and, with -update, as the README's docs/screenshot-*.png).
 func TestBrowser(t *testing.T) {
-	exe := needChromium(t)
+	bctx := newBrowser(t)
 	base := serveLoopback(t)
-	bctx := newBrowser(t, exe)
 	origin, _ := url.Parse(base)
 
 	tests := []struct {

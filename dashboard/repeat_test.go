@@ -69,9 +69,8 @@ func (v *visitLog) listen(ev any) {
 // browser's cache without asking (immutable), the page and its options are
 // revalidated with their ETag and answered 304, and the charts draw again.
 func TestRepeatVisit(t *testing.T) {
-	exe := needChromium(t)
+	bctx := newBrowser(t)
 	base := serveLoopback(t)
-	bctx := newBrowser(t, exe)
 	var vl visitLog
 	// Each visit is a new tab of the same browser, sharing its cache, as a
 	// reader coming back would open one; navigating one tab away and back

@@ -12,8 +12,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -24,6 +22,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/kforstats/kforstats/dashboard/browsertest"
 	"github.com/kforstats/kforstats/dashboard/chart"
 	"github.com/kforstats/kforstats/dataset"
 )
@@ -45,48 +44,16 @@ import (
 // bound, so the bound is shown to tell a wrong image apart.
 const minPSNR = 22.0
 
-// chromiumPath is Debian's Chromium, which .ci/deps installs.
-const chromiumPath = "/usr/bin/chromium"
-
-// needChromium returns the Chromium binary; in CI (CI=true) a missing one
-// fails the test, elsewhere it skips with a note.
-func needChromium(tb testing.TB) string {
+// newBrowser starts headless Chromium off the network, in a fresh profile
+// and a 1200x900 window, with font hinting off, or ends the test as
+// browsertest.Need does.
+func newBrowser(tb testing.TB) context.Context {
 	tb.Helper()
-	if testing.Short() {
-		tb.Skip("browser comparison skipped in -short mode")
-	}
-	p, err := exec.LookPath(chromiumPath)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("Chromium is missing at %s (run bash .ci/deps): %v", chromiumPath, err)
-	}
-	tb.Skipf("Chromium is missing at %s; install it with bash .ci/deps to compare with the browser", chromiumPath)
-	return ""
-}
-
-// newBrowser starts headless Chromium off the network in a fresh profile.
-func newBrowser(tb testing.TB, exe string) context.Context {
-	tb.Helper()
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
+	return browsertest.New(tb, browsertest.Need(tb, "to compare with the browser"),
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.Flag("font-render-hinting", "none"),
-		chromedp.UserDataDir(tb.TempDir()),
 		chromedp.WindowSize(1200, 900),
 	)
-	bctx, cancelB := chromedp.NewContext(actx)
-	tb.Cleanup(func() { cancelB(); cancelA() })
-	if err := chromedp.Do(bctx); err != nil {
-		tb.Fatalf("starting Chromium: %v", err)
-	}
-	return bctx
 }
 
 // comparePage is the page Chromium draws a chart on: the page's ECharts
@@ -261,7 +228,7 @@ func savePNG(tb testing.TB, name string, img image.Image) {
 // ratio 1; `make test` also runs it without -race, on every chart, in
 // both themes, at pixel ratio 2.
 func TestBrowserComparison(t *testing.T) {
-	exe := needChromium(t)
+	ctx := newBrowser(t)
 	d, err := dataset.EmbeddedOrigin().Load(time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -272,7 +239,6 @@ func TestBrowserComparison(t *testing.T) {
 		cases []compareCase
 	)
 	base := comparisonServer(t, &cases, &mu)
-	ctx := newBrowser(t, exe)
 
 	add := func(name, id string, v chart.View, scale int) int {
 		t.Helper()
