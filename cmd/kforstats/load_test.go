@@ -34,6 +34,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/kforstats/kforstats/dashboard/browsertest"
 )
 
 var (
@@ -428,20 +430,15 @@ func loadFirstVisit(t *testing.T, rep *loadReport, label, base string) int {
 }
 
 // loadBrowser starts headless Chromium off the network, in a fresh profile,
-// with drawnAt in every page of its first tab.
+// with drawnAt in every page of its first tab. The load run fails without
+// Chromium, in CI or not: make bench asked for the figures.
 func loadBrowser(tb testing.TB) context.Context {
 	tb.Helper()
-	exe, err := exec.LookPath("/usr/bin/chromium")
+	exe, err := browsertest.Find()
 	if err != nil {
 		tb.Fatalf("the load run needs Chromium (bash .ci/deps): %v", err)
 	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(tb.TempDir()), chromedp.WindowSize(1280, 900))
-	bctx, cancelB := chromedp.NewContext(actx)
-	tb.Cleanup(func() { cancelB(); cancelA() })
+	bctx := browsertest.New(tb, exe)
 	record := func(ctx context.Context, s *chromedp.Target) (chromedp.Void, error) {
 		if _, err := cdp.Call(ctx, s, network.Enable, network.EnableParams{}); err != nil {
 			return chromedp.Void{}, err
@@ -450,7 +447,7 @@ func loadBrowser(tb testing.TB) context.Context {
 		return chromedp.Void{}, err
 	}
 	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900), record); err != nil {
-		tb.Fatalf("starting Chromium: %v", err)
+		tb.Fatalf("preparing Chromium's first tab: %v", err)
 	}
 	return bctx
 }
