@@ -34,9 +34,12 @@ type builder struct {
 	narrow  map[string]any // more option for charts at most 480px wide
 	// narrowTitle is more option for the main title at most 480px wide.
 	narrowTitle map[string]any
-	src         sourceSet
-	asOf        dataset.Date
-	out         Option
+	// headings are more titles, placed by the maker (the folded bars'
+	// heading on the nations chart).
+	headings []map[string]any
+	src      sourceSet
+	asOf     dataset.Date
+	out      Option
 }
 
 // patch sets a field that go-echarts v2.6.7 has no option for, at a dotted
@@ -210,10 +213,14 @@ func (b *builder) finish() (Option, map[string]any, error) {
 	// The source line goes under the plot, as a second title, so that an
 	// image carries its provenance; on a narrow chart it is cut short (the
 	// page lists every source under the chart).
-	obj["title"] = []any{obj["title"], map[string]any{
+	titles := []any{obj["title"], map[string]any{
 		"text": b.sourceLine(), "left": 8, "bottom": 4,
 		"textStyle": map[string]any{"color": p.muted, "fontSize": 11, "fontWeight": "normal"},
 	}}
+	for _, h := range b.headings {
+		titles = append(titles, h)
+	}
+	obj["title"] = titles
 	mainTitle := map[string]any{"textStyle": map[string]any{"fontSize": 14}}
 	for k, v := range b.narrowTitle {
 		mainTitle[k] = v

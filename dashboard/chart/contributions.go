@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -36,6 +37,22 @@ func listLinks(ls *dataset.List) []Link {
 	return []Link{{"List CSV", "/api/v1/contributions.csv" + s}, {"List JSON", "/api/v1/contributions" + s}}
 }
 
+// maxNationBars bounds the nations chart: a list naming more than
+// maxNationBars+2 nations draws its maxNationBars largest and the others
+// summed by membership, in at most two more bars, so that the chart stays
+// a readable height however many nations a record lists. The real
+// record's longest list names 30 nations: it is drawn whole.
+const maxNationBars = 40
+
+// nationBar is one bar of the nations chart, of one nation or of the
+// nations folded into it.
+type nationBar struct {
+	name   string
+	m      dataset.Membership
+	troops int
+	tip    string
+}
+
 func contributionsChart(b *builder) error {
 	p := b.pal
 	choice := ChooseList(b.d, b.v)
@@ -49,12 +66,19 @@ func contributionsChart(b *builder) error {
 	at := ls.Date.Time()
 	entries := append([]dataset.Contribution(nil), ls.Entries...)
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Troops > entries[j].Troops })
+	drawn, rest := entries, []dataset.Contribution(nil)
+	if len(entries) > maxNationBars+2 {
+		drawn, rest = entries[:maxNationBars], entries[maxNationBars:]
+	}
 
-	var names []string
-	var nato, partner []any
+	var bars []nationBar
 	tbl := Table{Caption: fmt.Sprintf("Troops by nation, %s (%s)", ls.Date, listKind(ls)), Head: []string{"Nation", "Troops", "Membership", "Confidence"}}
-	for _, e := range entries {
+	for i, e := range entries {
 		m := e.Nation.MembershipAt(at)
+		tbl.Rows = append(tbl.Rows, []string{e.Nation.Name, num(e.Troops), string(m), string(e.Confidence)})
+		if i >= len(drawn) {
+			continue
+		}
 		name := e.Nation.Name
 		tip := "<b>" + esc(e.Nation.Name) + "</b>: " + num(e.Troops) + " troops<br/>" + membershipTip(e.Nation, at) + " · " + string(e.Confidence)
 		if e.Confidence == dataset.Uncertain {
@@ -66,47 +90,178 @@ func contributionsChart(b *builder) error {
 				tip += "<br/>" + esc(e.Note)
 			}
 		}
-		names = append(names, name)
-		it := item{Value: e.Troops, Tip: tip}
-		if m == dataset.NATO {
-			nato, partner = append(nato, it), append(partner, "-")
-		} else {
-			nato, partner = append(nato, "-"), append(partner, it)
-		}
-		tbl.Rows = append(tbl.Rows, []string{e.Nation.Name, num(e.Troops), string(m), string(e.Confidence)})
+		bars = append(bars, nationBar{name, m, e.Troops, tip})
 	}
+	folds := foldNations(rest, at, len(drawn))
+
 	c := charts.NewBar()
+	names, series := nationSeries(bars, len(folds) > 0)
 	c.SetXAxis(names)
-	for _, s := range []struct {
-		name string
-		m    dataset.Membership
-		data []any
-	}{{"NATO members", dataset.NATO, nato}, {"Partners", dataset.Partner, partner}} {
-		c.AddSeries(s.name, nil, withData(s.data),
-			charts.WithBarChartOpts(opts.BarChart{Stack: "nation", BarCategoryGap: "25%"}),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: p.membership(s.m)}),
-			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Color: p.text, FontSize: 11}))
-	}
-	b.set("series.0.itemStyle.decal", decalNone)
-	b.set("series.1.itemStyle.decal", decalStriped)
+	b.membershipBars(c, series, "nation", 0)
 	b.out.Title = "Troops by nation, " + ls.Date.String()
 	if len(entries) > 0 {
 		b.out.Description += fmt.Sprintf(" In the list of %s, %s has the most troops (%s) of the %d nations named.",
 			ls.Date, entries[0].Nation.Name, num(entries[0].Troops), len(entries))
 	}
-	c.SetGlobalOptions(append(b.frame(listKind(ls), true, 0),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", AxisLabel: &opts.AxisLabel{Color: p.muted, HideOverlap: opts.Bool(true)},
-			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: p.grid}}}),
+	valueAxis := opts.XAxis{Type: "value", AxisLabel: &opts.AxisLabel{Color: p.muted, HideOverlap: opts.Bool(true)},
+		SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: p.grid}}}
+	foldHeight, below := 0, 0 // the folded bars' grid, and the room it takes under the nations'
+	if len(folds) > 0 {
+		foldHeight = foldRowHeight*len(folds) + foldAxisHeight
+		below = foldGap + foldHeight
+	}
+	c.SetGlobalOptions(append(b.frame(listKind(ls), true, below),
+		charts.WithXAxisOpts(valueAxis),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Color: p.text, Interval: "0"}}),
 	)...)
 	c.XYReversal()
 	b.set("yAxis.0.axisTick.show", false)
-	b.chart = c
-	b.out.Height = max(240, 110+22*len(entries))
+	b.out.Height = max(240, 110+22*len(bars)) + below
 	b.out.Note = listNote(ls, choice.Why)
+	if len(folds) > 0 {
+		b.foldedBars(c, folds, valueAxis, foldHeight)
+		b.out.Note += " " + foldNote(folds, len(drawn))
+	}
+	b.chart = c
 	b.out.Tables = []Table{tbl}
 	b.out.Data = listLinks(ls)
 	return nil
+}
+
+// The folded bars' own grid, under the nations': a row per bar, the room
+// for its value axis's labels, and a gap above it holding its heading.
+const (
+	foldRowHeight  = 22
+	foldAxisHeight = 30
+	foldGap        = 34
+)
+
+// membershipSeries is the data of one membership's bar series: a value
+// where a bar is of that membership, "-" where it is not.
+type membershipSeries struct {
+	name string
+	m    dataset.Membership
+	data []any
+}
+
+// nationSeries lays bars out as the category names and one stacked series
+// per membership. named gives each item its category name, which the data
+// view needs when a second category axis (the folded bars') comes after.
+func nationSeries(bars []nationBar, named bool) ([]string, []membershipSeries) {
+	series := []membershipSeries{{"NATO members", dataset.NATO, nil}, {"Partners", dataset.Partner, nil}}
+	var names []string
+	for _, bar := range bars {
+		names = append(names, bar.name)
+		it := item{Value: bar.troops, Tip: bar.tip}
+		if named {
+			it.Name = bar.name
+			it.Label = map[string]any{"formatter": num(bar.troops)}
+		}
+		for i := range series {
+			if (bar.m == dataset.NATO) == (series[i].m == dataset.NATO) {
+				series[i].data = append(series[i].data, it)
+			} else {
+				series[i].data = append(series[i].data, "-")
+			}
+		}
+	}
+	return names, series
+}
+
+func membershipDecal(m dataset.Membership) map[string]any {
+	if m == dataset.NATO {
+		return decalNone
+	}
+	return decalStriped
+}
+
+// foldNations sums the nations not drawn by membership at instant at:
+// one bar for the NATO members among them, one for the partners, each
+// only when it has a nation. drawn is how many nations are drawn above.
+func foldNations(rest []dataset.Contribution, at time.Time, drawn int) []nationBar {
+	var out []nationBar
+	for _, g := range []struct {
+		m           dataset.Membership
+		title, name string
+	}{{dataset.NATO, "Other NATO members", "NATO members"}, {dataset.Partner, "Other partners", "partners"}} {
+		n, troops, uncertain, low, high := 0, 0, 0, 0, 0
+		for _, e := range rest {
+			if (e.Nation.MembershipAt(at) == dataset.NATO) != (g.m == dataset.NATO) {
+				continue
+			}
+			if n == 0 || e.Troops < low {
+				low = e.Troops
+			}
+			high = max(high, e.Troops)
+			n++
+			troops += e.Troops
+			if e.Confidence == dataset.Uncertain {
+				uncertain++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		name := g.title + " (" + nationsCount(n) + ")"
+		tip := fmt.Sprintf("<b>%s</b>: %s troops in all<br/>%s, the %s after the %d largest contingents, from %s to %s troops each",
+			g.title, num(troops), nationsCount(n), g.name, drawn, num(low), num(high))
+		if uncertain > 0 {
+			name += " (?)"
+			tip += fmt.Sprintf("<br/>%d of these figures uncertain", uncertain)
+		}
+		out = append(out, nationBar{name, g.m, troops, tip + "<br/>The table lists every nation."})
+	}
+	return out
+}
+
+func nationsCount(n int) string {
+	if n == 1 {
+		return "1 nation"
+	}
+	return num(n) + " nations"
+}
+
+// foldedBars draws the folded bars in a grid of their own under the
+// nations, on a value axis of their own: a sum of hundreds of small
+// contingents can be a hundred times the largest, and on one axis it
+// would squeeze every nation's bar to a sliver.
+func (b *builder) foldedBars(c *charts.Bar, folds []nationBar, valueAxis opts.XAxis, height int) {
+	p := b.pal
+	c.SetGlobalOptions(charts.WithGridOpts(opts.Grid{Left: "12", Right: "24", Bottom: "26", Height: itoa(height), ContainLabel: opts.Bool(true)}))
+	valueAxis.GridIndex = 1
+	c.ExtendXAxis(valueAxis)
+	names, series := nationSeries(folds, true)
+	c.ExtendYAxis(opts.YAxis{Type: "category", GridIndex: 1, Inverse: opts.Bool(true), Data: names,
+		AxisLabel: &opts.AxisLabel{Color: p.text, Interval: "0"}})
+	b.set("yAxis.1.axisTick.show", false)
+	b.headings = append(b.headings, map[string]any{
+		"text": "Other nations summed, on their own scale", "left": 8, "bottom": 26 + height + 4,
+		"textStyle": map[string]any{"color": p.muted, "fontSize": 12, "fontWeight": "normal"},
+	})
+	b.membershipBars(c, series, "folded", 1)
+}
+
+// membershipBars adds the stacked bar series of one grid (0 the nations',
+// 1 the folded bars'), coloured and patterned by membership.
+func (b *builder) membershipBars(c *charts.Bar, series []membershipSeries, stack string, grid int) {
+	p := b.pal
+	for _, s := range series {
+		c.AddSeries(s.name, nil, withData(s.data),
+			charts.WithBarChartOpts(opts.BarChart{Stack: stack, BarCategoryGap: "25%", XAxisIndex: grid, YAxisIndex: grid}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: p.membership(s.m)}),
+			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Color: p.text, FontSize: 11}))
+		b.set("series."+itoa(len(c.MultiSeries)-1)+".itemStyle.decal", membershipDecal(s.m))
+	}
+}
+
+// foldNote says what the folded bars hold.
+func foldNote(folds []nationBar, drawn int) string {
+	var parts []string
+	for _, f := range folds {
+		parts = append(parts, fmt.Sprintf("%s: %s troops", f.name, num(f.troops)))
+	}
+	return fmt.Sprintf("The chart draws the %d nations with the most troops; under them, on a scale of their own, the others summed by membership (%s). The table and the list CSV give every nation.",
+		drawn, strings.Join(parts, "; "))
 }
 
 func listNote(ls *dataset.List, why string) string {

@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -19,6 +20,7 @@ type item struct {
 	Symbol     string         `json:"symbol,omitempty"`
 	SymbolSize int            `json:"symbolSize,omitempty"`
 	ItemStyle  map[string]any `json:"itemStyle,omitempty"`
+	Label      map[string]any `json:"label,omitempty"`
 	Tip        string         `json:"tip,omitempty"`
 }
 
@@ -63,3 +65,25 @@ func (b *builder) valueAxis(name string) opts.YAxis {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// sampleAbove is the number of points above which a series over time is
+// drawn sampled. ECharts then draws, wherever the points outnumber the
+// pixels across the plot, only the lowest and the highest of each run of
+// consecutive points ("minmax"): every peak and trough still shows, and
+// each point drawn keeps its own tooltip and style. Min-max rather than
+// LTTB, which keeps one point a run and may drop a peak. The real record
+// has about a hundred points a series: far below this, and drawn whole.
+const sampleAbove = 1000
+
+// sample draws series i, of n points, sampled when n is above
+// sampleAbove, and returns the note that says so ("" when it is not).
+// what names the points ("figures"), drawn how they are drawn ("the line
+// is drawn through"), and more ends the note.
+func (b *builder) sample(i, n int, what, drawn, more string) string {
+	if n <= sampleAbove {
+		return ""
+	}
+	b.set("series."+itoa(i)+".sampling", "minmax")
+	return fmt.Sprintf("Where its %s %s outnumber the pixels across the chart, %s the lowest and the highest of each run of consecutive %s (min-max sampling): no peak or trough is lost, but not every one is drawn. %s",
+		num(n), what, drawn, what, more)
+}

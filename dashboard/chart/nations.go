@@ -106,6 +106,7 @@ func nationsChart(b *builder) error {
 	b.set("yAxis.0.minInterval", 1)
 	b.chart = c
 	b.out.Note = joinNote(b.out.Note, "Bars: the NATO/partner split where a source gives it or a complete list allows counting it; line: every count.")
+	b.out.Note = joinNote(b.out.Note, b.sample(2, len(all), "counts", "the line is drawn through", "A shorter date range draws more of them; the table and the counts CSV list them all."))
 	b.out.Tables = []Table{tbl}
 	b.out.Data = []Link{{"Counts CSV", "/api/v1/counts.csv"}, {"Counts JSON", "/api/v1/counts"}}
 	return nil
@@ -114,6 +115,9 @@ func nationsChart(b *builder) error {
 func joinNote(a, b string) string {
 	if a == "" {
 		return b
+	}
+	if b == "" {
+		return a
 	}
 	return a + " " + b
 }

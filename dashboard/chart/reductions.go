@@ -111,6 +111,7 @@ func changesChart(b *builder) error {
 	b.chart = c
 	b.out.Height = 360
 	b.out.Note = joinNote(b.out.Note, "Each bar is drawn at the date of the later figure; figures known only to the month or year are drawn mid-period.")
+	b.out.Note = joinNote(b.out.Note, b.sample(0, len(data), "changes", "bars are drawn for", "A shorter date range draws more of them; the table lists them all."))
 	b.out.Tables = []Table{tbl}
 	b.out.Data = []Link{{"Strength CSV", "/api/v1/strength.csv"}, {"Strength JSON", "/api/v1/strength"}}
 	return nil

@@ -186,6 +186,15 @@ func strengthChart(b *builder) error {
 		b.set("dataZoom.1.startValue", orDay(b.v.From, first))
 		b.set("dataZoom.1.endValue", orDay(b.v.To, last))
 	}
+	if note := b.sample(0, len(line), "figures", "the line is drawn through", "Zoom in to draw every figure of a stretch, each with its marker; the table and the strength CSV list them all."); note != "" {
+		// The zoom filters out the figures outside it, so that the
+		// sampling is of the figures in view: zoomed in far enough, every
+		// figure is drawn. (Without it, a zoom would only magnify the
+		// sample of the whole record.)
+		b.set("dataZoom.0.filterMode", "filter")
+		b.set("dataZoom.1.filterMode", "filter")
+		b.out.Note = joinNote(b.out.Note, note)
+	}
 	b.set("dataZoom.1.height", 22)
 	// Clear of the source line under it (bottom 4, 11px text).
 	b.set("dataZoom.1.bottom", sliderBottom)
