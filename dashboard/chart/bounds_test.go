@@ -16,7 +16,8 @@ import (
 )
 
 // scaledDataset is the real record grown past the charts' bounds: figures
-// more strength figures and counts spread evenly over 1999-2025, and a
+// more strength figures, counts and events of the kinds the strength
+// chart draws, spread evenly over 1999-2025, and a
 // newest complete list (dated 2025-12-31) naming nations new nations,
 // every third a NATO member, the smallest uncertain. It loads in a few
 // milliseconds, so the tests can build several.
@@ -60,6 +61,9 @@ func scaledDataset(tb testing.TB, figures, nations int) *dataset.Dataset {
 		count := strconv.Itoa(40 - 12*i/figures)
 		add("counts.csv", map[string]string{"date": day(i, figures), "nations": count, "source": source(),
 			"confidence": "approximate", "quote": count + " countries"})
+		kinds := []dataset.EventKind{dataset.Reduction, dataset.Deployment, dataset.Reinforcement, dataset.Unrest}
+		add("events.csv", map[string]string{"date": day(i, figures), "kind": string(kinds[i%len(kinds)]),
+			"title": fmt.Sprintf("Scale test event %d", i), "source": source()})
 	}
 	taken := map[string]bool{}
 	for _, r := range tables["nations.csv"][1:] {

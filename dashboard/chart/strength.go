@@ -34,6 +34,16 @@ const sliderBottom = 40
 // markerKey is the strength chart's subtitle: what its markers mean.
 const markerKey = "Marker: filled circle exact, open circle approximate, diamond derived, triangle uncertain. Dashed lines: events."
 
+// maxEventLines bounds the events drawn as lines across the strength
+// chart: past it (the real record has 70) they would cover the plot, so
+// each is drawn as a tick along its foot instead (eventTick high, on the
+// events' 0-1 axis), and the subtitle says so.
+const (
+	maxEventLines = 300
+	eventTick     = 0.05
+	tickKey       = "Marker: filled circle exact, open circle approximate, diamond derived, triangle uncertain. Ticks at the foot: events."
+)
+
 // eventsTip lists, for a figure's tooltip, the events drawn since the
 // figure before it (and, for the newest figure, after it too).
 func eventsTip(es []dataset.Event, at time.Time) string {
@@ -121,6 +131,17 @@ func strengthChart(b *builder) error {
 		groups = append(groups, drawnGroup{g, data})
 	}
 	sort.SliceStable(drawn, func(i, j int) bool { return drawn[i].Date.Time().Before(drawn[j].Date.Time()) })
+	key, eventLine := markerKey, "dashed"
+	if len(drawn) > maxEventLines {
+		key, eventLine = tickKey, "solid"
+		for _, g := range groups {
+			for i := 1; i < len(g.data); i += 3 {
+				g.data[i][1] = eventTick
+			}
+		}
+		b.out.Note = joinNote(b.out.Note, fmt.Sprintf("The %s events in view are too many to draw as lines across the chart: each is a tick at its foot. A date range with at most %d events draws them as lines; each figure's tooltip names the events since the figure before, and the table lists them all.",
+			num(len(drawn)), maxEventLines))
+	}
 
 	// The figures: one series, first so that the zoom slider draws its
 	// outline, its marker telling each figure's confidence (the subtitle
@@ -150,7 +171,7 @@ func strengthChart(b *builder) error {
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: col}),
 			// Width 2, as the strength line: ECharts then clips both to the
 			// same rectangle, which the image exporter draws as one layer.
-			charts.WithLineStyleOpts(opts.LineStyle{Color: col, Type: "dashed", Width: 2, Opacity: opts.Float(0.3)}))
+			charts.WithLineStyleOpts(opts.LineStyle{Color: col, Type: eventLine, Width: 2, Opacity: opts.Float(0.3)}))
 		b.set("series."+strconv.Itoa(i+1)+".silent", true)
 	}
 
@@ -164,7 +185,7 @@ func strengthChart(b *builder) error {
 	if len(line) > 0 {
 		first, last = line[0].Value.([]any)[0].(string), line[len(line)-1].Value.([]any)[0].(string)
 	}
-	c.SetGlobalOptions(append(b.frame(markerKey, true, 54),
+	c.SetGlobalOptions(append(b.frame(key, true, 54),
 		charts.WithXAxisOpts(b.timeAxis()),
 		charts.WithYAxisOpts(b.valueAxis("Troops")),
 		charts.WithDataZoomOpts(

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kforstats/kforstats/dataset"
 )
 
 // TestStrengthEvents: the strength chart draws its events as one dashed
@@ -69,4 +71,51 @@ func TestStrengthEvents(t *testing.T) {
 func toString(v any) string {
 	b, _ := encodeJSON(v, "")
 	return string(b)
+}
+
+// TestStrengthEventTicks: past maxEventLines events in view, lines across
+// the chart would cover it, so each event is a tick at its foot, and the
+// subtitle and note say so; every event is still drawn and in the table.
+func TestStrengthEventTicks(t *testing.T) {
+	real, scaled := loadDataset(t), scaledDataset(t, 2*maxEventLines, 0)
+	year := View{From: time.Date(2009, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2009, 12, 31, 0, 0, 0, 0, time.UTC)}
+	tests := map[string]struct {
+		d     *dataset.Dataset
+		v     View
+		ticks bool
+	}{
+		"real record":  {real, View{}, false},
+		"scaled":       {scaled, View{}, true},
+		"scaled, 2009": {scaled, year, false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			o, obj, err := build("strength", tc.d, tc.v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			base := obj["baseOption"].(map[string]any)
+			segments := 0
+			for _, sr := range base["series"].([]any)[1:] {
+				s := sr.(map[string]any)
+				data := s["data"].([]any)
+				segments += len(data) / 3
+				top, want := toString(data[1].([]any)[1]), "1"
+				if tc.ticks {
+					want = toString(eventTick)
+				}
+				if style := toString(s["lineStyle"].(map[string]any)["type"]); top != want || (style == `"solid"`) != tc.ticks {
+					t.Errorf("%v: events drawn up to %s in %s lines, want up to %s, ticks: %v", s["name"], top, style, want, tc.ticks)
+				}
+			}
+			if events := len(o.Tables[1].Rows); segments != events || (events > maxEventLines) != tc.ticks {
+				t.Errorf("%d events drawn, %d in the table; want all, ticks: %v", segments, events, tc.ticks)
+			}
+			subtitle := base["title"].([]any)[0].(map[string]any)["subtext"]
+			noted := strings.Contains(o.Note, "too many to draw as lines")
+			if (subtitle == tickKey) != tc.ticks || noted != tc.ticks {
+				t.Errorf("subtitle %q, note %q; want them to say the events are ticks: %v", subtitle, o.Note, tc.ticks)
+			}
+		})
+	}
 }
