@@ -134,6 +134,7 @@ func strengthChart(b *builder) error {
 	key, eventLine := markerKey, "dashed"
 	if len(drawn) > maxEventLines {
 		key, eventLine = tickKey, "solid"
+		events.Caption = "Events drawn as ticks at the foot of the chart"
 		for _, g := range groups {
 			for i := 1; i < len(g.data); i += 3 {
 				g.data[i][1] = eventTick

@@ -111,6 +111,9 @@ func TestStrengthEventTicks(t *testing.T) {
 			if events := len(o.Tables[1].Rows); segments != events || (events > maxEventLines) != tc.ticks {
 				t.Errorf("%d events drawn, %d in the table; want all, ticks: %v", segments, events, tc.ticks)
 			}
+			if caption := o.Tables[1].Caption; strings.Contains(caption, "ticks") != tc.ticks {
+				t.Errorf("events table %q; want it to say the events are ticks: %v", caption, tc.ticks)
+			}
 			subtitle := base["title"].([]any)[0].(map[string]any)["subtext"]
 			noted := strings.Contains(o.Note, "too many to draw as lines")
 			if (subtitle == tickKey) != tc.ticks || noted != tc.ticks {
