@@ -434,17 +434,38 @@ func loadFirstVisit(t *testing.T, rep *loadReport, label, base string) int {
 func loadBrowser(tb testing.TB, exe string) context.Context {
 	tb.Helper()
 	bctx := browsertest.New(tb, exe)
-	record := func(ctx context.Context, s *chromedp.Target) (chromedp.Void, error) {
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900), watchTab(false)); err != nil {
+		tb.Fatalf("preparing Chromium's first tab: %v", err)
+	}
+	return bctx
+}
+
+// watchTab prepares a tab for timing: its network domain on, the browser's
+// cache off if cold, and drawnAt in every page it loads.
+func watchTab(cold bool) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, s *chromedp.Target) (chromedp.Void, error) {
 		if _, err := cdp.Call(ctx, s, network.Enable, network.EnableParams{}); err != nil {
+			return chromedp.Void{}, err
+		}
+		if _, err := cdp.Call(ctx, s, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: cold}); err != nil {
 			return chromedp.Void{}, err
 		}
 		_, err := cdp.Call(ctx, s, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: drawnAt})
 		return chromedp.Void{}, err
 	}
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900), record); err != nil {
-		tb.Fatalf("preparing Chromium's first tab: %v", err)
+}
+
+// loadDrawnTime waits until the tab's page has drawn every chart and returns
+// when it did, counted from the start of its navigation.
+func loadDrawnTime(t *testing.T, ctx context.Context, url string) time.Duration {
+	if err := loadWaitDrawn(ctx); err != nil {
+		t.Fatalf("%s: the charts were not all drawn: %v", url, err)
 	}
-	return bctx
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.__kforDrawn`))
+	if err != nil || v == 0 {
+		t.Fatalf("%s: no time recorded for the charts drawn: %v", url, err)
+	}
+	return time.Duration(v * float64(time.Millisecond))
 }
 
 // drawnAt records, in the page, when app.js marks every chart drawn:
@@ -478,14 +499,7 @@ func loadRender(t *testing.T, bctx context.Context, url string, n int, cold bool
 		if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(url)); err != nil {
 			t.Fatalf("loading %s: %v", url, err)
 		}
-		if err := loadWaitDrawn(ctx); err != nil {
-			t.Fatalf("%s: the charts were not all drawn: %v", url, err)
-		}
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.__kforDrawn`))
-		if err != nil || v == 0 {
-			t.Fatalf("%s: no time recorded for the charts drawn: %v", url, err)
-		}
-		out = append(out, time.Duration(v*float64(time.Millisecond)))
+		out = append(out, loadDrawnTime(t, ctx, url))
 		cancel()
 	}
 	return out
@@ -496,16 +510,6 @@ func loadRender(t *testing.T, bctx context.Context, url string, n int, cold bool
 // reader's first visit in a new tab, whose renderer process and script
 // engine start cold (loadRender's first-tab loads reuse a warm one).
 func loadRenderNewTabs(t *testing.T, bctx context.Context, url string, n int) []time.Duration {
-	setup := func(ctx context.Context, s *chromedp.Target) (chromedp.Void, error) {
-		if _, err := cdp.Call(ctx, s, network.Enable, network.EnableParams{}); err != nil {
-			return chromedp.Void{}, err
-		}
-		if _, err := cdp.Call(ctx, s, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
-			return chromedp.Void{}, err
-		}
-		_, err := cdp.Call(ctx, s, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: drawnAt})
-		return chromedp.Void{}, err
-	}
 	var out []time.Duration
 	for range n {
 		func() {
@@ -513,17 +517,10 @@ func loadRenderNewTabs(t *testing.T, bctx context.Context, url string, n int) []
 			defer cancel() // closes the tab
 			ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
 			defer cancelT()
-			if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), setup, chromedp.Navigate(url)); err != nil {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), watchTab(true), chromedp.Navigate(url)); err != nil {
 				t.Fatalf("loading %s in a new tab: %v", url, err)
 			}
-			if err := loadWaitDrawn(ctx); err != nil {
-				t.Fatalf("%s in a new tab: the charts were not all drawn: %v", url, err)
-			}
-			v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.__kforDrawn`))
-			if err != nil || v == 0 {
-				t.Fatalf("%s in a new tab: no time recorded for the charts drawn: %v", url, err)
-			}
-			out = append(out, time.Duration(v*float64(time.Millisecond)))
+			out = append(out, loadDrawnTime(t, ctx, url+" in a new tab"))
 		}()
 	}
 	return out
