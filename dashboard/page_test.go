@@ -1,24 +1,22 @@
 package dashboard
 
 import (
-	"bytes"
 	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html"
 	"io"
-	"io/fs"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
 	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 // figureAttr finds the headline's data-figure/data-value pairs.
@@ -310,30 +308,10 @@ func TestTableDownloads(t *testing.T) {
 // loads in a fraction of a second.
 func scaledOrigin(tb testing.TB, factor int) dataset.Origin {
 	tb.Helper()
-	fsys := fstest.MapFS{}
-	tables := map[string][][]string{}
-	for _, f := range dataset.Files {
-		b, err := fs.ReadFile(dataset.Embedded(), f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if tables[f], err = csv.NewReader(bytes.NewReader(b)).ReadAll(); err != nil {
-			tb.Fatalf("%s: %v", f, err)
-		}
-	}
-	// add appends a row given by column name.
-	add := func(f string, cols map[string]string) {
-		row := make([]string, len(tables[f][0]))
-		for i, h := range tables[f][0] {
-			row[i] = cols[h]
-		}
-		tables[f] = append(tables[f], row)
-	}
+	tables := datasettest.Embedded(tb)
+	add := tables.Add
 	grow := func(f string) int { return (factor - 1) * (len(tables[f]) - 1) }
-	start, end := time.Date(1999, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
-	day := func(i, n int) string {
-		return start.Add(time.Duration(float64(end.Sub(start)) * float64(i) / float64(n))).Format(time.DateOnly)
-	}
+	day := datasettest.Day
 	nSources := grow("sources.csv")
 	for i := range nSources {
 		add("sources.csv", map[string]string{"id": fmt.Sprintf("Z%06d", i), "title": fmt.Sprintf("Scaled source %d", i), "publisher": "Scale test",
@@ -356,13 +334,7 @@ func scaledOrigin(tb testing.TB, factor int) dataset.Origin {
 		add("lists.csv", map[string]string{"id": id, "date": day(i, n), "complete": "no", "source": source(nSources/2 + i), "confidence": "approximate", "quote": "partial"})
 		add("contributions.csv", map[string]string{"list": id, "nation": nations[i%len(nations)][0], "troops": strconv.Itoa(50 + i%900), "confidence": "approximate"})
 	}
-	for f, rows := range tables {
-		var b bytes.Buffer
-		w := csv.NewWriter(&b)
-		w.WriteAll(rows) // flushes; a bytes.Buffer does not fail
-		fsys[f] = &fstest.MapFile{Data: b.Bytes()}
-	}
-	return dataset.Origin{FS: fsys, Name: fmt.Sprintf("scaled %dx", factor)}
+	return tables.Origin(fmt.Sprintf("scaled %dx", factor))
 }
 
 // pageTables finds the tables' summaries on the page: the caption, and

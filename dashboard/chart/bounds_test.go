@@ -1,18 +1,15 @@
 package chart
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
-	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 // scaledDataset is the real record grown past the charts' bounds: figures
@@ -23,23 +20,8 @@ import (
 // milliseconds, so the tests can build several.
 func scaledDataset(tb testing.TB, figures, nations int) *dataset.Dataset {
 	tb.Helper()
-	tables := map[string][][]string{}
-	for _, f := range dataset.Files {
-		b, err := fs.ReadFile(dataset.Embedded(), f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if tables[f], err = csv.NewReader(bytes.NewReader(b)).ReadAll(); err != nil {
-			tb.Fatalf("%s: %v", f, err)
-		}
-	}
-	add := func(f string, cols map[string]string) {
-		row := make([]string, len(tables[f][0]))
-		for i, h := range tables[f][0] {
-			row[i] = cols[h]
-		}
-		tables[f] = append(tables[f], row)
-	}
+	tables := datasettest.Embedded(tb)
+	add := tables.Add
 	// One source per new row, so that no two figures share one.
 	next := 0
 	source := func() string {
@@ -49,10 +31,7 @@ func scaledDataset(tb testing.TB, figures, nations int) *dataset.Dataset {
 			"url": "https://example.org/scale/" + id, "published": "2026-01-01", "kind": "press", "language": "en"})
 		return id
 	}
-	start, end := time.Date(1999, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
-	day := func(i, n int) string {
-		return start.Add(time.Duration(float64(end.Sub(start)) * float64(i) / float64(n))).Format(time.DateOnly)
-	}
+	day := datasettest.Day
 	confs := []dataset.Confidence{dataset.Exact, dataset.Approximate, dataset.Derived, dataset.Uncertain}
 	for i := range figures {
 		troops := strconv.Itoa(45000 - 41000*i/figures + (i%7)*150)
@@ -74,7 +53,7 @@ func scaledDataset(tb testing.TB, figures, nations int) *dataset.Dataset {
 		total += troopsOf(n, nations)
 	}
 	if nations > 0 {
-		add("lists.csv", map[string]string{"id": "TALL", "date": end.Format(time.DateOnly), "complete": "yes", "total": strconv.Itoa(total),
+		add("lists.csv", map[string]string{"id": "TALL", "date": datasettest.Last.Format(time.DateOnly), "complete": "yes", "total": strconv.Itoa(total),
 			"source": source(), "confidence": "exact", "quote": "every nation"})
 	}
 	for i, n := 0, 0; n < nations; i++ {
@@ -94,14 +73,7 @@ func scaledDataset(tb testing.TB, figures, nations int) *dataset.Dataset {
 		add("contributions.csv", map[string]string{"list": "TALL", "nation": code, "troops": strconv.Itoa(troopsOf(n, nations)), "confidence": conf})
 		n++
 	}
-	fsys := fstest.MapFS{}
-	for f, rows := range tables {
-		var b bytes.Buffer
-		w := csv.NewWriter(&b)
-		w.WriteAll(rows) // flushes; a bytes.Buffer does not fail
-		fsys[f] = &fstest.MapFile{Data: b.Bytes()}
-	}
-	d, err := dataset.Origin{FS: fsys, Name: "scaled"}.Load(now)
+	d, err := tables.Origin("scaled").Load(now)
 	if err != nil {
 		tb.Fatalf("loading the scaled record: %v", err)
 	}
