@@ -1,10 +1,12 @@
 package metrics
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // HTTP counts and times the server's requests by route template, so that
@@ -12,6 +14,7 @@ import (
 type HTTP struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	inFlight prometheus.Gauge
 }
 
 // durationBuckets run from a cached JSON answer (about a millisecond) to
@@ -30,8 +33,12 @@ func NewHTTP(reg prometheus.Registerer) (*HTTP, error) {
 			Help:    "Time to answer an HTTP request, by route template and method.",
 			Buckets: durationBuckets,
 		}, []string{"route", "method"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "kfor_http_requests_in_flight",
+			Help: "HTTP requests being answered now, the scrape reading this one included.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{h.requests, h.duration} {
+	for _, c := range []prometheus.Collector{h.requests, h.duration, h.inFlight} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -45,6 +52,12 @@ func NewHTTP(reg prometheus.Registerer) (*HTTP, error) {
 func (h *HTTP) Observe(route, method string, code int, elapsed time.Duration) {
 	h.requests.WithLabelValues(route, method, codeLabel(code)).Inc()
 	h.duration.WithLabelValues(route, method).Observe(elapsed.Seconds())
+}
+
+// InFlight wraps the server's handler so that kfor_http_requests_in_flight
+// counts the requests it is answering: those a graceful shutdown waits for.
+func (h *HTTP) InFlight(next http.Handler) http.Handler {
+	return promhttp.InstrumentHandlerInFlight(h.inFlight, next)
 }
 
 // codeLabels are the status codes' labels, made once rather than at each

@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -48,5 +50,24 @@ func TestRegisterTwiceFails(t *testing.T) {
 	}
 	if _, err := Register(reg, fixture(t), Options{}); err == nil {
 		t.Error("second Register on the same registry succeeded, want a duplicate error")
+	}
+}
+
+func TestHTTPInFlight(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	h, err := NewHTTP(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var during float64
+	srv := h.InFlight(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		during = testutil.ToFloat64(h.inFlight)
+	}))
+	srv.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	if during != 1 {
+		t.Errorf("kfor_http_requests_in_flight while answering = %v, want 1", during)
+	}
+	if after := testutil.ToFloat64(h.inFlight); after != 0 {
+		t.Errorf("kfor_http_requests_in_flight after the answer = %v, want 0", after)
 	}
 }

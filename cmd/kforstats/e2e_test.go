@@ -31,6 +31,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -341,7 +342,7 @@ func TestContainer(t *testing.T) {
 // and exits 0.
 func testShutdownDuringUpload(t *testing.T, bin string) {
 	logs := &logWatch{}
-	cmd := exec.Command(bin, "serve", "--web.listen-address=127.0.0.1:0", "--web.enable-lifecycle", "--web.shutdown-timeout=20s")
+	cmd := exec.Command(bin, "serve", "--web.listen-address=127.0.0.1:0", "--web.enable-lifecycle", "--web.shutdown-timeout=20s", "--metrics.max-age=0")
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -357,13 +358,11 @@ func testShutdownDuringUpload(t *testing.T, bin string) {
 	defer conn.Close()
 	const body = "reload now"
 	fmt.Fprintf(conn, "POST /-/reload HTTP/1.1\r\nHost: kforstats\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:4])
-	// The server accepts connections in order: once a later one is
-	// answered, the upload's connection has been accepted too. The later
-	// one must be a new connection: a kept-alive one from the first probe
-	// would prove nothing, and the upload could still sit in the listen
-	// queue when SIGTERM closes the listener.
-	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	waitReady(t, fresh, "http://"+addr+"/readyz")
+	// Go's server drops a connection whose request it reads only after
+	// shutdown has begun, so the signal must come once the upload is in a
+	// handler: when kfor_http_requests_in_flight counts it beside the scrape
+	// that reads it.
+	waitInFlight(t, "http://"+addr+"/metrics", 2)
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -396,6 +395,33 @@ func testShutdownDuringUpload(t *testing.T, bin string) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("after SIGTERM: %v, want exit 0; log:\n%s", err, logs.String())
+	}
+}
+
+// waitInFlight scrapes url until kfor_http_requests_in_flight is at least n.
+func waitInFlight(t *testing.T, url string, n float64) {
+	t.Helper()
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	re := regexp.MustCompile(`(?m)^kfor_http_requests_in_flight (\S+)$`)
+	deadline := time.Now().Add(waitLimit)
+	var last string
+	for {
+		resp, err := client.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if m := re.FindSubmatch(body); m != nil {
+			last = string(m[1])
+			if v, err := strconv.ParseFloat(last, 64); err == nil && v >= n {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("kfor_http_requests_in_flight = %q after %s, want at least %v", last, waitLimit, n)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 

@@ -123,7 +123,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	hs := &http.Server{
-		Handler:           srv,
+		Handler:           httpMetrics.InFlight(srv),
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      60 * time.Second,
