@@ -145,20 +145,23 @@ func Dashboard() (dashboard.Dashboard, error) {
 		Thresholds(dashboard.NewThresholdsConfigBuilder().Mode(dashboard.ThresholdsModeAbsolute).Steps([]dashboard.Threshold{
 			{Value: nil, Color: "red"}, {Value: cog.ToPtr(1.0), Color: "green"},
 		})).
-		Span(4).Height(6))
+		Span(3).Height(6))
 	b.WithPanel(stat.NewPanelBuilder().Title("Dataset loads").Description("1 when the last load of the dataset succeeded; 0 when it failed and the last good one is served.").Datasource(datasource).
 		WithTarget(query(`min(kfor_dataset_last_reload_successful)`, "last load succeeded").Instant()).
 		ColorMode(common.BigValueColorModeBackground).GraphMode(common.BigValueGraphModeNone).Orientation(common.VizOrientationAuto).
 		Thresholds(dashboard.NewThresholdsConfigBuilder().Mode(dashboard.ThresholdsModeAbsolute).Steps([]dashboard.Threshold{
 			{Value: nil, Color: "red"}, {Value: cog.ToPtr(1.0), Color: "green"},
 		})).
-		Span(4).Height(6))
+		Span(3).Height(6))
 	b.WithPanel(timeseries.NewPanelBuilder().Title("Requests").Description("Requests per second by route template.").Datasource(datasource).
 		WithTarget(query(`sum by (route) (rate(kfor_http_requests_total[$__rate_interval]))`, "{{route}}")).
-		Unit("reqps").Span(8).Height(6))
+		Unit("reqps").Span(7).Height(6))
 	b.WithPanel(timeseries.NewPanelBuilder().Title("Latency, 95th percentile").Description("Time to answer, 95th percentile, by route template.").Datasource(datasource).
 		WithTarget(query(`histogram_quantile(0.95, sum by (le, route) (rate(kfor_http_request_duration_seconds_bucket[$__rate_interval])))`, "{{route}}")).
-		Unit("s").Span(8).Height(6))
+		Unit("s").Span(7).Height(6))
+	b.WithPanel(timeseries.NewPanelBuilder().Title("Requests in flight").Description("Requests being answered at each scrape, the scrape itself included (so 1 when idle); a rising floor means answers are queueing, image exports first.").Datasource(datasource).
+		WithTarget(query(`max(kfor_http_requests_in_flight)`, "in flight")).
+		Unit("short").Decimals(0).Span(4).Height(6))
 
 	d, err := b.Build()
 	if err != nil {
