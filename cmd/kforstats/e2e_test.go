@@ -31,7 +31,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -362,7 +361,9 @@ func testShutdownDuringUpload(t *testing.T, bin string) {
 	// shutdown has begun, so the signal must come once the upload is in a
 	// handler: when kfor_http_requests_in_flight counts it beside the scrape
 	// that reads it.
-	waitInFlight(t, "http://"+addr+"/metrics", 2)
+	waitMetrics(t, "http://"+addr, "counting the upload in flight", func(m map[string]float64) bool {
+		return m["kfor_http_requests_in_flight"] >= 2
+	})
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -395,33 +396,6 @@ func testShutdownDuringUpload(t *testing.T, bin string) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("after SIGTERM: %v, want exit 0; log:\n%s", err, logs.String())
-	}
-}
-
-// waitInFlight scrapes url until kfor_http_requests_in_flight is at least n.
-func waitInFlight(t *testing.T, url string, n float64) {
-	t.Helper()
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	re := regexp.MustCompile(`(?m)^kfor_http_requests_in_flight (\S+)$`)
-	deadline := time.Now().Add(waitLimit)
-	var last string
-	for {
-		resp, err := client.Get(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if m := re.FindSubmatch(body); m != nil {
-			last = string(m[1])
-			if v, err := strconv.ParseFloat(last, 64); err == nil && v >= n {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("kfor_http_requests_in_flight = %q after %s, want at least %v", last, waitLimit, n)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 

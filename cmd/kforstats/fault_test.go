@@ -68,7 +68,7 @@ const (
 	reloadsTotal   = "kfor_dataset_reloads_total"
 )
 
-// waitMetrics polls /metrics until cond holds of the reload samples.
+// waitMetrics polls /metrics until cond holds of its samples.
 func waitMetrics(tb testing.TB, base, what string, cond func(m map[string]float64) bool) map[string]float64 {
 	tb.Helper()
 	deadline := time.Now().Add(waitLimit)
