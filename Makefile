@@ -73,8 +73,8 @@ check-metrics: build ## promtool check metrics on a scrape of a running bin/kfor
 fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 	@echo ">> fuzzing the dataset parser"
 	$(GO) test ./dataset -run '^$$' -fuzz FuzzLoad -fuzztime $${FUZZTIME:-30s}
-	@echo ">> fuzzing the dashboard's view parameters"
-	$(GO) test ./dashboard/chart -run '^$$' -fuzz FuzzParseView -fuzztime $${FUZZTIME:-30s}
+	@echo ">> fuzzing the query parameters' one parser, both modes"
+	$(GO) test ./dashboard/param -run '^$$' -fuzz FuzzParse -fuzztime $${FUZZTIME:-30s}
 	@echo ">> fuzzing the chart image parameters"
 	$(GO) test ./dashboard -run '^$$' -fuzz FuzzImageParams -fuzztime $${FUZZTIME:-30s}
 	@echo ">> fuzzing the API's query strings"

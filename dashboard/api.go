@@ -8,6 +8,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/param"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -46,12 +48,12 @@ type StrengthRow struct {
 }
 
 // StrengthRows returns the preferred series, or every observation when all
-// is set, oldest first.
-func StrengthRows(d *dataset.Dataset, all bool) []StrengthRow {
+// is set, within the view's date range, oldest first.
+func StrengthRows(d *dataset.Dataset, all bool, v chart.View) []StrengthRow {
 	rows := []StrengthRow{}
 	for i := range d.Observations {
 		o := &d.Observations[i]
-		if !all && !o.Preferred {
+		if (!all && !o.Preferred) || !v.In(o.Date.Time()) {
 			continue
 		}
 		r := StrengthRow{Date: o.Date.ISO(), DateAsGiven: o.Date.String(), Precision: o.Date.Precision.String(), Troops: o.Troops,
@@ -64,27 +66,6 @@ func StrengthRows(d *dataset.Dataset, all bool) []StrengthRow {
 		rows = append(rows, r)
 	}
 	return rows
-}
-
-func (s *Server) handleStrength(asCSV bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		all, err := boolParam(c, "all")
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		rows := StrengthRows(s.data(), all)
-		if !asCSV {
-			c.JSON(http.StatusOK, rows)
-			return
-		}
-		out := [][]string{{"date", "date_given", "precision", "troops", "nations", "nato_nations", "partner_nations", "confidence", "preferred", "rule", "quote", "note", "source_id", "source_title", "source_url", "source_publisher", "source_published"}}
-		for _, r := range rows {
-			out = append(out, []string{r.Date, r.DateAsGiven, r.Precision, strconv.Itoa(r.Troops), optInt(r.Nations), optInt(r.NATONations), optInt(r.PartnerNations),
-				r.Confidence, strconv.FormatBool(r.Preferred), r.Rule, r.Quote, r.Note, r.Source.ID, r.Source.Title, r.Source.URL, r.Source.Publisher, r.Source.Published})
-		}
-		writeCSV(c, "kfor-strength.csv", out)
-	}
 }
 
 // ContributionRow is one nation in a per-nation list.
@@ -135,40 +116,128 @@ func Contributions(ls *dataset.List, requested string) ContributionsAnswer {
 	return a
 }
 
-func (s *Server) handleContributions(asCSV bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		now := s.cfg.Now().UTC()
-		at, err := s.dateParam(c, "date", now)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		complete, err := boolParam(c, "complete")
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		d := s.data()
-		ls := d.ListAt(endOfDay(at), complete)
-		if ls == nil {
-			kind := "per-nation list"
-			if complete {
-				kind = "complete per-nation list"
+// listing is a route answering rows as JSON, or as a CSV file with one
+// record a row: the one place the API's tables choose their format.
+type listing[R any] struct {
+	file   string // the CSV's file name
+	head   []string
+	record func(R) []string
+	rows   func(s *Server, v param.Values) []R
+}
+
+// handler answers the rows as JSON, or as CSV when asCSV.
+func (l listing[R]) handler(asCSV bool) func(*Server) handler {
+	return func(s *Server) handler {
+		return func(c *gin.Context, v param.Values) {
+			rows := l.rows(s, v)
+			if !asCSV {
+				c.JSON(http.StatusOK, rows)
+				return
 			}
-			fail(c, Errorf(ENotFound, "date", "no %s on or before %s", kind, at.Format("2006-01-02")))
-			return
+			out := make([][]string, 0, len(rows)+1)
+			out = append(out, l.head)
+			for _, r := range rows {
+				out = append(out, l.record(r))
+			}
+			writeCSV(c, l.file, out)
 		}
-		a := Contributions(ls, at.Format("2006-01-02"))
-		if !asCSV {
-			c.JSON(http.StatusOK, a)
-			return
-		}
-		out := [][]string{{"list", "date", "complete", "nation", "name", "membership", "troops", "confidence", "note", "source_id", "source_title", "source_url"}}
-		for _, e := range a.Entries {
-			out = append(out, []string{a.ListID, a.DateGiven, strconv.FormatBool(a.Complete), e.Nation, e.Name, e.Membership, strconv.Itoa(e.Troops), e.Confidence, e.Note, a.Source.ID, a.Source.Title, a.Source.URL})
-		}
-		writeCSV(c, "kfor-contributions-"+a.DateGiven+".csv", out)
 	}
+}
+
+var strengthListing = listing[StrengthRow]{
+	file: "kfor-strength.csv",
+	head: []string{"date", "date_given", "precision", "troops", "nations", "nato_nations", "partner_nations", "confidence", "preferred", "rule", "quote", "note", "source_id", "source_title", "source_url", "source_publisher", "source_published"},
+	record: func(r StrengthRow) []string {
+		return []string{r.Date, r.DateAsGiven, r.Precision, strconv.Itoa(r.Troops), optInt(r.Nations), optInt(r.NATONations), optInt(r.PartnerNations),
+			r.Confidence, strconv.FormatBool(r.Preferred), r.Rule, r.Quote, r.Note, r.Source.ID, r.Source.Title, r.Source.URL, r.Source.Publisher, r.Source.Published}
+	},
+	rows: func(s *Server, v param.Values) []StrengthRow { return StrengthRows(s.data(), v.All, v.View) },
+}
+
+var countsListing = listing[CountRow]{
+	file: "kfor-nation-counts.csv",
+	head: []string{"date", "date_given", "nations", "nato_nations", "partner_nations", "split_derived", "from_list", "confidence", "source_id", "source_title", "source_url"},
+	record: func(r CountRow) []string {
+		return []string{r.Date, r.DateGiven, strconv.Itoa(r.Nations), optInt(r.NATO), optInt(r.Partner), strconv.FormatBool(r.SplitDerived), r.FromList, r.Confidence, r.Source.ID, r.Source.Title, r.Source.URL}
+	},
+	rows: func(s *Server, v param.Values) []CountRow { return CountRows(s.data(), v.View) },
+}
+
+var eventsListing = listing[EventRow]{
+	file: "kfor-events.csv",
+	head: []string{"date", "date_given", "end", "kind", "title", "nation", "note", "source_id", "source_title", "source_url"},
+	record: func(r EventRow) []string {
+		return []string{r.Date, r.DateGiven, r.End, r.Kind, r.Title, r.Nation, r.Note, r.Source.ID, r.Source.Title, r.Source.URL}
+	},
+	rows: func(s *Server, v param.Values) []EventRow { return EventRows(s.data(), v.View) },
+}
+
+var sourcesListing = listing[SourceRef]{
+	file: "kfor-sources.csv",
+	head: []string{"id", "title", "url", "publisher", "published", "kind"},
+	record: func(r SourceRef) []string {
+		return []string{r.ID, r.Title, r.URL, r.Publisher, r.Published, r.Kind}
+	},
+	rows: func(s *Server, _ param.Values) []SourceRef {
+		d := s.data()
+		rows := make([]SourceRef, 0, len(d.Sources))
+		for _, src := range d.Sources {
+			rows = append(rows, sourceRef(src))
+		}
+		return rows
+	},
+}
+
+var nationsListing = listing[NationRow]{
+	file: "kfor-nations.csv",
+	head: []string{"code", "name", "nato_accession", "membership_today", "accession_source"},
+	record: func(r NationRow) []string {
+		return []string{r.Code, r.Name, r.Accession, r.Membership, r.Source}
+	},
+	rows: func(s *Server, _ param.Values) []NationRow {
+		d := s.data()
+		now := s.cfg.Now()
+		rows := make([]NationRow, 0, len(d.Nations))
+		for _, n := range d.Nations {
+			r := NationRow{Code: n.Code, Name: n.Name, Membership: string(n.MembershipAt(now)), Source: n.Source}
+			if !n.Accession.IsZero() {
+				r.Accession = n.Accession.Format("2006-01-02")
+			}
+			rows = append(rows, r)
+		}
+		return rows
+	},
+}
+
+func contributionsHandler(asCSV bool) func(*Server) handler {
+	return func(s *Server) handler { return func(c *gin.Context, v param.Values) { s.contributions(c, v, asCSV) } }
+}
+
+func (s *Server) contributions(c *gin.Context, v param.Values, asCSV bool) {
+	at, complete := v.View.At, v.Complete
+	if at.IsZero() {
+		at = s.cfg.Now().UTC()
+	}
+	d := s.data()
+	ls := d.ListAt(dataset.EndOfDay(at), complete)
+	if ls == nil {
+		kind := "per-nation list"
+		if complete {
+			kind = "complete per-nation list"
+		}
+		fail(c, Errorf(ENotFound, "date", "no %s on or before %s", kind, at.Format("2006-01-02")))
+		return
+	}
+	a := Contributions(ls, at.Format("2006-01-02"))
+	if !asCSV {
+		c.JSON(http.StatusOK, a)
+		return
+	}
+	out := [][]string{{"list", "date", "complete", "nation", "name", "membership", "troops", "confidence", "note", "source_id", "source_title", "source_url"}}
+	for _, e := range a.Entries {
+		out = append(out, []string{a.ListID, a.DateGiven, strconv.FormatBool(a.Complete), e.Nation, e.Name, e.Membership, strconv.Itoa(e.Troops), e.Confidence, e.Note, a.Source.ID, a.Source.Title, a.Source.URL})
+	}
+	writeCSV(c, "kfor-contributions-"+a.DateGiven+".csv", out)
 }
 
 // CountRow is one contributing-nation count.
@@ -184,10 +253,14 @@ type CountRow struct {
 	Source       SourceRef `json:"source"`
 }
 
-// CountRows returns every contributing-nation count, oldest first.
-func CountRows(d *dataset.Dataset) []CountRow {
+// CountRows returns every contributing-nation count within the view's date
+// range, oldest first.
+func CountRows(d *dataset.Dataset, v chart.View) []CountRow {
 	rows := []CountRow{}
 	for _, p := range d.NationCounts() {
+		if !v.In(p.Date.Time()) {
+			continue
+		}
 		r := CountRow{Date: p.Date.ISO(), DateGiven: p.Date.String(), Nations: p.Nations, NATO: p.NATO, Partner: p.Partner, SplitDerived: p.SplitDerived,
 			Confidence: string(p.Confidence), Source: sourceRef(p.Source)}
 		if p.FromList != nil {
@@ -196,21 +269,6 @@ func CountRows(d *dataset.Dataset) []CountRow {
 		rows = append(rows, r)
 	}
 	return rows
-}
-
-func (s *Server) handleCounts(asCSV bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		rows := CountRows(s.data())
-		if !asCSV {
-			c.JSON(http.StatusOK, rows)
-			return
-		}
-		out := [][]string{{"date", "date_given", "nations", "nato_nations", "partner_nations", "split_derived", "from_list", "confidence", "source_id", "source_title", "source_url"}}
-		for _, r := range rows {
-			out = append(out, []string{r.Date, r.DateGiven, strconv.Itoa(r.Nations), optInt(r.NATO), optInt(r.Partner), strconv.FormatBool(r.SplitDerived), r.FromList, r.Confidence, r.Source.ID, r.Source.Title, r.Source.URL})
-		}
-		writeCSV(c, "kfor-nation-counts.csv", out)
-	}
 }
 
 // EventRow is one event.
@@ -225,10 +283,14 @@ type EventRow struct {
 	Source    SourceRef `json:"source"`
 }
 
-// EventRows returns every event, oldest first.
-func EventRows(d *dataset.Dataset) []EventRow {
+// EventRows returns every event within the view's date range (an event
+// that spans days counts when it ends in it or starts in it), oldest first.
+func EventRows(d *dataset.Dataset, v chart.View) []EventRow {
 	rows := []EventRow{}
 	for _, e := range d.Events {
+		if !v.In(e.Date.Time()) && (e.End.IsZero() || !v.In(e.End.Time())) {
+			continue
+		}
 		r := EventRow{Date: e.Date.ISO(), DateGiven: e.Date.String(), Kind: string(e.Kind), Title: e.Title, Note: e.Note, Source: sourceRef(e.Source)}
 		if !e.End.IsZero() {
 			r.End = e.End.String()
@@ -241,40 +303,6 @@ func EventRows(d *dataset.Dataset) []EventRow {
 	return rows
 }
 
-func (s *Server) handleEvents(asCSV bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		rows := EventRows(s.data())
-		if !asCSV {
-			c.JSON(http.StatusOK, rows)
-			return
-		}
-		out := [][]string{{"date", "date_given", "end", "kind", "title", "nation", "note", "source_id", "source_title", "source_url"}}
-		for _, r := range rows {
-			out = append(out, []string{r.Date, r.DateGiven, r.End, r.Kind, r.Title, r.Nation, r.Note, r.Source.ID, r.Source.Title, r.Source.URL})
-		}
-		writeCSV(c, "kfor-events.csv", out)
-	}
-}
-
-func (s *Server) handleSources(asCSV bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		d := s.data()
-		rows := make([]SourceRef, 0, len(d.Sources))
-		for _, src := range d.Sources {
-			rows = append(rows, sourceRef(src))
-		}
-		if !asCSV {
-			c.JSON(http.StatusOK, rows)
-			return
-		}
-		out := [][]string{{"id", "title", "url", "publisher", "published", "kind"}}
-		for _, r := range rows {
-			out = append(out, []string{r.ID, r.Title, r.URL, r.Publisher, r.Published, r.Kind})
-		}
-		writeCSV(c, "kfor-sources.csv", out)
-	}
-}
-
 // NationRow is a contributing nation and its NATO status.
 type NationRow struct {
 	Code       string `json:"code"`
@@ -282,30 +310,6 @@ type NationRow struct {
 	Accession  string `json:"nato_accession,omitempty"`
 	Membership string `json:"membership_today"`
 	Source     string `json:"accession_source,omitempty"`
-}
-
-func (s *Server) handleNations(asCSV bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		d := s.data()
-		now := s.cfg.Now()
-		rows := make([]NationRow, 0, len(d.Nations))
-		for _, n := range d.Nations {
-			r := NationRow{Code: n.Code, Name: n.Name, Membership: string(n.MembershipAt(now)), Source: n.Source}
-			if !n.Accession.IsZero() {
-				r.Accession = n.Accession.Format("2006-01-02")
-			}
-			rows = append(rows, r)
-		}
-		if !asCSV {
-			c.JSON(http.StatusOK, rows)
-			return
-		}
-		out := [][]string{{"code", "name", "nato_accession", "membership_today", "accession_source"}}
-		for _, r := range rows {
-			out = append(out, []string{r.Code, r.Name, r.Accession, r.Membership, r.Source})
-		}
-		writeCSV(c, "kfor-nations.csv", out)
-	}
 }
 
 // FigureRef is a headline figure with its date and source.
@@ -365,8 +369,8 @@ func Summary(d *dataset.Dataset) SummaryAnswer {
 	}
 }
 
-func (s *Server) handleSummary() gin.HandlerFunc {
-	return func(c *gin.Context) { c.JSON(http.StatusOK, Summary(s.data())) }
+func (s *Server) handleSummary() handler {
+	return func(c *gin.Context, _ param.Values) { c.JSON(http.StatusOK, Summary(s.data())) }
 }
 
 // SiteRow is one headquarters, battle group or detachment.
@@ -419,8 +423,26 @@ func Structure(d *dataset.Dataset) StructureAnswer {
 	return a
 }
 
-func (s *Server) handleStructure() gin.HandlerFunc {
-	return func(c *gin.Context) { c.JSON(http.StatusOK, Structure(s.data())) }
+func (s *Server) handleStructure() handler {
+	return func(c *gin.Context, _ param.Values) { c.JSON(http.StatusOK, Structure(s.data())) }
+}
+
+// historyContentType is the media type of the backfill export.
+const historyContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+
+// handleHistory serves the record up to now as OpenMetrics with timestamps,
+// for Prometheus' backfill (promtool tsdb create-blocks-from openmetrics).
+func (s *Server) handleHistory() handler {
+	return func(c *gin.Context, _ param.Values) {
+		var b bytes.Buffer
+		if err := s.cfg.History(&b, s.data(), s.cfg.Now()); err != nil {
+			s.cfg.Log.Error("writing the history", "err", err)
+			fail(c, Errorf(EInternal, "", "cannot write the history"))
+			return
+		}
+		c.Header("Content-Disposition", `attachment; filename="kfor-history.om"`)
+		c.Data(http.StatusOK, historyContentType, b.Bytes())
+	}
 }
 
 func optInt(p *int) string {

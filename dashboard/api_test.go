@@ -3,6 +3,7 @@ package dashboard
 import (
 	"encoding/csv"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -161,6 +162,41 @@ func TestContributions(t *testing.T) {
 	}
 }
 
+// TestOneGrammar: a parameter reads the same on every route: the page's
+// dates work in the API and the images, and the same mistake gets the same
+// error body everywhere (the page shows the same words, and what it shows
+// instead).
+func TestOneGrammar(t *testing.T) {
+	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	for _, target := range []string{"/api/v1/contributions?date=2017", "/api/v1/contributions.csv?date=2017-02", "/api/v1/strength?from=2009&to=2010-06", "/?date=2017", "/table/contributions.json?date=2017"} {
+		if w := get(t, s, "GET", target); w.Code != http.StatusOK {
+			t.Errorf("GET %s = %d, want 200: %s", target, w.Code, w.Body)
+		}
+	}
+	var first string
+	for _, target := range []string{"/api/v1/contributions?date=bogus", "/api/v1/contributions.csv?date=bogus", "/charts/contributions.svg?date=bogus", "/charts/contributions.png?date=bogus"} {
+		w := get(t, s, "GET", target)
+		if w.Code != http.StatusBadRequest {
+			t.Fatalf("GET %s = %d, want 400", target, w.Code)
+		}
+		if first == "" {
+			first = w.Body.String()
+		}
+		if w.Body.String() != first {
+			t.Errorf("GET %s = %s, want the same body as the API's %s", target, w.Body, first)
+		}
+	}
+	e := map[string]string{}
+	json.Unmarshal([]byte(first), &e)
+	if e["param"] != "date" || e["code"] != string(EInvalid) {
+		t.Errorf("error body %s: want param date, code %s", first, EInvalid)
+	}
+	page := get(t, s, "GET", "/?date=bogus").Body.String()
+	if !strings.Contains(page, html.EscapeString(e["error"])+"; ignored") {
+		t.Errorf("the page's notice for date=bogus does not say %q and what it shows instead", e["error"])
+	}
+}
+
 // TestBadRequests: every malformed or out-of-range parameter gets a 4xx with
 // a JSON message that names the parameter and says what was expected.
 func TestBadRequests(t *testing.T) {
@@ -170,13 +206,16 @@ func TestBadRequests(t *testing.T) {
 		code           int
 		want           string
 	}{
-		"bad date":              {"GET", "/api/v1/contributions?date=2017-13-01", 400, `"2017-13-01" is not a date (want YYYY-MM-DD)`},
-		"date with slashes":     {"GET", "/api/v1/contributions?date=01/02/2017", 400, "want YYYY-MM-DD"},
+		"bad date":              {"GET", "/api/v1/contributions?date=2017-13-01", 400, `"2017-13-01" is not a date (want a date as YYYY-MM-DD, YYYY-MM or YYYY)`},
+		"date with slashes":     {"GET", "/api/v1/contributions?date=01/02/2017", 400, "want a date as YYYY-MM-DD, YYYY-MM or YYYY"},
 		"date before KFOR":      {"GET", "/api/v1/contributions?date=1990-01-01", 400, "1990-01-01 is out of range (want a date from 1999-01-01 to 2026-11-27)"},
 		"date in the future":    {"GET", "/api/v1/contributions?date=2030-01-01", 400, "out of range"},
 		"very long date":        {"GET", "/api/v1/contributions?date=" + strings.Repeat("9", 5000), 400, "is 5000 characters long"},
 		"no list yet":           {"GET", "/api/v1/contributions?date=1999-01-05", 404, "no per-nation list on or before 1999-01-05"},
 		"bad all":               {"GET", "/api/v1/strength?all=maybe", 400, `"maybe" is not a boolean (want 1 or 0)`},
+		"garbage from":          {"GET", "/api/v1/strength?from=garbage", 400, `"garbage" is not a date`},
+		"from after to":         {"GET", "/api/v1/events.csv?from=2015&to=2010", 400, "2015 is after to 2010"},
+		"future to":             {"GET", "/api/v1/counts?to=2031", 400, "2031 is out of range"},
 		"bad complete":          {"GET", "/api/v1/contributions.csv?complete=2", 400, "is not a boolean"},
 		"unknown route":         {"GET", "/api/v1/nope", 404, "no such page: /api/v1/nope"},
 		"wrong method":          {"DELETE", "/api/v1/strength", 405, "method DELETE is not allowed on /api/v1/strength"},

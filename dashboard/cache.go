@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,6 +37,8 @@ type respCache struct {
 	order    []string // insertion order of entries, for eviction
 	size     int      // bytes held by entries
 	making   map[string]*making
+
+	maxEntries, maxBytes int // the bounds of entries
 }
 
 // making is an answer being made, which the requests that missed it wait for.
@@ -46,13 +47,17 @@ type making struct {
 	e    *cached // nil if the handler panicked
 }
 
-// maxCached and maxCachedBytes bound the entries: queries are the client's
-// to choose, so the cache must not grow with them. A page with its
+// maxCached and maxCachedBytes bound the answers cache: queries are the
+// client's to choose, so the cache must not grow with them. A page with its
 // compressed forms is about 0.2 MB, so the byte bound is the one that bites
-// when clients walk through many views.
+// when clients walk through many views. The image cache has a bound of its
+// own: a chart pasted into a briefing is fetched again and again, and
+// drawing one costs 0.1-0.3 s; some 100 PNGs of a typical chart fit.
 const (
 	maxCached      = 512
 	maxCachedBytes = 32 << 20
+	maxImages      = 512
+	maxImageBytes  = 32 << 20
 )
 
 // minCompress is the size below which compressing is not worth a header.
@@ -81,82 +86,63 @@ var (
 
 func (e *cached) size() int { return len(e.body) + len(e.gz) + len(e.br) }
 
-func newRespCache() *respCache {
-	return &respCache{pinned: map[string]*cached{}, entries: map[string]*cached{}, making: map[string]*making{}}
+func newRespCache(maxEntries, maxBytes int) *respCache {
+	return &respCache{pinned: map[string]*cached{}, entries: map[string]*cached{}, making: map[string]*making{},
+		maxEntries: maxEntries, maxBytes: maxBytes}
 }
 
-// cache wraps a GET handler whose answer depends only on the dataset, the
-// path and the query parameters named in params. Other parameters are left
-// out of the key, so a client cannot grow the cache by inventing them.
-func (s *Server) cache(params []string, h gin.HandlerFunc) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		d := s.data()
-		key := cacheKey(c.Request.URL, params)
-		day := s.cfg.Now().Unix() / secondsPerDay
-		e, m := s.resp.get(d.Checksum, day, key, warming(c.Request))
-		switch {
-		case e != nil:
-		case m != nil: // another request is making it
-			select {
-			case <-m.done:
-			case <-c.Request.Context().Done():
-				c.Abort() // the client left
-				return
-			}
-			if e = m.e; e == nil {
-				h(c) // its maker panicked: make it here, uncached
-				return
-			}
-		default:
-			e = s.make(c, h, d.Checksum, day, key)
+// cached answers c from rc under key, or else makes the answer with h
+// (once, however many requests miss it at the same time) and keeps it if
+// it is a 200. The key names everything the answer depends on besides the
+// dataset and the day: the path and the parsed parameters.
+func (s *Server) cached(rc *respCache, key string, c *gin.Context, h gin.HandlerFunc) {
+	d := s.data()
+	day := s.cfg.Now().Unix() / secondsPerDay
+	e, m := rc.get(d.Checksum, day, key, warming(c.Request))
+	switch {
+	case e != nil:
+	case m != nil: // another request is making it
+		select {
+		case <-m.done:
+		case <-c.Request.Context().Done():
+			c.Abort() // the client left
+			return
 		}
-		e.write(c)
+		if e = m.e; e == nil {
+			h(c) // its maker panicked: make it here, uncached
+			return
+		}
+	default:
+		e = rc.make(c, h, d.Checksum, day, key)
 	}
+	e.write(c)
 }
 
 // secondsPerDay turns a Unix time into a UTC day number.
 const secondsPerDay = 24 * 60 * 60
 
-// cacheKey is the path and the values of the parameters the route reads.
-func cacheKey(u *url.URL, params []string) string {
-	if len(params) == 0 || u.RawQuery == "" {
-		return u.Path
-	}
-	var key strings.Builder
-	key.WriteString(u.Path)
-	q := u.Query()
-	for _, p := range params {
-		v, ok := q[p]
-		if !ok {
-			continue
-		}
-		key.WriteString("\x00" + p + "=" + strings.Join(v, "\x00"))
-	}
-	return key.String()
-}
-
 // make runs h for a key the cache misses, stores its answer if it is a 200
 // and hands it to the requests waiting for it.
-func (s *Server) make(c *gin.Context, h gin.HandlerFunc, checksum string, day int64, key string) *cached {
+func (rc *respCache) make(c *gin.Context, h gin.HandlerFunc, checksum string, day int64, key string) *cached {
 	m := &making{done: make(chan struct{})}
-	s.resp.mu.Lock()
-	s.resp.making[key] = m
-	s.resp.mu.Unlock()
+	rc.mu.Lock()
+	rc.making[key] = m
+	rc.mu.Unlock()
 	rec := &recorder{ResponseWriter: c.Writer, status: http.StatusOK}
 	c.Writer = rec
 	defer func() {
 		c.Writer = rec.ResponseWriter
-		s.resp.mu.Lock()
-		if s.resp.making[key] == m {
-			delete(s.resp.making, key)
+		rc.mu.Lock()
+		if rc.making[key] == m {
+			delete(rc.making, key)
 		}
-		s.resp.mu.Unlock()
+		rc.mu.Unlock()
 		close(m.done)
 	}()
 	h(c)
 	m.e = newCached(rec)
 	if rec.status == http.StatusOK {
-		s.resp.put(checksum, day, key, m.e, warming(c.Request))
+		rc.put(checksum, day, key, m.e, warming(c.Request))
 	}
 	return m.e
 }
@@ -201,10 +187,10 @@ func (rc *respCache) put(checksum string, day int64, key string, e *cached, pin 
 		rc.pinned[key] = e
 		return
 	}
-	if _, ok := rc.entries[key]; ok {
-		return
+	if _, ok := rc.entries[key]; ok || e.size() > rc.maxBytes/8 {
+		return // an answer this large would evict too many others
 	}
-	for len(rc.order) > 0 && (len(rc.order) >= maxCached || rc.size+e.size() > maxCachedBytes) {
+	for len(rc.order) > 0 && (len(rc.order) >= rc.maxEntries || rc.size+e.size() > rc.maxBytes) {
 		rc.drop(rc.order[0])
 	}
 	rc.entries[key] = e
@@ -228,7 +214,7 @@ func newCached(rec *recorder) *cached {
 		etag:   `"` + hex.EncodeToString(sum[:12]) + `"`,
 		body:   body,
 	}
-	if rec.status == http.StatusOK && len(body) >= minCompress {
+	if rec.status == http.StatusOK && len(body) >= minCompress && compressible(e.header.Get("Content-Type")) {
 		e.gz, e.br = compress(body)
 	}
 	e.etagValue = []string{e.etag}
@@ -236,6 +222,12 @@ func newCached(rec *recorder) *cached {
 	e.gzLen = []string{strconv.Itoa(len(e.gz))}
 	e.brLen = []string{strconv.Itoa(len(e.br))}
 	return e
+}
+
+// compressible reports whether an answer of this media type shrinks when
+// compressed: text does, a PNG is compressed already.
+func compressible(ctype string) bool {
+	return !strings.HasPrefix(ctype, "image/") || strings.HasPrefix(ctype, "image/svg")
 }
 
 // compress returns body gzipped and brotli-compressed, once per answer and
@@ -262,7 +254,9 @@ func (e *cached) write(c *gin.Context) {
 	if e.status == http.StatusOK {
 		h["Etag"] = e.etagValue
 		h["Vary"] = varyEncoding
-		h["Cache-Control"] = noCache
+		if _, ok := e.header["Cache-Control"]; !ok {
+			h["Cache-Control"] = noCache
+		}
 		if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatch(inm, e.etag) {
 			c.Status(http.StatusNotModified)
 			c.Writer.WriteHeaderNow()

@@ -154,13 +154,15 @@ func TestCacheMakesOnce(t *testing.T) {
 	var made atomic.Int64
 	inside, release := make(chan struct{}), make(chan struct{})
 	e := gin.New()
-	e.GET("/slow", s.cache([]string{"v"}, func(c *gin.Context) {
-		if made.Add(1) == 1 {
-			close(inside)
-			<-release
-		}
-		c.String(http.StatusOK, "made for v=%s", c.Query("v"))
-	}))
+	e.GET("/slow", func(c *gin.Context) {
+		s.cached(s.resp, "/slow\x00"+c.Query("v"), c, func(c *gin.Context) {
+			if made.Add(1) == 1 {
+				close(inside)
+				<-release
+			}
+			c.String(http.StatusOK, "made for v=%s", c.Query("v"))
+		})
+	})
 	const n = 16
 	bodies := make(chan string, n)
 	get := func() { bodies <- getWith(t, e, "/slow?v=1", nil).Body.String() }

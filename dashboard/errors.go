@@ -20,6 +20,7 @@ const (
 	EUnavailable ErrorCode = "unavailable" // overloaded or not ready: try again later
 	EForbidden   ErrorCode = "forbidden"   // switched off by configuration
 	ETooLarge    ErrorCode = "too_large"   // a request body over MaxBodyBytes
+	EBadDataset  ErrorCode = "bad_dataset" // a reload found the record invalid: the last good one still serves
 	EInternal    ErrorCode = "internal"    // a bug: never for bad input
 )
 
@@ -28,6 +29,9 @@ type Error struct {
 	Code  ErrorCode
 	Param string // the offending query parameter, if any
 	Msg   string // what is wrong and what was expected
+	// Detail is the longer story, such as every problem a reload found
+	// in the record's files; may be empty.
+	Detail string
 }
 
 func (e *Error) Error() string {
@@ -57,6 +61,8 @@ func status(code ErrorCode) int {
 		return http.StatusForbidden
 	case ETooLarge:
 		return http.StatusRequestEntityTooLarge
+	case EBadDataset:
+		return http.StatusUnprocessableEntity
 	}
 	return http.StatusInternalServerError
 }
@@ -70,6 +76,9 @@ func fail(c *gin.Context, err error) {
 	body := gin.H{"error": e.Msg, "code": e.Code}
 	if e.Param != "" {
 		body["param"] = e.Param
+	}
+	if e.Detail != "" {
+		body["detail"] = e.Detail
 	}
 	c.Abort()
 	c.JSON(status(e.Code), body)

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/param"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -273,7 +274,7 @@ func listChoices(d *dataset.Dataset, chosen *dataset.List) (out []listChoice, to
 // pageData is what the template renders.
 type pageData struct {
 	Version, Checksum, AsOf string
-	Notices                 []chart.Notice
+	Notices                 []param.Notice
 	Head                    headline
 	Charts                  []pageChart
 	Lists                   []listChoice
@@ -286,30 +287,11 @@ type pageData struct {
 	SourcesCount            int
 }
 
-// view reads the view from the request, bounded by the server's clock.
-func (s *Server) view(c *gin.Context, d *dataset.Dataset) (chart.View, []chart.Notice) {
-	// A parameter given more than once counts once, with its last value
-	// that is not empty: where the record has more lists than the page's
-	// selector offers, the form sends date twice, the selector's choice
-	// and then a date field that, filled in, is the reader's own.
-	q := c.Request.URL.Query()
-	for k, vs := range q {
-		last := vs[0]
-		for _, s := range vs[1:] {
-			if s != "" {
-				last = s
-			}
-		}
-		q[k] = []string{last}
-	}
-	return chart.ParseView(q, d, s.cfg.Now())
-}
-
 // handlePage serves the dashboard.
-func (s *Server) handlePage() gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (s *Server) handlePage() handler {
+	return func(c *gin.Context, pv param.Values) {
 		d := s.data()
-		v, notices := s.view(c, d)
+		v, notices := pv.View, pv.Notices
 		opts, err := chart.BuildAll(d, v)
 		if err != nil {
 			s.cfg.Log.Error("building the charts", "err", err)
@@ -319,7 +301,7 @@ func (s *Server) handlePage() gin.HandlerFunc {
 		data := pageData{
 			Version: s.cfg.Version, Checksum: shortSum(d.Checksum), AsOf: d.AsOf.String(),
 			Notices: notices, Head: newHeadline(d), Dark: v.Theme == chart.Dark,
-			Min: chart.FirstDay.Format(time.DateOnly), Max: s.cfg.Now().UTC().Format(time.DateOnly),
+			Min: param.FirstDay.Format(time.DateOnly), Max: s.cfg.Now().UTC().Format(time.DateOnly),
 			EChartsJS: assetPath("echarts.min.js"), AppJS: assetPath("app.js"), CSS: assetPath("app.css"),
 			OptionsURL: withQuery("/options.js", v.Query()), ResetURL: "/", SourcesCount: len(d.Sources),
 		}
@@ -374,10 +356,9 @@ type drawCall struct {
 // them to the page: kfor.draw([...]). A script from this origin is what a
 // Content-Security-Policy of script-src 'self' allows, and unlike JSON it
 // can carry the options' functions.
-func (s *Server) handleOptions() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		d := s.data()
-		v, _ := s.view(c, d)
+func (s *Server) handleOptions() handler {
+	return func(c *gin.Context, pv param.Values) {
+		d, v := s.data(), pv.View
 		opts, err := chart.BuildAll(d, v)
 		if err != nil {
 			s.cfg.Log.Error("building the charts", "err", err)
@@ -408,8 +389,8 @@ func (s *Server) handleOptions() gin.HandlerFunc {
 // /table/strength.json all its tables; /table/strength.2.csv and
 // /table/strength.2.json are its second table alone (a chart's tables are
 // numbered from 1, as the page links them).
-func (s *Server) handleTable() gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (s *Server) handleTable() handler {
+	return func(c *gin.Context, pv param.Values) {
 		file := c.Param("file")
 		id, ext, ok := strings.Cut(file, ".")
 		n := 0 // no number: the main table as CSV, all of them as JSON
@@ -423,9 +404,7 @@ func (s *Server) handleTable() gin.HandlerFunc {
 			fail(c, Errorf(ENotFound, "", "no such table: %s (want /table/ID.csv, /table/ID.json, or /table/ID.N.csv or .json for table N)", file))
 			return
 		}
-		d := s.data()
-		v, _ := s.view(c, d)
-		o, err := chart.Build(id, d, v)
+		o, err := chart.Build(id, s.data(), pv.View)
 		if err != nil {
 			fail(c, Errorf(ENotFound, "", "no chart %q", id))
 			return

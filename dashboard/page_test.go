@@ -138,7 +138,7 @@ func TestPageBadParamsFallBack(t *testing.T) {
 		"from not date":  {"?from=last-week", []string{"<code>from</code>", "is not a date"}},
 		"to in future":   {"?to=2999-01-01", []string{"<code>to</code>", "out of range"}},
 		"date too early": {"?date=1999-02-01", []string{"<code>date</code>", "no per-nation list"}},
-		"swapped":        {"?from=2012&to=2009", []string{"<code>from</code>", "swapped"}},
+		"swapped":        {"?from=2012&to=2009", []string{"<code>from</code>", "2012 is after to 2009; showing 2009 to 2012"}},
 		"huge":           {"?from=" + strings.Repeat("x", 5000), []string{"<code>from</code>", "characters long"}},
 		"html":           {"?theme=%3Cscript%3E", []string{"<code>theme</code>", "&#34;&lt;script&gt;&#34;"}},
 	}

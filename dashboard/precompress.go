@@ -3,9 +3,10 @@ package dashboard
 import (
 	"bytes"
 	"compress/gzip"
-	"embed"
 
 	"github.com/andybalholm/brotli"
+
+	"github.com/kforstats/kforstats/dashboard/assets"
 )
 
 // The static assets never change while the binary runs, so they are
@@ -15,13 +16,6 @@ import (
 // assets/precompressed, named after the asset's hashed name; a file whose
 // content changed has a new hash and, until they are written again, is
 // compressed at start instead.
-//
-//go:embed assets/precompressed
-var precompressedFS embed.FS
-
-// precompressedDir is where the build's compressed forms live, inside
-// precompressedFS and under dashboard/.
-const precompressedDir = "assets/precompressed"
 
 // precompressMin is the size from which an asset must ship precompressed:
 // compressing smaller ones at start costs milliseconds.
@@ -30,8 +24,8 @@ const precompressMin = 64 << 10
 // assetEncodings returns the gzip and brotli forms of the asset whose
 // hashed name is name: the build's, or made now at the best levels.
 func assetEncodings(name string, body []byte) (gz, br []byte) {
-	gz, errG := precompressedFS.ReadFile(precompressedDir + "/" + name + ".gz")
-	br, errB := precompressedFS.ReadFile(precompressedDir + "/" + name + ".br")
+	gz, errG := assets.Precompressed.ReadFile(assets.PrecompressedDir + "/" + name + ".gz")
+	br, errB := assets.Precompressed.ReadFile(assets.PrecompressedDir + "/" + name + ".br")
 	if errG != nil || errB != nil {
 		gz, br = compressBest(body)
 	}

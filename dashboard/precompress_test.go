@@ -13,6 +13,7 @@ import (
 
 	"github.com/andybalholm/brotli"
 
+	"github.com/kforstats/kforstats/dashboard/assets"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -58,7 +59,7 @@ func TestPrecompressedAssets(t *testing.T) {
 		}
 	}
 	if updating() {
-		dir := filepath.FromSlash(precompressedDir)
+		dir := filepath.Join("assets", assets.PrecompressedDir)
 		old, _ := os.ReadDir(dir)
 		for _, e := range old {
 			if want[e.Name()] == nil && e.Name() != "README" {
@@ -83,7 +84,7 @@ func TestPrecompressedAssets(t *testing.T) {
 		}
 		return
 	}
-	entries, err := precompressedFS.ReadDir(precompressedDir)
+	entries, err := assets.Precompressed.ReadDir(assets.PrecompressedDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,11 +94,11 @@ func TestPrecompressedAssets(t *testing.T) {
 		x := want[e.Name()]
 		if x == nil {
 			if e.Name() != "README" {
-				t.Errorf("%s/%s belongs to no asset of this build; remove it (go test ./dashboard -run TestPrecompressedAssets -update)", precompressedDir, e.Name())
+				t.Errorf("%s/%s belongs to no asset of this build; remove it (go test ./dashboard -run TestPrecompressedAssets -update)", assets.PrecompressedDir, e.Name())
 			}
 			continue
 		}
-		b, _ := precompressedFS.ReadFile(precompressedDir + "/" + e.Name())
+		b, _ := assets.Precompressed.ReadFile(assets.PrecompressedDir + "/" + e.Name())
 		var got []byte
 		if strings.HasSuffix(e.Name(), ".gz") {
 			got = gunzip(t, b)
@@ -110,7 +111,7 @@ func TestPrecompressedAssets(t *testing.T) {
 	}
 	for name := range want {
 		if !have[name] {
-			t.Errorf("%s/%s is missing: brotli's best level takes seconds at start-up on an asset this large; run make assets", precompressedDir, name)
+			t.Errorf("%s/%s is missing: brotli's best level takes seconds at start-up on an asset this large; run make assets", assets.PrecompressedDir, name)
 		}
 	}
 }

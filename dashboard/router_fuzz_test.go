@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kforstats/kforstats/dashboard/images"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -34,7 +35,7 @@ func FuzzRouter(f *testing.F) {
 	}
 	cfg := Config{Store: store, EnableLifecycle: true, Now: func() time.Time { return apiNow }}
 	if fl := flag.Lookup("test.fuzz"); fl != nil && fl.Value.String() != "" {
-		im, err := NewImages(ImageConfig{Timeout: 4 * time.Second, CacheDir: f.TempDir()})
+		im, err := images.New(images.Config{Timeout: 4 * time.Second, CacheDir: f.TempDir()})
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -1,46 +1,97 @@
 package dashboard
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/kforstats/kforstats/dashboard/images"
+	"github.com/kforstats/kforstats/dashboard/param"
 )
 
-// routes is the one route table.
+// route is one GET route, declared once: the parameters it reads and how,
+// whether its answers are cached and made at load. Its parsing, its cache
+// key, the documentation of its parameters and the load-time warm-up all
+// come from this declaration.
+type route struct {
+	path string
+	doc  string // what it answers, for the API index
+	// params are every query parameter the handler reads; any other is
+	// ignored and left out of the cache key, so that a client cannot grow
+	// the cache by inventing them.
+	params []param.Name
+	// mode is Strict for the API and the images (a value that cannot be
+	// used is a 4xx naming it), Lenient for the page (it falls back and
+	// says so).
+	mode param.Mode
+	// cache, when set, keeps each answer, made once per dataset, day and
+	// parsed parameters.
+	cache func(*Server) *respCache
+	// warm makes the answer at each load, in the default view, so that the
+	// first reader after a (re)load is served from memory.
+	warm   bool
+	handle func(s *Server) handler
+}
+
+// handler answers one request, given its parsed parameters.
+type handler func(c *gin.Context, v param.Values)
+
+// answers and pictures are the server's two response caches: the page and
+// the API; the chart images, bounded apart so that images never evict the
+// page.
+func answers(s *Server) *respCache  { return s.resp }
+func pictures(s *Server) *respCache { return s.imgs }
+
+// viewParams are the parameters of the page's views.
+var viewParams = param.View
+
+// table is the route table: every GET route the server answers.
+func (s *Server) table() []route {
+	api := func(path, doc string, params []param.Name, warm bool, h func(*Server) handler) route {
+		return route{path: "/api/v1/" + path, doc: doc, params: params, mode: param.Strict, cache: answers, warm: warm, handle: h}
+	}
+	series := []param.Name{param.From, param.To}
+	rs := []route{
+		{path: "/", doc: "the dashboard", params: viewParams, mode: param.Lenient, cache: answers, warm: true, handle: (*Server).handlePage},
+		{path: "/options.js", doc: "the chart options of a view, as a script", params: viewParams, mode: param.Lenient, cache: answers, warm: true, handle: (*Server).handleOptions},
+		{path: "/table/:file", doc: "the figures a chart draws, as CSV or JSON", params: viewParams, mode: param.Lenient, cache: answers, handle: (*Server).handleTable},
+		{path: "/static/:file", doc: "the page's script, style sheet and ECharts bundle", handle: (*Server).handleStatic},
+		{path: "/charts", doc: "every chart with its image URLs and parameters", cache: answers, handle: (*Server).handleCharts},
+		{path: "/charts/:file", doc: "a chart as SVG or PNG", params: images.Params, mode: param.Strict, cache: pictures, handle: (*Server).handleChartImage},
+		{path: "/healthz", doc: "liveness", handle: (*Server).handleHealthz},
+		{path: "/readyz", doc: "readiness: a dataset is loaded", handle: (*Server).handleReadyz},
+
+		api("summary", "the headline figures", nil, true, (*Server).handleSummary),
+		api("strength", "total strength: the preferred series, or every observation with all=1", append([]param.Name{param.All}, series...), true, strengthListing.handler(false)),
+		api("strength.csv", "total strength as CSV", append([]param.Name{param.All}, series...), true, strengthListing.handler(true)),
+		api("contributions", "the per-nation list in force at a date", []param.Name{param.Date, param.Complete}, true, contributionsHandler(false)),
+		api("contributions.csv", "the per-nation list in force at a date, as CSV", []param.Name{param.Date, param.Complete}, false, contributionsHandler(true)),
+		api("counts", "contributing-nation counts", series, true, countsListing.handler(false)),
+		api("counts.csv", "contributing-nation counts as CSV", series, false, countsListing.handler(true)),
+		api("events", "events", series, true, eventsListing.handler(false)),
+		api("events.csv", "events as CSV", series, false, eventsListing.handler(true)),
+		api("sources", "every source", nil, true, sourcesListing.handler(false)),
+		api("sources.csv", "every source as CSV", nil, false, sourcesListing.handler(true)),
+		api("nations", "contributing nations and their NATO accession", nil, true, nationsListing.handler(false)),
+		api("nations.csv", "contributing nations as CSV", nil, false, nationsListing.handler(true)),
+		api("structure", "the force's sites and standing facts", nil, true, (*Server).handleStructure),
+	}
+	if s.cfg.History != nil {
+		rs = append(rs, api("history.om", "the record as OpenMetrics with timestamps, for Prometheus' backfill", nil, false, (*Server).handleHistory))
+	}
+	return rs
+}
+
+// routes registers the route table and the routes outside it.
 func (s *Server) routes() {
 	e := s.engine
-	// The page, its chart options and tables depend only on the dataset,
-	// the day and the view: made once, then served from memory.
-	view := []string{"theme", "from", "to", "date"}
-	e.GET("/", s.cache(view, s.handlePage()))
-	e.GET("/options.js", s.cache(view, s.handleOptions()))
-	e.GET("/table/:file", s.cache(view, s.handleTable()))
-	e.GET("/static/:file", s.handleStatic())
-	e.GET("/charts", s.handleCharts())
-	e.GET("/charts/:file", s.handleChartImage())
-	e.GET("/healthz", s.handleHealthz())
-	e.GET("/readyz", s.handleReadyz())
-
-	api := e.Group("/api/v1")
-	api.GET("/summary", s.cache(nil, s.handleSummary()))
-	api.GET("/strength", s.cache([]string{"all"}, s.handleStrength(false)))
-	api.GET("/strength.csv", s.cache([]string{"all"}, s.handleStrength(true)))
-	api.GET("/contributions", s.cache([]string{"date", "complete"}, s.handleContributions(false)))
-	api.GET("/contributions.csv", s.cache([]string{"date", "complete"}, s.handleContributions(true)))
-	api.GET("/counts", s.cache(nil, s.handleCounts(false)))
-	api.GET("/counts.csv", s.cache(nil, s.handleCounts(true)))
-	api.GET("/events", s.cache(nil, s.handleEvents(false)))
-	api.GET("/events.csv", s.cache(nil, s.handleEvents(true)))
-	api.GET("/sources", s.cache(nil, s.handleSources(false)))
-	api.GET("/sources.csv", s.cache(nil, s.handleSources(true)))
-	api.GET("/nations", s.cache(nil, s.handleNations(false)))
-	api.GET("/nations.csv", s.cache(nil, s.handleNations(true)))
-	api.GET("/structure", s.cache(nil, s.handleStructure()))
-
-	if s.cfg.History != nil {
-		api.GET("/history.om", gin.WrapH(s.cfg.History))
+	s.routeTable = s.table()
+	for _, r := range s.routeTable {
+		e.GET(r.path, s.serve(r))
 	}
 	if s.cfg.Metrics != nil {
+		// promhttp negotiates the exposition format and its compression.
 		e.GET("/metrics", gin.WrapH(s.cfg.Metrics))
 	}
 	e.POST("/-/reload", s.handleReload())
@@ -61,14 +112,53 @@ func (s *Server) routes() {
 	})
 }
 
-func (s *Server) handleHealthz() gin.HandlerFunc {
-	return func(c *gin.Context) { c.String(http.StatusOK, "ok\n") }
+// serve parses the parameters route r declares, then answers from its
+// cache or its handler.
+func (s *Server) serve(r route) gin.HandlerFunc {
+	h := r.handle(s)
+	defaultKey := param.Defaults().Key(r.params)
+	return func(c *gin.Context) {
+		v := param.Defaults()
+		key := c.Request.URL.Path
+		if len(r.params) > 0 && c.Request.URL.RawQuery != "" {
+			var err error
+			if v, err = param.Parse(c.Request.URL.Query(), r.params, r.mode, s.data(), s.cfg.Now()); err != nil {
+				fail(c, paramError(err))
+				return
+			}
+			if k := v.Key(r.params); k != defaultKey {
+				key += "\x00" + k
+			}
+		}
+		if r.cache == nil {
+			h(c, v)
+			return
+		}
+		s.cached(r.cache(s), key, c, func(c *gin.Context) { h(c, v) })
+	}
+}
+
+// paramError is a parameter that cannot be used, in the error vocabulary.
+func paramError(err error) error {
+	var n *param.Notice
+	if !errors.As(err, &n) {
+		return err
+	}
+	code := EInvalid
+	if n.Problem == param.Missing {
+		code = ENotFound
+	}
+	return &Error{Code: code, Param: string(n.Param), Msg: n.Msg}
+}
+
+func (s *Server) handleHealthz() handler {
+	return func(c *gin.Context, _ param.Values) { c.String(http.StatusOK, "ok\n") }
 }
 
 // handleReadyz answers 200 once a dataset is loaded: a Store always has one,
 // so readiness follows from the server existing.
-func (s *Server) handleReadyz() gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (s *Server) handleReadyz() handler {
+	return func(c *gin.Context, _ param.Values) {
 		if s.cfg.Store == nil || s.cfg.Store.Current() == nil {
 			fail(c, Errorf(EUnavailable, "", "no dataset loaded yet"))
 			return
@@ -85,8 +175,11 @@ func (s *Server) handleReload() gin.HandlerFunc {
 			return
 		}
 		if err := s.cfg.Store.Reload(); err != nil {
-			// The input is bad, not the server: still serving the last good dataset.
-			c.JSON(http.StatusUnprocessableEntity, gin.H{"error": "reload failed; still serving the last good dataset", "detail": err.Error(), "code": EInvalid})
+			// The input is bad, not the server: still serving the last good
+			// dataset. The operator reads it in the log, the client in the
+			// answer.
+			s.cfg.Log.Error("dataset reload failed; still serving the last good dataset", "origin", s.cfg.Store.Origin().Name, "err", err)
+			fail(c, &Error{Code: EBadDataset, Msg: "reload failed; still serving the last good dataset", Detail: err.Error()})
 			return
 		}
 		d := s.data()

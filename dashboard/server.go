@@ -1,12 +1,14 @@
 package dashboard
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kforstats/kforstats/dashboard/images"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -17,9 +19,10 @@ type Config struct {
 
 	// Metrics serves /metrics; nil leaves the route out.
 	Metrics http.Handler
-	// History serves GET /api/v1/history.om, the record as OpenMetrics with
-	// timestamps for Prometheus' backfill; nil leaves the route out.
-	History http.Handler
+	// History writes GET /api/v1/history.om, the record up to now as
+	// OpenMetrics with timestamps for Prometheus' backfill; nil leaves the
+	// route out.
+	History func(w io.Writer, d *dataset.Dataset, now time.Time) error
 	// Observe is told of every finished request, by route template (never
 	// the raw path, so that its cardinality stays bounded); nil for none.
 	Observe func(route, method string, code int, elapsed time.Duration)
@@ -32,7 +35,7 @@ type Config struct {
 	Now func() time.Time
 	// Images draws /charts/{id}.svg and .png; nil makes one with the
 	// defaults on the first image request.
-	Images *Images
+	Images *images.Service
 	// FrameAncestors is the CSP frame-ancestors source list: who may show
 	// the page in a frame. Empty or not valid (see CheckFrameAncestors)
 	// means DefaultFrameAncestors, nobody.
@@ -41,10 +44,12 @@ type Config struct {
 
 // Server is the kforstats HTTP handler.
 type Server struct {
-	cfg    Config
-	engine *gin.Engine
-	resp   *respCache
-	img    imageState
+	cfg        Config
+	engine     *gin.Engine
+	routeTable []route
+	resp       *respCache // the page and the API
+	imgs       *respCache // the chart images
+	img        imageState
 }
 
 // NewServer returns the handler that serves every kforstats route.
@@ -57,7 +62,7 @@ func NewServer(cfg Config) *Server {
 	}
 	cfg.FrameAncestors = frameAncestors(cfg.FrameAncestors)
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, engine: gin.New(), resp: newRespCache()}
+	s := &Server{cfg: cfg, engine: gin.New(), resp: newRespCache(maxCached, maxCachedBytes), imgs: newRespCache(maxImages, maxImageBytes)}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.RedirectTrailingSlash = false
 	s.engine.RedirectFixedPath = false

@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"crypto/sha256"
-	"embed"
 	"encoding/hex"
 	"io/fs"
 	"mime"
@@ -13,10 +12,10 @@ import (
 	"sync"
 
 	"github.com/gin-gonic/gin"
-)
 
-//go:embed assets/*.js assets/*.css
-var assetFS embed.FS
+	"github.com/kforstats/kforstats/dashboard/assets"
+	"github.com/kforstats/kforstats/dashboard/param"
+)
 
 // asset is one embedded static file served under a content-hashed name, so
 // that it can be cached for a year: a new build with new content gets a
@@ -30,21 +29,21 @@ type asset struct {
 	gz, br []byte // body compressed at the best levels (precompress.go)
 }
 
-// assets maps the source name (echarts.min.js) and the hashed name to the
+// assetSet maps the source name (echarts.min.js) and the hashed name to the
 // asset; made once at start-up.
-type assets struct {
+type assetSet struct {
 	bySource map[string]*asset
 	byName   map[string]*asset
 }
 
-var staticAssets = sync.OnceValue(func() *assets {
-	a := &assets{bySource: map[string]*asset{}, byName: map[string]*asset{}}
-	entries, err := fs.ReadDir(assetFS, "assets")
+var staticAssets = sync.OnceValue(func() *assetSet {
+	a := &assetSet{bySource: map[string]*asset{}, byName: map[string]*asset{}}
+	entries, err := fs.ReadDir(assets.Files, ".")
 	if err != nil {
 		panic(err) // the embed pattern guarantees the directory
 	}
 	for _, e := range entries {
-		body, err := assetFS.ReadFile("assets/" + e.Name())
+		body, err := assets.Files.ReadFile(e.Name())
 		if err != nil {
 			panic(err)
 		}
@@ -76,8 +75,8 @@ func assetPath(src string) string {
 // handleStatic serves the hashed assets, immutable for a year, brotli or
 // gzip as the client accepts. Any other name, including every attempt to leave
 // the directory, is 404.
-func (s *Server) handleStatic() gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (s *Server) handleStatic() handler {
+	return func(c *gin.Context, _ param.Values) {
 		a := staticAssets().byName[c.Param("file")]
 		if a == nil {
 			fail(c, Errorf(ENotFound, "", "no such file: %s", c.Request.URL.Path))

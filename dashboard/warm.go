@@ -4,10 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"runtime/debug"
 
-	"github.com/kforstats/kforstats/dashboard/chart"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -15,23 +13,22 @@ import (
 // that they are not counted as traffic.
 type warmKey struct{}
 
-// warm makes, for a newly loaded dataset, the answers a first visit asks
-// for (the page in its default view, its options script, every API table),
-// so that even the first reader after a (re)load is served from memory.
+// warm makes, for a newly loaded dataset, the answers of every route the
+// route table marks warm, in the default view: what a first visit and most
+// clients ask for, so that even the first reader after a (re)load is served
+// from memory.
 func (s *Server) warm(d *dataset.Dataset) {
-	v, _ := chart.ParseView(url.Values{}, d, s.cfg.Now())
-	paths := []string{"/", withQuery("/options.js", v.Query())}
-	for _, p := range []string{"summary", "strength", "strength.csv", "contributions", "counts", "events", "sources", "nations", "structure"} {
-		paths = append(paths, "/api/v1/"+p)
-	}
 	ctx := context.WithValue(context.Background(), warmKey{}, true)
-	for _, p := range paths {
+	for _, r := range s.routeTable {
+		if !r.warm {
+			continue
+		}
 		if s.data() != d {
 			return // a newer dataset replaced this one: its own warm-up runs
 		}
-		r := httptest.NewRequestWithContext(ctx, http.MethodGet, p, nil)
-		r.Header.Set("Accept-Encoding", "br, gzip")
-		s.engine.ServeHTTP(httptest.NewRecorder(), r)
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, r.path, nil)
+		req.Header.Set("Accept-Encoding", "br, gzip")
+		s.engine.ServeHTTP(httptest.NewRecorder(), req)
 	}
 	// Making and compressing these answers allocates many times what is
 	// kept. Hand the freed memory back to the OS now, not over the minutes

@@ -157,3 +157,9 @@ func (d Date) Before(e Date) bool {
 func (d Date) Contains(t time.Time) bool {
 	return !t.Before(d.Start()) && t.Before(d.End())
 }
+
+// EndOfDay is the last instant of t's day, so that a figure or list dated
+// that day counts as in force on it.
+func EndOfDay(t time.Time) time.Time {
+	return t.Truncate(24 * time.Hour).Add(24*time.Hour - time.Nanosecond)
+}

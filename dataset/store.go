@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"errors"
 	"io/fs"
 	"log/slog"
 	"sync"
@@ -135,8 +134,8 @@ func (s *Store) Status() ReloadStatus { return *s.status.Load() }
 func (s *Store) Origin() Origin { return s.origin }
 
 // Reload reads the record again. On success the new dataset is served from
-// the next call to Current; on failure the last good one stays, the error is
-// logged and returned.
+// the next call to Current; on failure the last good one stays and the
+// error is returned, for the caller to log or answer with.
 func (s *Store) Reload() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -148,10 +147,6 @@ func (s *Store) Reload() error {
 		st.LastError = err
 		st.Failures++
 		s.status.Store(&st)
-		if s.cur.Load() != nil {
-			s.log.Error("dataset reload failed; still serving the last good dataset",
-				"origin", s.origin.Name, "checksum", s.cur.Load().Checksum, "err", err)
-		}
 		return err
 	}
 	prev := s.cur.Swap(d)
@@ -190,9 +185,9 @@ func (s *Store) Watch(ctx context.Context, interval time.Duration) {
 		changed := fp != s.seen
 		s.mu.Unlock()
 		if changed {
-			var es Errors
-			if err := s.Reload(); err != nil && !errors.As(err, &es) {
-				s.log.Debug("reload after change failed", "err", err)
+			if err := s.Reload(); err != nil {
+				s.log.Error("dataset reload failed; still serving the last good dataset",
+					"origin", s.origin.Name, "checksum", s.Current().Checksum, "err", err)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -14,8 +15,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kforstats/kforstats/dashboard"
 	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/images"
+	"github.com/kforstats/kforstats/dashboard/param"
 	"github.com/kforstats/kforstats/dashboard/render"
 	"github.com/kforstats/kforstats/dataset"
 )
@@ -45,17 +47,12 @@ func runExportCharts(ctx context.Context, e *env, args []string) error {
 	fs.Var(&formats, "format", "formats to write: svg, png or svg,png (default svg,png)")
 	ids := listFlag{}
 	fs.Var(&ids, "chart", "chart to write, by ID; repeat or separate by commas (default: every chart)")
-	width := fs.Int("width", dashboard.DefaultImageWidth, fmt.Sprintf("width in CSS pixels (%d to %d)", render.MinWidth, render.MaxWidth))
-	height := fs.Int("height", 0, fmt.Sprintf("height in CSS pixels (%d to %d); 0 takes each chart's height on the page", render.MinHeight, render.MaxHeight))
-	scale := fs.Int("scale", dashboard.DefaultImageScale, fmt.Sprintf("PNG pixel ratio (%d to %d): a PNG has width*scale by height*scale pixels", render.MinScale, render.MaxScale))
-	view := url.Values{}
-	for _, p := range []struct{ name, usage string }{
-		{"theme", "light or dark"},
-		{"from", "first day shown by the charts over time: YYYY-MM-DD, YYYY-MM or YYYY"},
-		{"to", "last day shown by the charts over time"},
-		{"date", "the chosen date of the per-nation charts (default: the newest complete list)"},
-	} {
-		fs.Func(p.name, p.usage, func(v string) error { view.Set(p.name, v); return nil })
+	// The view and size flags have the image URLs' names, grammar and
+	// bounds: they are parsed by the same parser, strictly, once the
+	// dataset is loaded (a date must have a per-nation list).
+	given := url.Values{}
+	for _, sp := range param.Specs(images.Params) {
+		fs.Func(string(sp.Name), sp.Doc+flagDefault(sp), func(v string) error { given.Set(string(sp.Name), v); return nil })
 	}
 	dataPath := fs.String("data.path", "", "directory of the dataset's CSV files; empty draws the dataset embedded in the binary")
 	cacheDir := fs.String("render.cache-dir", defaultRenderCache(e), "directory caching the PNG rasteriser's compiled code between runs; empty for none")
@@ -85,18 +82,6 @@ func runExportCharts(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("%w: --chart %q: no such chart (want one of %s)", errUsage, id, strings.Join(known, ", "))
 		}
 	}
-	h := *height
-	if h == 0 {
-		h = render.MinHeight // each chart's own height is checked when drawn
-	}
-	sc := *scale
-	if !slices.Contains(formats, "png") {
-		sc = 0
-	}
-	if err := render.CheckSize(*width, h, sc); err != nil {
-		return fmt.Errorf("%w: %s", errUsage, strings.TrimPrefix(err.Error(), render.ErrInvalid.Error()+": "))
-	}
-
 	origin := dataset.EmbeddedOrigin()
 	if *dataPath != "" {
 		origin = dataset.DirOrigin(*dataPath)
@@ -105,9 +90,21 @@ func runExportCharts(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("cannot load the dataset from %s:\n%w", origin.Name, err)
 	}
-	v, notices := chart.ParseView(view, d, time.Now())
-	if len(notices) > 0 {
-		return fmt.Errorf("%w: --%s: %s", errUsage, notices[0].Param, notices[0].Msg)
+	v, err := param.Parse(given, images.Params, param.Strict, d, time.Now())
+	if err != nil {
+		return fmt.Errorf("%w: --%v", errUsage, err)
+	}
+	if v.Width == 0 {
+		v.Width = param.DefaultWidth
+	}
+	if v.Scale == 0 && slices.Contains(formats, images.PNG) {
+		v.Scale = param.DefaultScale
+	}
+	// Each chart's own height is checked when it is drawn.
+	if err := render.CheckSize(v.Width, max(v.Height, render.MinHeight), v.Scale); err != nil {
+		var size *render.SizeError
+		errors.As(err, &size)
+		return fmt.Errorf("%w: --%s: %s", errUsage, size.Param, size.Msg)
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
@@ -117,7 +114,7 @@ func runExportCharts(ctx context.Context, e *env, args []string) error {
 	// less often takes a fifth off the time of a batch.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	workers := runtime.GOMAXPROCS(0)
-	im, err := dashboard.NewImages(dashboard.ImageConfig{
+	im, err := images.New(images.Config{
 		MaxConcurrent: workers,
 		QueueWait:     time.Hour, // the workers below are the limit
 		CacheDir:      *cacheDir,
@@ -127,10 +124,14 @@ func runExportCharts(ctx context.Context, e *env, args []string) error {
 	}
 	defer im.Close()
 
-	var jobs []dashboard.Image
+	var jobs []images.Image
 	for _, id := range ids {
 		for _, f := range formats {
-			jobs = append(jobs, dashboard.Image{ID: id, Format: f, View: v, Width: *width, Height: *height, Scale: *scale})
+			img := images.FromValues(id, f, v)
+			if f == images.SVG {
+				img.Scale = 0
+			}
+			jobs = append(jobs, img)
 		}
 	}
 	start := time.Now()
@@ -138,7 +139,7 @@ func runExportCharts(ctx context.Context, e *env, args []string) error {
 		mu             sync.Mutex
 		failed, nbytes int
 	)
-	next := make(chan dashboard.Image)
+	next := make(chan images.Image)
 	var wg sync.WaitGroup
 	for range min(workers, len(jobs)) {
 		wg.Add(1)
@@ -207,4 +208,13 @@ func defaultRenderCache(e *env) string {
 		return filepath.Join(home, ".cache", "kforstats")
 	}
 	return ""
+}
+
+// flagDefault says a parameter's default in a flag's help, as the flag
+// package would for a typed flag.
+func flagDefault(sp param.Spec) string {
+	if sp.Default == "" {
+		return ""
+	}
+	return " (default " + sp.Default + ")"
 }

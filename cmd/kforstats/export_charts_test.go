@@ -77,10 +77,13 @@ func TestExportChartsUsage(t *testing.T) {
 	}{
 		"unknown chart":  {[]string{"--chart", "pie"}, `--chart "pie": no such chart (want one of strength,`},
 		"unknown format": {[]string{"--format", "gif"}, `--format "gif": want svg, png or svg,png`},
-		"huge width":     {[]string{"--width", "100000"}, "width 100000 is out of range (want 200 to 4000)"},
-		"scale":          {[]string{"--scale", "9"}, "scale 9 is out of range (want 1 to 4)"},
+		"huge width":     {[]string{"--width", "100000"}, "--width: 100000 is out of range (want 200 to 4000)"},
+		"scale":          {[]string{"--scale", "9"}, "--scale: 9 is out of range (want 1 to 4)"},
 		"too many px":    {[]string{"--width", "4000", "--height", "3000", "--scale", "4"}, "is 192000000 pixels"},
 		"bad theme":      {[]string{"--theme", "pink"}, `--theme: "pink" is not a theme`},
+		"bad date":       {[]string{"--date", "bogus"}, `--date: "bogus" is not a date (want a date as YYYY-MM-DD, YYYY-MM or YYYY)`},
+		"from after to":  {[]string{"--from", "2015", "--to", "2010"}, "--from: 2015 is after to 2010"},
+		"width text":     {[]string{"--width", "wide"}, `--width: "wide" is not a whole number (want 200 to 4000)`},
 		"argument":       {[]string{"strength"}, "takes no arguments"},
 	}
 	for name, tc := range tests {

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/kforstats/kforstats/dashboard"
+	"github.com/kforstats/kforstats/dashboard/images"
 	"github.com/kforstats/kforstats/dataset"
 	"github.com/kforstats/kforstats/metrics"
 )
@@ -94,18 +95,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	// Chart images (/charts): engines start on the first image request.
-	images, err := dashboard.NewImages(dashboard.ImageConfig{CacheDir: cfg.renderCacheDir})
+	imgs, err := images.New(images.Config{CacheDir: cfg.renderCacheDir})
 	if err != nil {
 		return err
 	}
-	defer images.Close()
+	defer imgs.Close()
 	srv := dashboard.NewServer(dashboard.Config{
-		Images:          images,
+		Images:          imgs,
 		Store:           store,
 		Log:             log,
 		Metrics:         metricsHandler(reg, store, cfg.metricsMaxAge),
 		Observe:         httpMetrics.Observe,
-		History:         metrics.HistoryHandler(store, nil),
+		History:         metrics.History,
 		EnableLifecycle: cfg.enableLifecycle,
 		FrameAncestors:  cfg.frameAncestors,
 		Version:         version,
@@ -116,7 +117,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if cfg.dataPath != "" && cfg.watchInterval > 0 {
 		go store.Watch(ctx, cfg.watchInterval)
 	}
-	go reloadOnHUP(ctx, store)
+	go reloadOnHUP(ctx, store, log)
 
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
@@ -168,7 +169,7 @@ func metricsHandler(reg *prometheus.Registry, store *dataset.Store, maxAge time.
 }
 
 // reloadOnHUP reloads the dataset on SIGHUP, as Prometheus does.
-func reloadOnHUP(ctx context.Context, store *dataset.Store) {
+func reloadOnHUP(ctx context.Context, store *dataset.Store, log *slog.Logger) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -177,7 +178,9 @@ func reloadOnHUP(ctx context.Context, store *dataset.Store) {
 		case <-ctx.Done():
 			return
 		case <-hup:
-			_ = store.Reload() // the store logs a failure and keeps the last good dataset
+			if err := store.Reload(); err != nil {
+				log.Error("dataset reload failed; still serving the last good dataset", "origin", store.Origin().Name, "err", err)
+			}
 		}
 	}
 }

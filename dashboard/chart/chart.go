@@ -75,14 +75,6 @@ type Link struct {
 	Href  string `json:"href"`
 }
 
-// Notice says that a view parameter was not usable and what was shown instead.
-type Notice struct {
-	Param string // the query parameter: "from", "to", "date" or "theme"
-	Msg   string // what was wrong, what was expected and what is shown instead
-}
-
-func (n Notice) String() string { return n.Param + ": " + n.Msg }
-
 // maker builds one chart's option.
 type maker func(b *builder) error
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -176,59 +175,6 @@ func TestEncodeJSKeepsQuotesInFunctions(t *testing.T) {
 	}
 }
 
-func TestParseView(t *testing.T) {
-	d := loadDataset(t)
-	day := func(s string) time.Time { return dataset.MustDate(s).Start() }
-	tests := map[string]struct {
-		query   string
-		want    View
-		notices []string // the parameters noticed
-	}{
-		"empty":          {"", View{Theme: Light}, nil},
-		"dark":           {"theme=dark", View{Theme: Dark}, nil},
-		"bad theme":      {"theme=blue", View{Theme: Light}, []string{"theme"}},
-		"years":          {"from=2009&to=2012", View{Theme: Light, From: day("2009-01-01"), To: day("2012-12-31")}, nil},
-		"months":         {"from=2009-06&to=2010-02", View{Theme: Light, From: day("2009-06-01"), To: day("2010-02-28")}, nil},
-		"swapped":        {"from=2012-01-01&to=2009-01-01", View{Theme: Light, From: day("2009-01-01"), To: day("2012-01-01")}, []string{"from"}},
-		"not a date":     {"from=yesterday&to=2010-13-01", View{Theme: Light}, []string{"from", "to"}},
-		"too early":      {"from=1990-01-01", View{Theme: Light}, []string{"from"}},
-		"future":         {"to=2031-01-01", View{Theme: Light}, []string{"to"}},
-		"to this year":   {"to=2027", View{Theme: Light, To: day("2027-01-15")}, nil},
-		"too long":       {"date=" + strings.Repeat("9", 100), View{Theme: Light}, []string{"date"}},
-		"list date":      {"date=2017-02-15", View{Theme: Light, At: day("2017-02-15")}, nil},
-		"before lists":   {"date=1999-01-02", View{Theme: Light}, []string{"date"}},
-		"all bad":        {"from=x&to=y&date=z&theme=%00", View{Theme: Light}, []string{"theme", "from", "to", "date"}},
-		"unknown params": {"utm_source=x&foo=bar", View{Theme: Light}, nil},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			q, err := url.ParseQuery(tc.query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, ns := ParseView(q, d, now)
-			if !got.From.Equal(tc.want.From) || !got.To.Equal(tc.want.To) || !got.At.Equal(tc.want.At) || got.Theme != tc.want.Theme {
-				t.Errorf("ParseView(%q) = %+v, want %+v", tc.query, got, tc.want)
-			}
-			var params []string
-			for _, n := range ns {
-				params = append(params, n.Param)
-				if n.Msg == "" {
-					t.Errorf("ParseView(%q) notice for %s has no message", tc.query, n.Param)
-				}
-			}
-			if strings.Join(params, ",") != strings.Join(tc.notices, ",") {
-				t.Errorf("ParseView(%q) noticed %v, want %v (%v)", tc.query, params, tc.notices, ns)
-			}
-			// The view's own query reproduces it without notices.
-			again, ns2 := ParseView(got.Query(), d, now)
-			if len(ns2) != 0 || !again.From.Equal(got.From) || !again.To.Equal(got.To) || !again.At.Equal(got.At) || again.Theme != got.Theme {
-				t.Errorf("ParseView(%v.Query()) = %+v %v, want the same view and no notice", got, again, ns2)
-			}
-		})
-	}
-}
-
 func TestChooseList(t *testing.T) {
 	d := loadDataset(t)
 	def := ChooseList(d, View{})
@@ -246,26 +192,6 @@ func TestChooseList(t *testing.T) {
 			t.Errorf("ChooseList(%s) = %s (%q), want the selector's list %s", ls.Date.ISO(), got.List.ID, got.Why, ls.ID)
 		}
 	}
-}
-
-func FuzzParseView(f *testing.F) {
-	d := loadDataset(f)
-	for _, s := range []string{"", "from=2009&to=2012", "date=2017-02-15&theme=dark", "from=9999-99-99", "to=%zz"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, raw string) {
-		q, _ := url.ParseQuery(raw)
-		v, _ := ParseView(q, d, now)
-		if v.Theme != Light && v.Theme != Dark {
-			t.Fatalf("ParseView(%q) theme = %q", raw, v.Theme)
-		}
-		if !v.From.IsZero() && !v.To.IsZero() && v.From.After(v.To) {
-			t.Fatalf("ParseView(%q) from %v after to %v", raw, v.From, v.To)
-		}
-		if _, err := Build("strength", d, v); err != nil {
-			t.Fatalf("Build(strength, ParseView(%q)) = %v", raw, err)
-		}
-	})
 }
 
 // The golden files must be valid JSON a reviewer can read.

@@ -98,19 +98,31 @@ func (c *Chart) check(scale int) error {
 func CheckSize(width, height, scale int) error {
 	switch {
 	case width < MinWidth || width > MaxWidth:
-		return fmt.Errorf("%w: width %d is out of range (want %d to %d)", ErrInvalid, width, MinWidth, MaxWidth)
+		return &SizeError{"width", fmt.Sprintf("%d is out of range (want %d to %d)", width, MinWidth, MaxWidth)}
 	case height < MinHeight || height > MaxHeight:
-		return fmt.Errorf("%w: height %d is out of range (want %d to %d)", ErrInvalid, height, MinHeight, MaxHeight)
+		return &SizeError{"height", fmt.Sprintf("%d is out of range (want %d to %d)", height, MinHeight, MaxHeight)}
 	case scale == 0: // SVG
 		return nil
 	case scale < MinScale || scale > MaxScale:
-		return fmt.Errorf("%w: scale %d is out of range (want %d to %d)", ErrInvalid, scale, MinScale, MaxScale)
+		return &SizeError{"scale", fmt.Sprintf("%d is out of range (want %d to %d)", scale, MinScale, MaxScale)}
 	}
 	if px := width * height * scale * scale; px > MaxPixels {
-		return fmt.Errorf("%w: %dx%d at scale %d is %d pixels (want at most %d)", ErrInvalid, width, height, scale, px, MaxPixels)
+		return &SizeError{"scale", fmt.Sprintf("%dx%d at scale %d is %d pixels (want at most %d)", width, height, scale, px, MaxPixels)}
 	}
 	return nil
 }
+
+// SizeError is an image size out of bounds: which of width, height and
+// scale, and why. It is an ErrInvalid.
+type SizeError struct {
+	Param string // "width", "height" or "scale"
+	Msg   string
+}
+
+func (e *SizeError) Error() string { return ErrInvalid.Error() + ": " + e.Param + " " + e.Msg }
+
+// Is makes a SizeError an ErrInvalid.
+func (e *SizeError) Is(target error) bool { return target == ErrInvalid }
 
 // Renderer draws charts. It is safe for concurrent use.
 type Renderer struct {
@@ -183,7 +195,7 @@ func (r *Renderer) SVG(ctx context.Context, c Chart) ([]byte, error) {
 // PNG draws c as a PNG of c.Width*scale by c.Height*scale pixels.
 func (r *Renderer) PNG(ctx context.Context, c Chart, scale int) ([]byte, error) {
 	if scale == 0 {
-		return nil, fmt.Errorf("%w: scale 0 is out of range (want %d to %d)", ErrInvalid, MinScale, MaxScale)
+		return nil, &SizeError{"scale", fmt.Sprintf("0 is out of range (want %d to %d)", MinScale, MaxScale)}
 	}
 	return r.draw(ctx, c, scale)
 }

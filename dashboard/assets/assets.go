@@ -1,0 +1,31 @@
+// Package assets holds the page's embedded static files: the ECharts
+// bundle, the page's script and style sheet, and their compressed forms.
+// The server serves them; the chart images draw with the same bundle.
+package assets
+
+import "embed"
+
+// Files are the static files, by their source names (echarts.min.js).
+//
+//go:embed *.js *.css
+var Files embed.FS
+
+// Precompressed holds the build's gzip and brotli forms of the large
+// files, under PrecompressedDir, named after each file's hashed name
+// (echarts.1a2b3c4d5e6f.min.js.br); `make assets` writes them.
+//
+//go:embed precompressed
+var Precompressed embed.FS
+
+// PrecompressedDir is the directory of the compressed forms, in
+// Precompressed and under dashboard/assets on disk.
+const PrecompressedDir = "precompressed"
+
+// ECharts returns the ECharts bundle the page loads.
+func ECharts() []byte {
+	b, err := Files.ReadFile("echarts.min.js")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the file
+	}
+	return b
+}

@@ -1,0 +1,159 @@
+// Package images draws the dashboard's charts as SVG and PNG files, with
+// the options the page draws and the ECharts bundle the page loads, and the
+// provenance footer that lets an image stand on its own. The server's
+// /charts routes and `kforstats export charts` both draw with it; it knows
+// nothing of HTTP.
+package images
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/kforstats/kforstats/dashboard/assets"
+	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/param"
+	"github.com/kforstats/kforstats/dashboard/render"
+	"github.com/kforstats/kforstats/dataset"
+)
+
+// DefaultHeight is an image's height when neither the request nor the
+// chart names one.
+const DefaultHeight = 480
+
+// The formats an image may have.
+const (
+	SVG = "svg"
+	PNG = "png"
+)
+
+// Config configures the renderer; zero values take the defaults of
+// render.Options.
+type Config struct {
+	MaxConcurrent int           // renders at a time
+	QueueWait     time.Duration // wait for a free renderer before render.ErrBusy
+	Timeout       time.Duration // bound on one render
+	CacheDir      string        // on-disk cache of resvg's compiled code
+}
+
+// Service draws chart images. Engines start on first use or on Warm.
+type Service struct {
+	r *render.Renderer
+}
+
+// New returns a Service drawing with the page's ECharts bundle.
+func New(cfg Config) (*Service, error) {
+	r, err := render.New(render.Options{
+		ECharts:       assets.ECharts(),
+		MaxConcurrent: cfg.MaxConcurrent,
+		QueueWait:     cfg.QueueWait,
+		Timeout:       cfg.Timeout,
+		CacheDir:      cfg.CacheDir,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("images: %w", err)
+	}
+	return &Service{r: r}, nil
+}
+
+// Warm starts the engines so that the first request does not wait for them.
+func (s *Service) Warm(ctx context.Context) error { return s.r.Warm(ctx) }
+
+// Close frees the engines.
+func (s *Service) Close() error { return s.r.Close() }
+
+// Image is one chart image to draw.
+type Image struct {
+	ID     string
+	Format string // SVG or PNG
+	View   chart.View
+	// Width and Height in CSS pixels; 0 takes param.DefaultWidth and the
+	// chart's own height. Scale is the PNG's pixel ratio; 0 takes
+	// param.DefaultScale.
+	Width, Height, Scale int
+}
+
+// FromValues is the image of chart id in format drawn for a request's
+// parsed parameters.
+func FromValues(id, format string, v param.Values) Image {
+	return Image{ID: id, Format: format, View: v.View, Width: v.Width, Height: v.Height, Scale: v.Scale}
+}
+
+// fill applies the defaults, given the chart's option.
+func (img *Image) fill(o *chart.Option) {
+	if img.Width == 0 {
+		img.Width = param.DefaultWidth
+	}
+	if img.Height == 0 {
+		img.Height = o.Height
+		if img.Height == 0 {
+			img.Height = DefaultHeight
+		}
+	}
+	if img.Scale == 0 && img.Format == PNG {
+		img.Scale = param.DefaultScale
+	}
+}
+
+// Draw draws one chart from d. An unknown chart is a chart.ErrUnknown;
+// bounds are render.ErrInvalid; an overloaded or stuck renderer is
+// render.ErrBusy or render.ErrTimeout.
+func (s *Service) Draw(ctx context.Context, d *dataset.Dataset, img Image) ([]byte, error) {
+	o, err := chart.Build(img.ID, d, img.View)
+	if err != nil {
+		return nil, err
+	}
+	img.fill(&o)
+	c := render.Chart{
+		Option: o.JS, Theme: o.Theme, Width: img.Width, Height: img.Height,
+		Title: o.Title, Footer: Footer(d, o.Sources),
+	}
+	switch img.Format {
+	case SVG:
+		return s.r.SVG(ctx, c)
+	case PNG:
+		return s.r.PNG(ctx, c, img.Scale)
+	}
+	return nil, fmt.Errorf("%w: format %q (want svg or png)", render.ErrInvalid, img.Format)
+}
+
+// Footer is the provenance line an image carries, so that it stands on its
+// own when pasted: "Source: NATO, KFOR and 12 others; kforstats, data as of
+// 2026-03-03".
+func Footer(d *dataset.Dataset, srcs []*dataset.Source) string {
+	count := map[string]int{}
+	var names []string
+	for _, s := range srcs {
+		if s == nil {
+			continue
+		}
+		if count[s.Publisher] == 0 {
+			names = append(names, s.Publisher)
+		}
+		count[s.Publisher]++
+	}
+	sort.SliceStable(names, func(i, j int) bool { return count[names[i]] > count[names[j]] })
+	credit := "kforstats, data as of " + d.AsOf.String()
+	switch {
+	case len(names) == 0:
+		return "Source: " + credit
+	case len(names) > 2:
+		return fmt.Sprintf("Source: %s, %s and %d others; %s", names[0], names[1], len(names)-2, credit)
+	}
+	return "Source: " + strings.Join(names, " and ") + "; " + credit
+}
+
+// Known reports whether id names a chart.
+func Known(id string) bool {
+	for _, sp := range chart.Specs() {
+		if sp.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Params are the parameters an image request reads: the view and the size.
+var Params = append(append([]param.Name{}, param.View...), param.Width, param.Height, param.Scale)

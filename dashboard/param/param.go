@@ -1,0 +1,452 @@
+// Package param is the one parser of the query parameters every kforstats
+// route reads (the page, the API, the chart images) and of the command
+// line's view flags. It has one grammar per parameter and two modes: Strict
+// refuses a value it cannot use (the API, the images and the CLI answer 400
+// or exit 2, naming the parameter), Lenient falls back to the default and
+// says so (the page shows the notice and the view it fell back to).
+//
+// Each parameter is declared once, in specs: its grammar, bounds and
+// documentation. A route names the parameters it reads; from that list come
+// its parsing, its cache key, the documentation GET /charts and the API
+// description give, and its default view for the load-time warm-up.
+package param
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/render"
+	"github.com/kforstats/kforstats/dataset"
+)
+
+// Mode says what becomes of a value that cannot be used.
+type Mode int
+
+// The modes.
+const (
+	// Strict refuses the request: Parse returns the first *Notice as its
+	// error.
+	Strict Mode = iota
+	// Lenient uses the default instead and records a Notice saying so.
+	Lenient
+)
+
+// Name is a query parameter's name.
+type Name string
+
+// The parameters. A route reads a subset of them.
+const (
+	Theme    Name = "theme"
+	From     Name = "from"
+	To       Name = "to"
+	Date     Name = "date"
+	All      Name = "all"
+	Complete Name = "complete"
+	Width    Name = "width"
+	Height   Name = "height"
+	Scale    Name = "scale"
+)
+
+// View is the parameters of the view a chart draws: the page, its tables
+// and the chart images read them.
+var View = []Name{Theme, From, To, Date}
+
+// FirstDay is the earliest date any parameter accepts: KFOR entered Kosovo
+// in June 1999; the air campaign that preceded it began in March 1999.
+var FirstDay = time.Date(1999, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// MaxLen bounds a value's length: a longer one is refused before it is
+// parsed.
+const MaxLen = 64
+
+// Image sizes when a request names none: the page's chart at a usual
+// desktop width; the height is the one the chart asks for on the page.
+const (
+	DefaultWidth = 1000
+	DefaultScale = 2
+)
+
+// Problem tells what kind of mistake a Notice reports, for the caller to
+// answer with the right status.
+type Problem int
+
+// The problems.
+const (
+	// Malformed: the value is not of the parameter's grammar, or out of
+	// its range (400).
+	Malformed Problem = iota
+	// Missing: the value is well formed but the record has nothing there,
+	// such as a date before the first per-nation list (404).
+	Missing
+)
+
+// Notice is a parameter that could not be used: in Strict mode the error,
+// in Lenient mode one of the view's notices.
+type Notice struct {
+	Param    Name
+	Problem  Problem
+	Msg      string // what is wrong and what was expected
+	Fallback string // Lenient: what is shown instead; empty in Strict mode
+}
+
+// Error is "param: message", as the CLI prints it.
+func (n *Notice) Error() string { return string(n.Param) + ": " + n.Msg }
+
+// Text is the message with its fall-back, as the page shows it.
+func (n Notice) Text() string {
+	if n.Fallback == "" {
+		return n.Msg
+	}
+	return n.Msg + "; " + n.Fallback
+}
+
+// Kind is a parameter's grammar.
+type Kind string
+
+// The kinds, named as JSON Schema names their types.
+const (
+	KindDate    Kind = "date"
+	KindEnum    Kind = "enum"
+	KindBoolean Kind = "boolean"
+	KindInteger Kind = "integer"
+)
+
+// Spec documents a parameter: GET /charts and the API description list it.
+type Spec struct {
+	Name    Name     `json:"name"`
+	Kind    Kind     `json:"kind"`
+	Doc     string   `json:"doc"`
+	Enum    []string `json:"enum,omitempty"`
+	Default string   `json:"default,omitempty"`
+	Min     int      `json:"min,omitempty"`
+	Max     int      `json:"max,omitempty"`
+}
+
+// dateDoc is the one date grammar, said the same way everywhere.
+const dateDoc = "a date as YYYY-MM-DD, YYYY-MM or YYYY"
+
+// specs declares every parameter once.
+var specs = map[Name]Spec{
+	Theme:    {Name: Theme, Kind: KindEnum, Enum: []string{chart.Light, chart.Dark}, Default: chart.Light, Doc: "colour theme: light or dark"},
+	From:     {Name: From, Kind: KindDate, Doc: "first day shown: " + dateDoc + " (a month or year starts on its first day)"},
+	To:       {Name: To, Kind: KindDate, Doc: "last day shown: " + dateDoc + " (a month or year ends on its last day)"},
+	Date:     {Name: Date, Kind: KindDate, Doc: "the day of the per-nation list: " + dateDoc + " (a month or year means its first day); the list in force on that day is used"},
+	All:      {Name: All, Kind: KindBoolean, Default: "0", Doc: "1 for every observation, not only the series' preferred figures"},
+	Complete: {Name: Complete, Kind: KindBoolean, Default: "0", Doc: "1 for complete per-nation lists only"},
+	Width:    {Name: Width, Kind: KindInteger, Default: strconv.Itoa(DefaultWidth), Min: render.MinWidth, Max: render.MaxWidth, Doc: "image width in CSS pixels"},
+	Height:   {Name: Height, Kind: KindInteger, Min: render.MinHeight, Max: render.MaxHeight, Doc: "image height in CSS pixels (default: the chart's height on the page)"},
+	Scale:    {Name: Scale, Kind: KindInteger, Default: strconv.Itoa(DefaultScale), Min: render.MinScale, Max: render.MaxScale, Doc: fmt.Sprintf("PNG only: pixel ratio; the PNG has width*scale by height*scale pixels, at most %d", render.MaxPixels)},
+}
+
+// Specs returns the declarations of names, in their order.
+func Specs(names []Name) []Spec {
+	out := make([]Spec, 0, len(names))
+	for _, n := range names {
+		out = append(out, specs[n])
+	}
+	return out
+}
+
+// Values is a request's parameters, parsed.
+type Values struct {
+	View                 chart.View
+	All, Complete        bool
+	Width, Height, Scale int // 0: not given
+	// Notices are the values that could not be used (Lenient mode only).
+	Notices []Notice
+}
+
+// Defaults returns the values of a request that gives no parameter.
+func Defaults() Values { return Values{View: chart.View{Theme: chart.Light}} }
+
+// Parse reads the parameters names from q; it ignores any other. A
+// parameter given more than once counts once, with its last value that is
+// not empty (a form may send a selector's choice and then a field that,
+// filled in, is the reader's own). d, when not nil, is the record a date
+// must have a per-nation list for; now bounds dates (nothing after today).
+//
+// In Strict mode the first value that cannot be used is returned as a
+// *Notice error. In Lenient mode every such value falls back to its
+// default and is listed in Values.Notices; the error is always nil.
+func Parse(q url.Values, names []Name, mode Mode, d *dataset.Dataset, now time.Time) (Values, error) {
+	p := parser{q: q, mode: mode, today: now.UTC().Truncate(24 * time.Hour), v: Defaults()}
+	for _, n := range names {
+		if p.err != nil {
+			break
+		}
+		switch specs[n].Kind {
+		case KindEnum:
+			p.theme()
+		case KindBoolean:
+			b := p.boolean(n)
+			if n == All {
+				p.v.All = b
+			} else {
+				p.v.Complete = b
+			}
+		case KindInteger:
+			i := p.integer(n)
+			switch n {
+			case Width:
+				p.v.Width = i
+			case Height:
+				p.v.Height = i
+			case Scale:
+				p.v.Scale = i
+			}
+		}
+	}
+	if p.err == nil && (slices.Contains(names, From) || slices.Contains(names, To)) {
+		p.dateRange()
+	}
+	if p.err == nil && slices.Contains(names, Date) {
+		p.date(d)
+	}
+	if p.err != nil {
+		return p.v, p.err
+	}
+	return p.v, nil
+}
+
+type parser struct {
+	q     url.Values
+	mode  Mode
+	today time.Time
+	v     Values
+	err   *Notice
+}
+
+// get returns the parameter's value: its last non-empty one.
+func (p *parser) get(n Name) (string, bool) {
+	vs, ok := p.q[string(n)]
+	if !ok || len(vs) == 0 {
+		return "", false
+	}
+	last := vs[0]
+	for _, s := range vs[1:] {
+		if s != "" {
+			last = s
+		}
+	}
+	return last, true
+}
+
+// fail records that n's value cannot be used: the error in Strict mode, a
+// notice with the fall-back in Lenient mode.
+func (p *parser) fail(n Name, pr Problem, fallback, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if p.mode == Strict {
+		if p.err == nil {
+			p.err = &Notice{Param: n, Problem: pr, Msg: msg}
+		}
+		return
+	}
+	p.v.Notices = append(p.v.Notices, Notice{Param: n, Problem: pr, Msg: msg, Fallback: fallback})
+}
+
+// tooLong reports, and records, a value over MaxLen.
+func (p *parser) tooLong(n Name, s, want, fallback string) bool {
+	if len(s) <= MaxLen {
+		return false
+	}
+	p.fail(n, Malformed, fallback, "is %d characters long (want %s)", len(s), want)
+	return true
+}
+
+func (p *parser) theme() {
+	s, ok := p.get(Theme)
+	if !ok || s == "" || s == chart.Light {
+		return
+	}
+	if s == chart.Dark {
+		p.v.View.Theme = chart.Dark
+		return
+	}
+	const want, fallback = "light or dark", "showing light"
+	if !p.tooLong(Theme, s, want, fallback) {
+		p.fail(Theme, Malformed, fallback, "%s is not a theme (want %s)", Quote(s), want)
+	}
+}
+
+func (p *parser) boolean(n Name) bool {
+	s, ok := p.get(n)
+	if !ok {
+		return false
+	}
+	switch s {
+	case "1", "true", "yes", "":
+		return true
+	case "0", "false", "no":
+		return false
+	}
+	const want, fallback = "1 or 0", "ignored"
+	if !p.tooLong(n, s, want, fallback) {
+		p.fail(n, Malformed, fallback, "%s is not a boolean (want %s)", Quote(s), want)
+	}
+	return false
+}
+
+func (p *parser) integer(n Name) int {
+	s, ok := p.get(n)
+	if !ok || s == "" {
+		return 0
+	}
+	sp := specs[n]
+	rng := fmt.Sprintf("%d to %d", sp.Min, sp.Max)
+	const fallback = "ignored"
+	if p.tooLong(n, s, "a whole number from "+rng, fallback) {
+		return 0
+	}
+	i, err := strconv.Atoi(s)
+	switch {
+	case err != nil:
+		p.fail(n, Malformed, fallback, "%s is not a whole number (want %s)", Quote(s), rng)
+		return 0
+	case i < sp.Min || i > sp.Max:
+		p.fail(n, Malformed, fallback, "%d is out of range (want %s)", i, rng)
+		return 0
+	}
+	return i
+}
+
+// period reads a date parameter as the period it names: a day, a month or
+// a year, within [FirstDay, today].
+func (p *parser) period(n Name) (dataset.Date, bool) {
+	s, ok := p.get(n)
+	if !ok || s == "" {
+		return dataset.Date{}, false
+	}
+	const fallback = "ignored"
+	if p.tooLong(n, s, dateDoc, fallback) {
+		return dataset.Date{}, false
+	}
+	dd, err := dataset.ParseDate(s)
+	if err != nil {
+		p.fail(n, Malformed, fallback, "%s is not a date (want %s)", Quote(s), dateDoc)
+		return dataset.Date{}, false
+	}
+	if !dd.End().After(FirstDay) || dd.Start().After(p.today) {
+		p.fail(n, Malformed, fallback, "%s is out of range (want a date from %s to %s)", s, FirstDay.Format(time.DateOnly), p.today.Format(time.DateOnly))
+		return dataset.Date{}, false
+	}
+	return dd, true
+}
+
+// dateRange reads from and to: from starts its period, to ends its own
+// (to=2010 is the last day of 2010), clamped to [FirstDay, today].
+func (p *parser) dateRange() {
+	fp, okFrom := p.period(From)
+	tp, okTo := p.period(To)
+	if p.err != nil {
+		return
+	}
+	if okFrom && okTo && fp.Start().After(tp.End().AddDate(0, 0, -1)) {
+		if p.mode == Strict {
+			p.fail(From, Malformed, "", "%s is after to %s (want from on or before to)", fp, tp)
+			return
+		}
+		// Read as the range the reader meant: from the earlier period's
+		// start to the later one's end.
+		p.fail(From, Malformed, fmt.Sprintf("showing %s to %s", tp, fp), "%s is after to %s", fp, tp)
+		fp, tp = tp, fp
+	}
+	if okFrom {
+		p.v.View.From = maxTime(fp.Start(), FirstDay)
+	}
+	if okTo {
+		p.v.View.To = minTime(tp.End().AddDate(0, 0, -1), p.today)
+	}
+}
+
+// date reads the per-nation charts' day: the first day of the period given.
+// With a record, a day before its first per-nation list is Missing.
+func (p *parser) date(d *dataset.Dataset) {
+	dd, ok := p.period(Date)
+	if !ok {
+		return
+	}
+	at := maxTime(dd.Start(), FirstDay)
+	if d != nil {
+		const fallback = "showing the newest complete list"
+		switch {
+		case len(d.Lists) == 0:
+			p.fail(Date, Missing, "ignored", "the record has no per-nation list")
+			return
+		case d.ListAt(dataset.EndOfDay(at), false) == nil:
+			p.fail(Date, Missing, fallback, "no per-nation list on or before %s (the first is dated %s)", at.Format(time.DateOnly), d.Lists[0].Date)
+			return
+		}
+	}
+	p.v.View.At = at
+}
+
+// Key is the parsed values of names as text: equal for requests that mean
+// the same (to=2010 and to=2010-12-31), so that a cache keyed on it holds
+// one answer per meaning, and bounded whatever the client sends. Notices
+// are part of it, as the page shows them.
+func (v Values) Key(names []Name) string {
+	var b strings.Builder
+	for _, n := range names {
+		switch n {
+		case Theme:
+			b.WriteString(v.View.Theme)
+		case From:
+			b.WriteString(isoDay(v.View.From))
+		case To:
+			b.WriteString(isoDay(v.View.To))
+		case Date:
+			b.WriteString(isoDay(v.View.At))
+		case All:
+			b.WriteString(strconv.FormatBool(v.All))
+		case Complete:
+			b.WriteString(strconv.FormatBool(v.Complete))
+		case Width:
+			b.WriteString(strconv.Itoa(v.Width))
+		case Height:
+			b.WriteString(strconv.Itoa(v.Height))
+		case Scale:
+			b.WriteString(strconv.Itoa(v.Scale))
+		}
+		b.WriteByte(0)
+	}
+	for _, n := range v.Notices {
+		b.WriteString(string(n.Param) + ":" + n.Text())
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+func isoDay(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+// Quote shows a value in a message: shortened, quoted, valid UTF-8.
+func Quote(s string) string {
+	const max = 32
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	return fmt.Sprintf("%q", strings.ToValidUTF8(s, "?"))
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,231 @@
+package param
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dataset"
+)
+
+var now = time.Date(2027, time.January, 15, 12, 0, 0, 0, time.UTC)
+
+func load(tb testing.TB) *dataset.Dataset {
+	tb.Helper()
+	d, err := dataset.EmbeddedOrigin().Load(now)
+	if err != nil {
+		tb.Fatalf("loading the embedded dataset: %v", err)
+	}
+	return d
+}
+
+func day(s string) time.Time { return dataset.MustDate(s).Start() }
+
+func TestParseLenient(t *testing.T) {
+	d := load(t)
+	light := chart.View{Theme: chart.Light}
+	tests := map[string]struct {
+		query   string
+		want    chart.View
+		notices []string // the parameters noticed
+	}{
+		"empty":          {"", light, nil},
+		"dark":           {"theme=dark", chart.View{Theme: chart.Dark}, nil},
+		"bad theme":      {"theme=blue", light, []string{"theme"}},
+		"years":          {"from=2009&to=2012", chart.View{Theme: chart.Light, From: day("2009-01-01"), To: day("2012-12-31")}, nil},
+		"months":         {"from=2009-06&to=2010-02", chart.View{Theme: chart.Light, From: day("2009-06-01"), To: day("2010-02-28")}, nil},
+		"swapped days":   {"from=2012-01-01&to=2009-01-01", chart.View{Theme: chart.Light, From: day("2009-01-01"), To: day("2012-01-01")}, []string{"from"}},
+		"swapped years":  {"from=2015&to=2010", chart.View{Theme: chart.Light, From: day("2010-01-01"), To: day("2015-12-31")}, []string{"from"}},
+		"same year":      {"from=2010&to=2010", chart.View{Theme: chart.Light, From: day("2010-01-01"), To: day("2010-12-31")}, nil},
+		"not a date":     {"from=yesterday&to=2010-13-01", light, []string{"from", "to"}},
+		"too early":      {"from=1990-01-01", light, []string{"from"}},
+		"future":         {"to=2031-01-01", light, []string{"to"}},
+		"to this year":   {"to=2027", chart.View{Theme: chart.Light, To: day("2027-01-15")}, nil},
+		"too long":       {"date=" + strings.Repeat("9", 100), light, []string{"date"}},
+		"list date":      {"date=2017-02-15", chart.View{Theme: chart.Light, At: day("2017-02-15")}, nil},
+		"list year":      {"date=2017", chart.View{Theme: chart.Light, At: day("2017-01-01")}, nil},
+		"before lists":   {"date=1999-01-02", light, []string{"date"}},
+		"all bad":        {"from=x&to=y&date=z&theme=%00", light, []string{"theme", "from", "to", "date"}},
+		"unknown params": {"utm_source=x&foo=bar", light, nil},
+		"last non-empty": {"date=2017-02-15&date=", chart.View{Theme: chart.Light, At: day("2017-02-15")}, nil},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			q, err := url.ParseQuery(tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Parse(q, View, Lenient, d, now)
+			if err != nil {
+				t.Fatalf("Parse(%q, Lenient) error %v, want none", tc.query, err)
+			}
+			if !got.View.From.Equal(tc.want.From) || !got.View.To.Equal(tc.want.To) || !got.View.At.Equal(tc.want.At) || got.View.Theme != tc.want.Theme {
+				t.Errorf("Parse(%q) = %+v, want %+v", tc.query, got.View, tc.want)
+			}
+			var params []string
+			for _, n := range got.Notices {
+				params = append(params, string(n.Param))
+				if n.Msg == "" || n.Fallback == "" {
+					t.Errorf("Parse(%q) notice for %s = %+v, want a message and what is shown instead", tc.query, n.Param, n)
+				}
+			}
+			if strings.Join(params, ",") != strings.Join(tc.notices, ",") {
+				t.Errorf("Parse(%q) noticed %v, want %v (%v)", tc.query, params, tc.notices, got.Notices)
+			}
+			// The view's own query reproduces it, without notices, in
+			// either mode.
+			for _, mode := range []Mode{Lenient, Strict} {
+				again, err := Parse(got.View.Query(), View, mode, d, now)
+				if err != nil || len(again.Notices) != 0 || again.Key(View) != (Values{View: got.View}).Key(View) {
+					t.Errorf("Parse(%v.Query(), %v) = %+v, %v; want the same view and no notice", got.View, mode, again, err)
+				}
+			}
+		})
+	}
+}
+
+func TestParseStrict(t *testing.T) {
+	d := load(t)
+	names := []Name{Theme, From, To, Date, All, Width, Height, Scale}
+	tests := map[string]struct {
+		query   string
+		param   Name // the parameter the error names; "" for none
+		problem Problem
+		msg     string // part of the message
+	}{
+		"empty":          {"", "", 0, ""},
+		"year date":      {"date=2010", "", 0, ""},
+		"month from":     {"from=2010-03&to=2011", "", 0, ""},
+		"bogus date":     {"date=bogus", Date, Malformed, `"bogus" is not a date (want a date as YYYY-MM-DD, YYYY-MM or YYYY)`},
+		"bad month":      {"from=2010-13", From, Malformed, "is not a date"},
+		"from after to":  {"from=2015&to=2010", From, Malformed, "2015 is after to 2010"},
+		"future":         {"to=2031", To, Malformed, "out of range"},
+		"before lists":   {"date=1999-02", Date, Missing, "no per-nation list on or before 1999-02-01"},
+		"bad theme":      {"theme=blue", Theme, Malformed, `"blue" is not a theme (want light or dark)`},
+		"bad bool":       {"all=maybe", All, Malformed, "is not a boolean"},
+		"bool forms":     {"all=yes", "", 0, ""},
+		"width low":      {"width=10", Width, Malformed, "10 is out of range (want 200 to 4000)"},
+		"width text":     {"width=wide", Width, Malformed, `"wide" is not a whole number (want 200 to 4000)`},
+		"scale high":     {"scale=9", Scale, Malformed, "out of range"},
+		"too long":       {"to=" + strings.Repeat("1", 65), To, Malformed, "is 65 characters long"},
+		"first error":    {"theme=x&from=y", Theme, Malformed, "not a theme"},
+		"unknown params": {"foo=bar", "", 0, ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			q, _ := url.ParseQuery(tc.query)
+			_, err := Parse(q, names, Strict, d, now)
+			if tc.param == "" {
+				if err != nil {
+					t.Fatalf("Parse(%q, Strict) = %v, want no error", tc.query, err)
+				}
+				return
+			}
+			var n *Notice
+			if !errors.As(err, &n) {
+				t.Fatalf("Parse(%q, Strict) = %v, want a *Notice naming %s", tc.query, err, tc.param)
+			}
+			if n.Param != tc.param || n.Problem != tc.problem || !strings.Contains(n.Msg, tc.msg) || n.Fallback != "" {
+				t.Errorf("Parse(%q, Strict) = %+v, want param %s, problem %d, a message with %q and no fall-back", tc.query, n, tc.param, tc.problem, tc.msg)
+			}
+		})
+	}
+}
+
+// The same mistake reads the same in both modes: the page's notice is the
+// API's error message with what the page shows instead.
+func TestModesAgree(t *testing.T) {
+	d := load(t)
+	for _, raw := range []string{"date=bogus", "from=1990", "theme=blue", "to=" + strings.Repeat("x", 70), "date=1999-03"} {
+		q, _ := url.ParseQuery(raw)
+		_, err := Parse(q, View, Strict, d, now)
+		lv, _ := Parse(q, View, Lenient, d, now)
+		var n *Notice
+		if !errors.As(err, &n) || len(lv.Notices) != 1 {
+			t.Fatalf("%s: strict %v, lenient %v: want one error and one notice", raw, err, lv.Notices)
+		}
+		if got := lv.Notices[0]; got.Param != n.Param || got.Msg != n.Msg || got.Problem != n.Problem {
+			t.Errorf("%s: lenient notice %+v, strict error %+v: want the same parameter, problem and message", raw, got, n)
+		}
+	}
+}
+
+func TestKey(t *testing.T) {
+	d := load(t)
+	key := func(raw string) string {
+		q, _ := url.ParseQuery(raw)
+		v, _ := Parse(q, View, Lenient, d, now)
+		return v.Key(View)
+	}
+	same := [][2]string{
+		{"to=2010", "to=2010-12-31"},
+		{"from=2010-03", "from=2010-03-01&utm=x"},
+		{"", "theme=light"},
+		{"date=2017", "date=2017-01-01"},
+	}
+	for _, p := range same {
+		if key(p[0]) != key(p[1]) {
+			t.Errorf("Key(%q) != Key(%q), want one key for one meaning", p[0], p[1])
+		}
+	}
+	differ := [][2]string{
+		{"to=2010", "to=2011"},
+		{"", "theme=dark"},
+		{"", "theme=blue"}, // the page shows a notice
+	}
+	for _, p := range differ {
+		if key(p[0]) == key(p[1]) {
+			t.Errorf("Key(%q) == Key(%q), want different keys", p[0], p[1])
+		}
+	}
+}
+
+func TestSpecs(t *testing.T) {
+	for _, sp := range Specs([]Name{Theme, From, To, Date, All, Complete, Width, Height, Scale}) {
+		if sp.Name == "" || sp.Kind == "" || sp.Doc == "" {
+			t.Errorf("spec %+v: want a name, a kind and a doc", sp)
+		}
+		if sp.Kind == KindInteger && sp.Min >= sp.Max {
+			t.Errorf("spec %s: min %d, max %d", sp.Name, sp.Min, sp.Max)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	d := load(f)
+	for _, s := range []string{"", "from=2009&to=2012", "date=2017-02-15&theme=dark", "from=9999-99-99", "to=%zz", "from=2015&to=2010", "width=300&scale=2"} {
+		f.Add(s)
+	}
+	names := []Name{Theme, From, To, Date, All, Complete, Width, Height, Scale}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, _ := url.ParseQuery(raw)
+		v, err := Parse(q, names, Lenient, d, now)
+		if err != nil {
+			t.Fatalf("Parse(%q, Lenient) error %v", raw, err)
+		}
+		if v.View.Theme != chart.Light && v.View.Theme != chart.Dark {
+			t.Fatalf("Parse(%q) theme = %q", raw, v.View.Theme)
+		}
+		if !v.View.From.IsZero() && !v.View.To.IsZero() && v.View.From.After(v.View.To) {
+			t.Fatalf("Parse(%q) from %v after to %v", raw, v.View.From, v.View.To)
+		}
+		if _, err := chart.Build("strength", d, v.View); err != nil {
+			t.Fatalf("Build(strength, Parse(%q)) = %v", raw, err)
+		}
+		sv, serr := Parse(q, names, Strict, d, now)
+		if (serr == nil) != (len(v.Notices) == 0) {
+			t.Fatalf("Parse(%q): strict error %v but lenient notices %v", raw, serr, v.Notices)
+		}
+		if serr == nil && sv.Key(names) != v.Key(names) {
+			t.Fatalf("Parse(%q): strict and lenient values differ", raw)
+		}
+		// What parses reproduces itself.
+		again, err := Parse(v.View.Query(), View, Strict, d, now)
+		if err != nil || again.Key(View) != (Values{View: v.View}).Key(View) {
+			t.Fatalf("Parse(%q): its view's query %v parses as %+v, %v", raw, v.View.Query(), again.View, err)
+		}
+	})
+}
