@@ -3,6 +3,7 @@ package dataset
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -94,6 +95,14 @@ func asWellSourced(a, b *Observation) bool {
 	return kindRank(a) <= kindRank(b) && a.Confidence.rank() <= b.Confidence.rank()
 }
 
+// article returns "an" before a word that starts with a vowel, else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
+
 func kindName(o *Observation) string {
 	if o.Source == nil {
 		return "unknown"
@@ -172,7 +181,7 @@ func reason(a, b *Observation) string {
 	case (a.Confidence == Uncertain) != (b.Confidence == Uncertain):
 		return "a figure not marked uncertain beats an uncertain one"
 	case kindRank(a) != kindRank(b):
-		return fmt.Sprintf("an %s source beats a %s one", a.Source.Kind, b.Source.Kind)
+		return fmt.Sprintf("%s %s source beats %s %s one", article(string(a.Source.Kind)), a.Source.Kind, article(kindName(b)), kindName(b))
 	case a.Confidence != b.Confidence:
 		return fmt.Sprintf("%s beats %s", a.Confidence, b.Confidence)
 	case a.Date.Precision != b.Date.Precision:
