@@ -36,9 +36,9 @@ test: deps validate lint check-deploy ## run every test CI runs (installs missin
 	$(GO) test -count=1 -run 'TestBrowserComparison' ./dashboard/render/
 
 .PHONY: validate
-validate: ## validate the embedded dataset
-	@echo ">> validating dataset/data"
-	$(GO) run ./cmd/kforstats validate dataset/data
+validate: ## validate dataset/data, print its counts and regenerate the coverage table in dataset/data/README.md
+	@echo ">> validating dataset/data; coverage table into dataset/data/README.md"
+	$(GO) run ./cmd/kforstats validate --coverage dataset/data
 
 .PHONY: lint
 lint: ## go vet, gofmt and staticcheck

@@ -58,7 +58,7 @@ func (d *Dataset) Encode() map[string][]byte {
 	put(nationsSchema, rows)
 	rows = nil
 	for _, o := range d.Observations {
-		rows = append(rows, []string{ds(o.Date), itoa(o.Troops), o.SourceID, string(o.Confidence), o.Quote, o.Note})
+		rows = append(rows, []string{ds(o.Date), itoa(o.Troops), o.SourceID, string(o.Confidence), o.Quote, string(o.Scope), o.Note})
 	}
 	put(strengthSchema, rows)
 	rows = nil
@@ -73,13 +73,18 @@ func (d *Dataset) Encode() map[string][]byte {
 		if ls.Total > 0 {
 			total = itoa(ls.Total)
 		}
-		rows = append(rows, []string{ls.ID, ds(ls.Date), total, yes(ls.Complete), ls.SourceID, string(ls.Confidence), ls.Quote, ls.Note})
+		rows = append(rows, []string{ls.ID, ds(ls.Date), total, yes(ls.Complete), ls.SourceID, string(ls.Confidence), ls.Quote, ls.Coverage, ls.Note})
 		for _, e := range ls.Entries {
 			crows = append(crows, []string{ls.ID, e.Nation.Code, itoa(e.Troops), string(e.Confidence), e.Note})
 		}
 	}
 	put(listsSchema, rows)
 	put(contributionsSchema, crows)
+	rows = nil
+	for _, c := range d.Contingents {
+		rows = append(rows, []string{ds(c.Date), c.Nation.Code, itoa(c.Troops), c.SourceID, string(c.Confidence), c.Quote, c.Note})
+	}
+	put(contingentsSchema, rows)
 	rows = nil
 	for _, e := range d.Events {
 		nation := ""

@@ -19,10 +19,11 @@ import (
 var (
 	sourcesSchema       = schema{"sources.csv", []string{"id", "title", "publisher", "url", "published", "kind"}, []string{"language", "note"}}
 	nationsSchema       = schema{"nations.csv", []string{"code", "name", "nato_accession", "source"}, []string{"note"}}
-	strengthSchema      = schema{"strength.csv", []string{"date", "troops", "source", "confidence", "quote"}, []string{"note"}}
+	strengthSchema      = schema{"strength.csv", []string{"date", "troops", "source", "confidence", "quote"}, []string{"scope", "note"}}
 	countsSchema        = schema{"counts.csv", []string{"date", "nations", "nato", "partner", "source", "confidence", "quote"}, []string{"note"}}
-	listsSchema         = schema{"lists.csv", []string{"id", "date", "total", "complete", "source", "confidence", "quote"}, []string{"note"}}
+	listsSchema         = schema{"lists.csv", []string{"id", "date", "total", "complete", "source", "confidence", "quote"}, []string{"coverage", "note"}}
 	contributionsSchema = schema{"contributions.csv", []string{"list", "nation", "troops", "confidence"}, []string{"note"}}
+	contingentsSchema   = schema{"contingents.csv", []string{"date", "nation", "troops", "source", "confidence", "quote"}, []string{"note"}}
 	eventsSchema        = schema{"events.csv", []string{"date", "end", "kind", "title", "nation", "source"}, []string{"note"}}
 	phasesSchema        = schema{"phases.csv", []string{"id", "start", "end", "name", "source"}, []string{"note"}}
 	sitesSchema         = schema{"sites.csv", []string{"id", "name", "kind", "location", "lat", "lon", "source"}, []string{"coords_source", "note"}}
@@ -32,7 +33,7 @@ var (
 // Files lists the record's file names in the order Load reads them.
 var Files = []string{
 	sourcesSchema.file, nationsSchema.file, strengthSchema.file, countsSchema.file, listsSchema.file,
-	contributionsSchema.file, eventsSchema.file, phasesSchema.file, sitesSchema.file, factsSchema.file,
+	contributionsSchema.file, contingentsSchema.file, eventsSchema.file, phasesSchema.file, sitesSchema.file, factsSchema.file,
 }
 
 // AreaKey is the fact that holds KFOR's area of responsibility in km².
@@ -64,12 +65,13 @@ func Load(fsys fs.FS, opt Options) (*Dataset, error) {
 		now = time.Now()
 	}
 	l := &loader{c: &collector{}, now: now, dir: opt.Dir, raw: map[string][]byte{}, fsys: fsys,
-		d: &Dataset{sources: map[string]*Source{}, nations: map[string]*Nation{}}}
+		d: &Dataset{dir: opt.Dir, sources: map[string]*Source{}, nations: map[string]*Nation{}}}
 	l.sources()
 	l.nationsTable()
 	l.strength()
 	l.counts()
 	l.lists()
+	l.contingents()
 	l.events()
 	l.phases()
 	l.sites()
@@ -122,6 +124,15 @@ func (l *loader) past(r row, field string, d Date) bool {
 		return false
 	}
 	return true
+}
+
+// pastDate reads a required date that may not be in the future.
+func (l *loader) pastDate(r row, field string) Date {
+	d, ok := r.date(l.c, field, false)
+	if ok {
+		l.past(r, field, d)
+	}
+	return d
 }
 
 // source resolves a source ID and checks that the figure it supports is not
@@ -185,7 +196,7 @@ func (l *loader) sources() {
 	first := map[string]int{}
 	for _, r := range t.rows {
 		id, ok := l.key(r, "id", idPattern, idForm, "id", first)
-		s := &Source{ID: id, Language: r.get("language"), Note: r.get("note")}
+		s := &Source{Line: r.line, ID: id, Language: r.get("language"), Note: r.get("note")}
 		s.Title, _ = r.required(l.c, "title")
 		s.Publisher, _ = r.required(l.c, "publisher")
 		if u, has := r.required(l.c, "url"); has {
@@ -247,13 +258,11 @@ func (l *loader) strength() {
 	seen := map[string]int{}
 	for _, r := range t.rows {
 		o := Observation{Line: r.line, Note: r.get("note")}
-		var ok bool
-		if o.Date, ok = r.date(l.c, "date", false); ok {
-			l.past(r, "date", o.Date)
-		}
+		o.Date = l.pastDate(r, "date")
 		o.Troops, _ = r.positive(l.c, "troops", false)
 		o.Source, o.SourceID = l.source(r, "source", o.Date)
 		o.Confidence, _ = r.confidence(l.c, "confidence")
+		o.Scope, _ = r.scope(l.c, "scope")
 		o.Quote, _ = r.required(l.c, "quote")
 		key := fmt.Sprintf("%s|%s|%d", o.Date, o.SourceID, o.Troops)
 		if prev, dup := seen[key]; dup {
@@ -274,10 +283,7 @@ func (l *loader) counts() {
 	t := l.read(countsSchema)
 	for _, r := range t.rows {
 		c := Count{Line: r.line, Note: r.get("note")}
-		var ok bool
-		if c.Date, ok = r.date(l.c, "date", false); ok {
-			l.past(r, "date", c.Date)
-		}
+		c.Date = l.pastDate(r, "date")
 		c.Nations, _ = r.positive(l.c, "nations", false)
 		c.NATO, _ = r.nonNegative(l.c, "nato")
 		c.Partner, _ = r.nonNegative(l.c, "partner")
@@ -322,6 +328,7 @@ func (l *loader) lists() {
 		ls.Source, ls.SourceID = l.source(r, "source", ls.Date)
 		ls.Confidence, _ = r.confidence(l.c, "confidence")
 		ls.Quote = r.get("quote")
+		ls.Coverage = r.get("coverage")
 		l.keep(r)
 		if ok {
 			byID[id] = ls
@@ -382,6 +389,32 @@ func (l *loader) lists() {
 		}
 	}
 	sort.SliceStable(l.d.Lists, func(i, j int) bool { return l.d.Lists[i].Date.Before(l.d.Lists[j].Date) })
+}
+
+// contingents reads one nation's figures from sources outside the lists.
+// A figure is one (date, nation, source): a second row for the same three
+// is a copy or a contradiction the source cannot hold.
+func (l *loader) contingents() {
+	t := l.read(contingentsSchema)
+	seen := map[string]int{}
+	for _, r := range t.rows {
+		c := Contingent{Line: r.line, Note: r.get("note")}
+		c.Date = l.pastDate(r, "date")
+		c.Nation = l.nation(r, "nation", false)
+		c.Troops, _ = r.positive(l.c, "troops", false)
+		c.Source, c.SourceID = l.source(r, "source", c.Date)
+		c.Confidence, _ = r.confidence(l.c, "confidence")
+		c.Quote, _ = r.required(l.c, "quote")
+		if c.Nation != nil && !c.Date.IsZero() && c.SourceID != "" {
+			key := c.Date.String() + "|" + c.Nation.Code + "|" + c.SourceID
+			if prev, dup := seen[key]; dup {
+				r.errf(l.c, "nation", "duplicate figure for %s on %s from %s (first on line %d)", c.Nation.Code, c.Date, c.SourceID, prev)
+			}
+			seen[key] = r.line
+		}
+		l.d.Contingents = append(l.d.Contingents, c)
+	}
+	sort.SliceStable(l.d.Contingents, func(i, j int) bool { return l.d.Contingents[i].Date.Before(l.d.Contingents[j].Date) })
 }
 
 func (l *loader) events() {
@@ -563,6 +596,9 @@ func (d *Dataset) newest() Date {
 	}
 	for _, ls := range d.Lists {
 		consider(ls.Date)
+	}
+	for _, c := range d.Contingents {
+		consider(c.Date)
 	}
 	return n
 }

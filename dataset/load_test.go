@@ -191,6 +191,25 @@ func TestQueries(t *testing.T) {
 	if len(ns) != 2 || ns[1].Troops != 600 {
 		t.Errorf("NationSeries(ITA) = %+v", ns)
 	}
+	nf := d.NationFigures("ita")
+	if len(nf) != 3 || nf[0].Contingent == nil || nf[0].Troops != 540 || nf[0].Source.ID != "P1" || nf[1].List == nil || nf[1].List.ID != "L2017" || nf[2].List == nil || nf[2].Membership != NATO {
+		t.Errorf("NationFigures(ita) = %+v, want the 2016-11 contingent (540, P1), L2017, L2019", nf)
+	}
+	if fin := d.NationFigures("FIN"); len(fin) != 1 || fin[0].Membership != Partner || fin[0].Contingent == nil {
+		t.Errorf("NationFigures(FIN) = %+v, want one contingent, partner in 2019", fin)
+	}
+	if nf := d.NationFigures("XKX"); nf != nil {
+		t.Errorf("NationFigures(XKX) = %+v, want nil", nf)
+	}
+	if o, ok := d.PeakOf(Theatre); ok {
+		t.Errorf("PeakOf(theatre) = %+v, want none in the fixture", o)
+	}
+	if o, ok := d.PeakOf(ScopeUnknown); !ok || o.Troops != 24500 {
+		t.Errorf("PeakOf(unknown) = %+v, %v, want 24500 (42000 is uncertain)", o, ok)
+	}
+	if ls := d.LongSeries(); len(ls) != 0 {
+		t.Errorf("LongSeries() = %v, want none", ls)
+	}
 	s := d.Summarize()
 	if s.AreaKm2 != 10887 || s.Nations == nil || s.Nations.Nations != 28 || s.Split == nil || *s.Split.NATO != 2 {
 		t.Errorf("Summarize() = %+v", s)
@@ -200,6 +219,23 @@ func TestQueries(t *testing.T) {
 	}
 	if _, ok := d.StrengthAt(MustDate("1999-01-01").Time()); ok {
 		t.Errorf("StrengthAt(1999-01-01) found a point before the first")
+	}
+}
+
+func TestStrict(t *testing.T) {
+	d := loadValid(t)
+	var got []string
+	for _, e := range d.Strict() {
+		got = append(got, e.Error())
+	}
+	want := []string{
+		`testdata/valid/lists.csv:2: coverage: list L2017 says nothing of which nations it covers (want e.g. "all 28 nations" or "the largest contingents")`,
+		`testdata/valid/lists.csv:3: quote: list L2019 has no quote (want the source's words for its total or heading)`,
+		`testdata/valid/lists.csv:3: coverage: list L2019 says nothing of which nations it covers (want e.g. "all 28 nations" or "the largest contingents")`,
+		`testdata/valid/sources.csv:4: note: source W1 says it was not retrieved (want the page found and its quote checked, or a source that was)`,
+	}
+	if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+		t.Errorf("Strict() =\n%s\nwant\n%s", g, w)
 	}
 }
 

@@ -3,23 +3,32 @@ package dataset
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
 // prefer marks the observations the series uses, and writes in each
-// observation's Rule why it was or was not chosen. The rule:
+// observation's Rule why it was or was not chosen. The rule (data/README.md,
+// "Where observations overlap", says the same in prose):
 //
 //  1. A figure marked uncertain is used only when no figure that is not
 //     uncertain lies within UncertainWindow of it.
-//  2. A figure dated only to a year is used only when its year has no
-//     figure dated to a month or a day (that is not uncertain): year-only
-//     figures fill gaps, they do not overrule dated ones.
-//  3. Figures whose dates overlap otherwise (the same day, or a day and the
-//     month that holds it) compete, and the first of these differences
-//     decides: an official source (NATO, KFOR, governments, the UN) beats
-//     the press, which beats secondary copies; exact beats approximate,
-//     which beats derived; a date to the day beats a month; the earlier
-//     line in strength.csv wins a full tie.
+//  2. A figure dated only to a year is left out when its year has a figure
+//     dated to a month or a day that is at least as well sourced (a source
+//     kind as close to the figures and a confidence as good); otherwise it
+//     is used beside the dated figures of its year, which it never
+//     overrules. Year-only figures fill gaps, and a placemat's figure for a
+//     year is not dropped for a press figure of a day.
+//  3. Figures whose dates overlap otherwise (the same day, the same month,
+//     or a day and the month that holds it) compete, and the first of these
+//     differences decides: an official source (NATO, KFOR, governments, the
+//     UN) beats the press, which beats secondary copies; exact beats
+//     approximate, which beats derived; a date to the day beats a month; a
+//     figure for the whole force in theatre beats one that is not; the
+//     earlier line in strength.csv wins a full tie.
+//
+// Source and confidence come before the date's precision in both 2 and 3,
+// so no figure is ever left out for one less well sourced than itself.
 func (d *Dataset) prefer() {
 	obs := d.Observations
 	byYear := map[int][]int{}
@@ -46,12 +55,16 @@ func (d *Dataset) prefer() {
 			if j == i || !(start[i].Before(end[j]) && start[j].Before(end[i])) { // the periods share a day
 				continue
 			}
-			if o.Date.Precision == Year && p.Date.Precision != Year && p.Confidence != Uncertain {
-				best = p
-				o.Rule = fmt.Sprintf("not used: %d has figures dated to a month or a day, such as %s (line %d); a year-only figure only fills a year with none", o.Date.Year, p.SourceID, p.Line)
-				break
+			yo, yp := o.Date.Precision == Year, p.Date.Precision == Year
+			if yo && !yp {
+				if asWellSourced(p, o) {
+					best = p
+					o.Rule = fmt.Sprintf("not used: %d has a figure dated to a month or a day that is as well sourced, %s (line %d, %s %s); a year-only figure fills a year with none", o.Date.Year, p.SourceID, p.Line, kindName(p), p.Confidence)
+					break
+				}
+				continue // rule 2: a weaker dated figure does not drop a year-only one
 			}
-			if p.Date.Precision == Year && o.Date.Precision != Year {
+			if yp && !yo {
 				continue // rule 2: a year-only figure never overrules a dated one
 			}
 			rivals++
@@ -63,14 +76,48 @@ func (d *Dataset) prefer() {
 		case best != nil && o.Rule == "":
 			o.Rule = fmt.Sprintf("not used: %s (line %d, %d troops) is preferred for %s: %s", best.SourceID, best.Line, best.Troops, o.Date, reason(best, o))
 		case best != nil:
+		case rivals == 0 && o.Date.Precision == Year && len(byYear[o.Date.Year]) > 1:
+			o.Preferred = true
+			o.Rule = fmt.Sprintf("preferred: the only year-only figure for %d, and no figure dated in the year is as well sourced", o.Date.Year)
 		case rivals == 0:
 			o.Preferred = true
 			o.Rule = "preferred: the only figure for " + o.Date.String()
 		default:
 			o.Preferred = true
-			o.Rule = fmt.Sprintf("preferred over %d figure(s) for overlapping dates: no rival outranks it (official beats press beats secondary; exact beats approximate beats derived; a day beats a month)", rivals)
+			o.Rule = fmt.Sprintf("preferred over %d figure(s) for overlapping dates: no rival outranks it (official beats press beats secondary; exact beats approximate beats derived; a day beats a month; theatre beats a narrower or unknown scope)", rivals)
 		}
 	}
+}
+
+// asWellSourced reports whether a's source is at least as close to the
+// figures as b's and its confidence at least as good.
+func asWellSourced(a, b *Observation) bool {
+	return kindRank(a) <= kindRank(b) && a.Confidence.rank() <= b.Confidence.rank()
+}
+
+// article returns "an" before a word that starts with a vowel, else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+func kindName(o *Observation) string {
+	if o.Source == nil {
+		return "unknown"
+	}
+	return string(o.Source.Kind)
+}
+
+// scopeRank puts a figure for the whole force in theatre before one for
+// Kosovo alone or of unknown scope: the series counts the whole force, as
+// the sources of 1999-2002 that give both do first.
+func scopeRank(o *Observation) int {
+	if o.Scope == Theatre {
+		return 0
+	}
+	return 1
 }
 
 // UncertainWindow is how close a figure that is not uncertain must be for
@@ -122,6 +169,9 @@ func outranks(a, b *Observation) bool {
 	if a.Date.Precision != b.Date.Precision {
 		return a.Date.Precision < b.Date.Precision
 	}
+	if sa, sb := scopeRank(a), scopeRank(b); sa != sb {
+		return sa < sb
+	}
 	return a.Line < b.Line
 }
 
@@ -131,11 +181,13 @@ func reason(a, b *Observation) string {
 	case (a.Confidence == Uncertain) != (b.Confidence == Uncertain):
 		return "a figure not marked uncertain beats an uncertain one"
 	case kindRank(a) != kindRank(b):
-		return fmt.Sprintf("an %s source beats a %s one", a.Source.Kind, b.Source.Kind)
+		return fmt.Sprintf("%s %s source beats %s %s one", article(string(a.Source.Kind)), a.Source.Kind, article(kindName(b)), kindName(b))
 	case a.Confidence != b.Confidence:
 		return fmt.Sprintf("%s beats %s", a.Confidence, b.Confidence)
 	case a.Date.Precision != b.Date.Precision:
 		return fmt.Sprintf("a date to the %s beats a date to the %s", a.Date.Precision, b.Date.Precision)
+	case scopeRank(a) != scopeRank(b):
+		return fmt.Sprintf("a figure for the whole force in theatre beats one for %s", b.Scope)
 	}
 	return "equal rank; the earlier line in strength.csv wins"
 }
@@ -319,7 +371,7 @@ type NationPoint struct {
 }
 
 // NationSeries returns a nation's troops in every list that names it,
-// oldest first.
+// oldest first. NationFigures adds the figures of contingents.csv.
 func (d *Dataset) NationSeries(code string) []NationPoint {
 	var out []NationPoint
 	for _, ls := range d.Lists {
@@ -330,6 +382,88 @@ func (d *Dataset) NationSeries(code string) []NationPoint {
 		}
 	}
 	return out
+}
+
+// NationFigure is one figure the record has for one nation: an entry of a
+// per-nation list, or a row of contingents.csv.
+type NationFigure struct {
+	Date       Date
+	Troops     int
+	Confidence Confidence
+	// List is the list the figure is an entry of; nil for a contingent.
+	List *List
+	// Contingent is the row of contingents.csv; nil for a list entry.
+	Contingent *Contingent
+	// Source is the list's source or the contingent's.
+	Source     *Source
+	Membership Membership // the nation's NATO status at Date
+}
+
+// NationFigures returns every figure the record has for the nation with
+// the alpha-3 code (any case), from the lists and from contingents.csv,
+// oldest first; at the same date a list's entry comes before a contingent.
+func (d *Dataset) NationFigures(code string) []NationFigure {
+	n := d.Nation(code)
+	if n == nil {
+		return nil
+	}
+	var out []NationFigure
+	for _, ls := range d.Lists {
+		for _, e := range ls.Entries {
+			if e.Nation == n {
+				out = append(out, NationFigure{Date: ls.Date, Troops: e.Troops, Confidence: e.Confidence, List: ls, Source: ls.Source, Membership: n.MembershipAt(ls.Date.Time())})
+			}
+		}
+	}
+	for i := range d.Contingents {
+		c := &d.Contingents[i]
+		if c.Nation == n {
+			out = append(out, NationFigure{Date: c.Date, Troops: c.Troops, Confidence: c.Confidence, Contingent: c, Source: c.Source, Membership: n.MembershipAt(c.Date.Time())})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
+	return out
+}
+
+// A nation's figures make a long series when there are at least
+// LongSeriesFigures of them and the first and last are at least
+// LongSeriesYears apart.
+const (
+	LongSeriesFigures = 6
+	LongSeriesYears   = 10
+)
+
+// LongSeries returns the nations whose figures (NationFigures) make a long
+// series, by code.
+func (d *Dataset) LongSeries() []*Nation {
+	var out []*Nation
+	for _, n := range d.Nations {
+		fs := d.NationFigures(n.Code)
+		if len(fs) < LongSeriesFigures {
+			continue
+		}
+		if first, last := fs[0].Date.Time(), fs[len(fs)-1].Date.Time(); !first.AddDate(LongSeriesYears, 0, 0).After(last) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// PeakOf returns the highest observation of scope s that is not marked
+// uncertain (the earliest of equal highs), whether or not the series uses
+// it: the series mixes scopes, so its own peak says nothing of how many
+// troops were in Kosovo itself. ok is false when the scope has none.
+func (d *Dataset) PeakOf(s Scope) (o *Observation, ok bool) {
+	for i := range d.Observations {
+		x := &d.Observations[i]
+		if x.Scope != s || x.Confidence == Uncertain {
+			continue
+		}
+		if o == nil || x.Troops > o.Troops {
+			o = x
+		}
+	}
+	return o, o != nil
 }
 
 // CountPoint is a contributing-nation count over time: from counts.csv, or

@@ -288,3 +288,13 @@ func (r row) bool(c *collector, field string) (bool, bool) {
 	r.errf(c, field, "%q is not yes or no", r.get(field))
 	return false, false
 }
+
+func (r row) scope(c *collector, field string) (Scope, bool) {
+	switch v := Scope(r.get(field)); v {
+	case Kosovo, Theatre, ScopeUnknown:
+		return v, true
+	default:
+		r.errf(c, field, "%q is not a scope (want kosovo, theatre, or empty when the source does not say)", string(v))
+		return "", false
+	}
+}

@@ -52,6 +52,7 @@ func (k SourceKind) rank() int {
 
 // Source is a publication a figure comes from.
 type Source struct {
+	Line      int // line in sources.csv, for messages
 	ID        string
 	Title     string
 	Publisher string
@@ -88,6 +89,30 @@ func (n Nation) MembershipAt(t time.Time) Membership {
 	return Partner
 }
 
+// Scope says what a total-strength figure counts: the troops in Kosovo, or
+// the whole force in theatre, with the rear support in North Macedonia,
+// Albania and Greece that the 1999-2002 figures often include.
+type Scope string
+
+// The scopes a figure can have; the empty Scope is a figure whose source
+// does not say.
+const (
+	ScopeUnknown Scope = ""
+	Kosovo       Scope = "kosovo"
+	Theatre      Scope = "theatre"
+)
+
+// Scopes lists every Scope, the unknown one last.
+var Scopes = []Scope{Kosovo, Theatre, ScopeUnknown}
+
+// String returns the scope's name, "unknown" for the empty one.
+func (s Scope) String() string {
+	if s == ScopeUnknown {
+		return "unknown"
+	}
+	return string(s)
+}
+
 // Observation is one dated total-strength figure from one source.
 type Observation struct {
 	Line       int // line in strength.csv, for messages
@@ -96,6 +121,7 @@ type Observation struct {
 	SourceID   string
 	Source     *Source
 	Confidence Confidence
+	Scope      Scope
 	Quote      string
 	Note       string
 
@@ -157,8 +183,12 @@ type List struct {
 	Source     *Source
 	Confidence Confidence
 	Quote      string
-	Note       string
-	Entries    []Contribution // largest first
+	// Coverage says in words which nations the list names ("all 28
+	// nations", "the largest contingents"); validate --strict reports a
+	// list without one.
+	Coverage string
+	Note     string
+	Entries  []Contribution // largest first
 
 	broken bool // an entry failed to load; only set while loading
 }
@@ -196,6 +226,21 @@ func (l *List) TroopsSplit() (nato, partner int) {
 		}
 	}
 	return nato, partner
+}
+
+// Contingent is one nation's troops at a date from a source that is not a
+// per-nation list: a national ministry's release, a parliament's answer, a
+// news report about one contingent.
+type Contingent struct {
+	Line       int // line in contingents.csv, for messages
+	Date       Date
+	Nation     *Nation
+	Troops     int
+	SourceID   string
+	Source     *Source
+	Confidence Confidence
+	Quote      string
+	Note       string
 }
 
 // EventKind classes an event by what it did to the force.
@@ -279,6 +324,7 @@ type Dataset struct {
 	Observations []Observation
 	Counts       []Count
 	Lists        []*List
+	Contingents  []Contingent // oldest first
 	Events       []Event
 	Phases       []Phase
 	Sites        []Site
@@ -289,6 +335,7 @@ type Dataset struct {
 	Checksum string
 	AsOf     Date
 
+	dir     string // the directory named in messages, as Options.Dir
 	sources map[string]*Source
 	nations map[string]*Nation
 	series  []Point
