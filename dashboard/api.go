@@ -209,6 +209,72 @@ var nationsListing = listing[NationRow]{
 	},
 }
 
+// NationTroopsRow is one figure of a nation's contingent.
+type NationTroopsRow struct {
+	Date       string    `json:"date"`
+	DateGiven  string    `json:"date_given"`
+	Troops     int       `json:"troops"`
+	Confidence string    `json:"confidence"`
+	Membership string    `json:"membership"` // NATO or partner at that date
+	List       string    `json:"list,omitempty"`
+	Quote      string    `json:"quote"`
+	Note       string    `json:"note"`
+	Source     SourceRef `json:"source"`
+}
+
+// NationTroops returns every figure the record has for one nation, from
+// its per-nation lists and its contingent figures, within the view's date
+// range, oldest first; nil for a nation the record does not know.
+func NationTroops(d *dataset.Dataset, code string, v chart.View) []NationTroopsRow {
+	if d.Nation(code) == nil {
+		return nil
+	}
+	rows := []NationTroopsRow{}
+	for _, f := range d.NationFigures(code) {
+		if !v.In(f.Date.Time()) {
+			continue
+		}
+		r := NationTroopsRow{Date: f.Date.ISO(), DateGiven: f.Date.String(), Troops: f.Troops, Confidence: string(f.Confidence),
+			Membership: string(f.Membership), Source: sourceRef(f.Source)}
+		switch {
+		case f.List != nil:
+			r.List, r.Quote, r.Note = f.List.ID, f.List.Quote, f.List.Note
+		case f.Contingent != nil:
+			r.Quote, r.Note = f.Contingent.Quote, f.Contingent.Note
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+func nationTroopsHandler(asCSV bool) func(*Server) handler {
+	return func(s *Server) handler {
+		return func(c *gin.Context, v param.Values) {
+			code, err := param.NationCode(c.Param("code"))
+			if err != nil {
+				fail(c, paramError(err))
+				return
+			}
+			rows := NationTroops(s.data(), code, v.View)
+			if rows == nil {
+				fail(c, Errorf(ENotFound, string(param.Code), "no nation %s in the record: GET /api/v1/nations lists them", code))
+				return
+			}
+			l := nationTroopsListing
+			l.file = "kfor-troops-" + code + ".csv"
+			l.rows = func(*Server, param.Values) []NationTroopsRow { return rows }
+			l.handler(asCSV)(s)(c, v)
+		}
+	}
+}
+
+var nationTroopsListing = listing[NationTroopsRow]{
+	head: []string{"date", "date_given", "troops", "confidence", "membership", "list", "quote", "note", "source_id", "source_title", "source_url", "source_publisher", "source_published"},
+	record: func(r NationTroopsRow) []string {
+		return []string{r.Date, r.DateGiven, strconv.Itoa(r.Troops), r.Confidence, r.Membership, r.List, r.Quote, r.Note, r.Source.ID, r.Source.Title, r.Source.URL, r.Source.Publisher, r.Source.Published}
+	},
+}
+
 func contributionsHandler(asCSV bool) func(*Server) handler {
 	return func(s *Server) handler { return func(c *gin.Context, v param.Values) { s.contributions(c, v, asCSV) } }
 }

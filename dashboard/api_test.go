@@ -372,3 +372,66 @@ func FuzzAPI(f *testing.F) {
 		}
 	})
 }
+
+// TestNationTroops: one nation's contingent over time, from its lists and
+// its national sources, oldest first, each figure with its source and the
+// nation's NATO status at that date.
+func TestNationTroops(t *testing.T) {
+	s, store := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	w := get(t, s, "GET", "/api/v1/nations/deu/troops")
+	if w.Code != http.StatusOK {
+		t.Fatalf("GET /api/v1/nations/deu/troops = %d: %s", w.Code, w.Body)
+	}
+	rows := decode[[]NationTroopsRow](t, w)
+	want := len(store.Current().NationFigures("DEU"))
+	if len(rows) != want || want < 6 {
+		t.Fatalf("Germany has %d figures, want the record's %d (at least 6)", len(rows), want)
+	}
+	first, last := rows[0].Date, rows[len(rows)-1].Date
+	if first > "2000" || last < "2015" {
+		t.Errorf("Germany's figures span %s to %s, want from 1999 to past 2015", first, last)
+	}
+	lists := 0
+	for i, r := range rows {
+		if i > 0 && r.Date < rows[i-1].Date {
+			t.Errorf("row %d (%s) is older than row %d (%s): want oldest first", i, r.Date, i-1, rows[i-1].Date)
+		}
+		if r.Source.URL == "" || r.Troops <= 0 || r.Membership != "nato" {
+			t.Errorf("row %+v: want a source URL, troops and NATO membership (Germany joined in 1955)", r)
+		}
+		if r.List != "" {
+			lists++
+		}
+	}
+	if lists == 0 || lists == len(rows) {
+		t.Errorf("%d of %d figures come from lists, want figures from both lists and national sources", lists, len(rows))
+	}
+	// Albania was a partner until 2009.
+	alb := decode[[]NationTroopsRow](t, get(t, s, "GET", "/api/v1/nations/ALB/troops"))
+	for _, r := range alb {
+		if want := map[bool]string{true: "partner", false: "nato"}[r.Date < "2009-04-01"]; r.Membership != want {
+			t.Errorf("Albania on %s: membership %s, want %s", r.Date, r.Membership, want)
+		}
+	}
+	ranged := decode[[]NationTroopsRow](t, get(t, s, "GET", "/api/v1/nations/DEU/troops?from=2010&to=2012"))
+	for _, r := range ranged {
+		if r.Date < "2010-01-01" || r.Date > "2012-12-31" {
+			t.Errorf("from=2010&to=2012 gave a figure of %s", r.Date)
+		}
+	}
+	csvw := get(t, s, "GET", "/api/v1/nations/DEU/troops.csv")
+	recs, err := csv.NewReader(csvw.Body).ReadAll()
+	if err != nil || len(recs) != want+1 || recs[0][0] != "date" || recs[0][2] != "troops" {
+		t.Errorf("troops.csv: %d records, %v; want a header and %d rows", len(recs), err, want)
+	}
+	if !strings.Contains(csvw.Header().Get("Content-Disposition"), "kfor-troops-DEU.csv") {
+		t.Errorf("troops.csv Content-Disposition %q", csvw.Header().Get("Content-Disposition"))
+	}
+	for target, code := range map[string]int{"/api/v1/nations/DE/troops": 400, "/api/v1/nations/D3U/troops.csv": 400, "/api/v1/nations/XYZ/troops": 404, "/api/v1/nations/DEU/troops?from=bogus": 400} {
+		w := get(t, s, "GET", target)
+		e := decode[map[string]string](t, w)
+		if w.Code != code || e["param"] == "" {
+			t.Errorf("GET %s = %d %v, want %d naming the parameter", target, w.Code, e, code)
+		}
+	}
+}

@@ -21,13 +21,15 @@ import (
 func routeSamples(tb testing.TB, s *Server) []string {
 	tb.Helper()
 	fill := map[string][]string{
-		"/":                  {"/", "/?theme=dark", "/?from=2009&to=2012", "/?date=2023-10-10", "/?from=<script>&theme=%22%3E%3Cscript%3E", "/?date=9999"},
-		"/options.js":        {"/options.js", "/options.js?theme=dark&from=2009"},
-		"/table/:file":       {"/table/strength.csv", "/table/strength.json?from=2009", "/table/nope.csv", "/table/..%2f..%2fgo.mod"},
-		"/static/:file":      {assetPath("app.css"), assetPath("app.js"), "/static/..%2fapi.go", "/static/nope.js"},
-		"/charts/:file":      {"/charts/nope.svg", "/charts/strength.gif", "/charts/strength.svg?width=1"},
-		"/metrics":           {"/metrics"},
-		"/api/v1/history.om": {"/api/v1/history.om"},
+		"/":                                {"/", "/?theme=dark", "/?from=2009&to=2012", "/?date=2023-10-10", "/?from=<script>&theme=%22%3E%3Cscript%3E", "/?date=9999"},
+		"/options.js":                      {"/options.js", "/options.js?theme=dark&from=2009"},
+		"/table/:file":                     {"/table/strength.csv", "/table/strength.json?from=2009", "/table/nope.csv", "/table/..%2f..%2fgo.mod"},
+		"/static/:file":                    {assetPath("app.css"), assetPath("app.js"), "/static/..%2fapi.go", "/static/nope.js"},
+		"/charts/:file":                    {"/charts/nope.svg", "/charts/strength.gif", "/charts/strength.svg?width=1"},
+		"/metrics":                         {"/metrics"},
+		"/api/v1/history.om":               {"/api/v1/history.om"},
+		"/api/v1/nations/:code/troops":     {"/api/v1/nations/DEU/troops", "/api/v1/nations/deu/troops?from=2010", "/api/v1/nations/XYZ/troops", "/api/v1/nations/%3Cx%3E/troops"},
+		"/api/v1/nations/:code/troops.csv": {"/api/v1/nations/ITA/troops.csv", "/api/v1/nations/TOOLONG/troops.csv?to=bad"},
 	}
 	var out []string
 	for _, r := range s.engine.Routes() {

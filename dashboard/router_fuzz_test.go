@@ -63,6 +63,8 @@ func FuzzRouter(f *testing.F) {
 		{"GET", "/api/v1/summary", "", "Accept-Encoding", "br", ""},
 		{"GET", "/api/v1/contributions.csv", "date=2017-02-01&complete=1", "If-None-Match", "*", ""},
 		{"GET", "/api/v1/strength", "all=%ff", "", "", ""},
+		{"GET", "/api/v1/nations/DEU/troops", "from=2010&to=2015", "", "", ""},
+		{"GET", "/api/v1/nations/%ff%00/troops.csv", "", "", "", ""},
 		{"POST", "/-/reload", "", "Content-Type", "text/plain", "reload"},
 		{"PUT", "/-/reload", "", "", "", ""},
 		{"DELETE", "/api/v1/events", "", "", "", ""},

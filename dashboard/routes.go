@@ -75,6 +75,8 @@ func (s *Server) table() []route {
 		api("sources.csv", "every source as CSV", nil, false, sourcesListing.handler(true)),
 		api("nations", "contributing nations and their NATO accession", nil, true, nationsListing.handler(false)),
 		api("nations.csv", "contributing nations as CSV", nil, false, nationsListing.handler(true)),
+		api("nations/:code/troops", "one nation's contingent over time: every figure from its lists and national sources, oldest first", series, false, nationTroopsHandler(false)),
+		api("nations/:code/troops.csv", "one nation's contingent over time as CSV", series, false, nationTroopsHandler(true)),
 		api("structure", "the force's sites and standing facts", nil, true, (*Server).handleStructure),
 	}
 	if s.cfg.History != nil {

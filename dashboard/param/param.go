@@ -50,6 +50,8 @@ const (
 	Width    Name = "width"
 	Height   Name = "height"
 	Scale    Name = "scale"
+	// Code is a path parameter: a nation's ISO 3166-1 alpha-3 code.
+	Code Name = "code"
 )
 
 // View is the parameters of the view a chart draws: the page, its tables
@@ -114,6 +116,7 @@ const (
 	KindEnum    Kind = "enum"
 	KindBoolean Kind = "boolean"
 	KindInteger Kind = "integer"
+	KindCode    Kind = "code"
 )
 
 // Spec documents a parameter: GET /charts and the API description list it.
@@ -140,6 +143,7 @@ var specs = map[Name]Spec{
 	Complete: {Name: Complete, Kind: KindBoolean, Default: "0", Doc: "1 for complete per-nation lists only"},
 	Width:    {Name: Width, Kind: KindInteger, Default: strconv.Itoa(DefaultWidth), Min: render.MinWidth, Max: render.MaxWidth, Doc: "image width in CSS pixels"},
 	Height:   {Name: Height, Kind: KindInteger, Min: render.MinHeight, Max: render.MaxHeight, Doc: "image height in CSS pixels (default: the chart's height on the page)"},
+	Code:     {Name: Code, Kind: KindCode, Doc: "a nation's ISO 3166-1 alpha-3 code, such as DEU (any case)"},
 	Scale:    {Name: Scale, Kind: KindInteger, Default: strconv.Itoa(DefaultScale), Min: render.MinScale, Max: render.MaxScale, Doc: fmt.Sprintf("PNG only: pixel ratio; the PNG has width*scale by height*scale pixels, at most %d", render.MaxPixels)},
 }
 
@@ -383,6 +387,25 @@ func (p *parser) date(d *dataset.Dataset) {
 		}
 	}
 	p.v.View.At = at
+}
+
+// NationCode reads a nation's alpha-3 code, in any case, as the upper-case
+// code; anything else is a Malformed *Notice naming Code.
+func NationCode(s string) (string, error) {
+	if len(s) != 3 {
+		return "", &Notice{Param: Code, Msg: fmt.Sprintf("%s is not a nation code (want three letters, ISO 3166-1 alpha-3, such as DEU)", Quote(s))}
+	}
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		case c >= 'A' && c <= 'Z':
+		default:
+			return "", &Notice{Param: Code, Msg: fmt.Sprintf("%s is not a nation code (want three letters, ISO 3166-1 alpha-3, such as DEU)", Quote(s))}
+		}
+	}
+	return string(b), nil
 }
 
 // Key is the parsed values of names as text: equal for requests that mean

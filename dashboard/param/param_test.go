@@ -229,3 +229,28 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestNationCode(t *testing.T) {
+	tests := map[string]struct{ in, want string }{
+		"upper":   {"DEU", "DEU"},
+		"lower":   {"deu", "DEU"},
+		"mixed":   {"dEu", "DEU"},
+		"short":   {"DE", ""},
+		"long":    {"DEUT", ""},
+		"digits":  {"D3U", ""},
+		"unicode": {"DÉU", ""},
+		"empty":   {"", ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := NationCode(tc.in)
+			if got != tc.want {
+				t.Errorf("NationCode(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+			}
+			var n *Notice
+			if tc.want == "" && (!errors.As(err, &n) || n.Param != Code || !strings.Contains(n.Msg, "not a nation code")) {
+				t.Errorf("NationCode(%q) error = %v, want a notice naming code", tc.in, err)
+			}
+		})
+	}
+}
