@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -407,6 +409,14 @@ type SummaryAnswer struct {
 	Nations         *NationsRef `json:"nations"`
 	Split           *NationsRef `json:"nations_by_membership"`
 	DrawdownRatio   float64     `json:"drawdown_ratio"`
+	// PeakTheatre and PeakKosovo are the highest figures of the whole force
+	// in theatre and of the troops in Kosovo, where the record has them.
+	PeakTheatre *FigureRef `json:"peak_theatre"`
+	PeakKosovo  *FigureRef `json:"peak_kosovo"`
+	// Sentence says the headline in one sentence, and Citation its
+	// sources, ready to paste.
+	Sentence        string      `json:"sentence"`
+	Citation        string      `json:"citation"`
 	AreaKm2         float64     `json:"area_km2"`
 	TroopsPer100Km2 float64     `json:"troops_per_100km2"`
 	AsOf            string      `json:"as_of"`
@@ -427,12 +437,56 @@ func nationsRef(p *dataset.CountPoint) *NationsRef {
 // Summary returns the headline figures as the API gives them.
 func Summary(d *dataset.Dataset) SummaryAnswer {
 	sm := d.Summarize()
-	return SummaryAnswer{
+	a := SummaryAnswer{
 		Latest: figureRef(sm.Latest), Peak: figureRef(sm.Peak),
 		Nations: nationsRef(sm.Nations), Split: nationsRef(sm.Split),
 		DrawdownRatio: sm.Drawdown, AreaKm2: sm.AreaKm2, TroopsPer100Km2: sm.TroopsPer100Km2,
 		AsOf: d.AsOf.String(), Checksum: d.Checksum,
 	}
+	for _, p := range []struct {
+		o  *dataset.Observation
+		to **FigureRef
+	}{{sm.PeakTheatre, &a.PeakTheatre}, {sm.PeakKosovo, &a.PeakKosovo}} {
+		if p.o != nil {
+			f := figureRef(dataset.Point{Date: p.o.Date, Troops: p.o.Troops, Confidence: p.o.Confidence, Source: p.o.Source})
+			*p.to = &f
+		}
+	}
+	a.Sentence, a.Citation = sentence(d, sm)
+	return a
+}
+
+// sentence says the headline in one sentence a reader can quote, and the
+// citation of its figures: "KFOR has about 4,700 troops from 33 nations,
+// down from 50,000 in 1999." The nations are named only when counted
+// within a year of the troops figure, so that the sentence never joins
+// figures of different times.
+func sentence(d *dataset.Dataset, sm dataset.Summary) (text, citation string) {
+	about := ""
+	if sm.Latest.Confidence != dataset.Exact {
+		about = "about "
+	}
+	text = "KFOR has " + about + chart.Thousands(sm.Latest.Troops) + " troops"
+	srcs := []string{cite(sm.Latest.Source, sm.Latest.Date)}
+	if n := sm.Nations; n != nil && sm.Latest.Date.Time().Sub(n.Date.Time()).Abs() <= 366*24*time.Hour {
+		text += " from " + strconv.Itoa(n.Nations) + " nations"
+		srcs = append(srcs, cite(n.Source, n.Date))
+	}
+	if sm.Peak.Troops > sm.Latest.Troops {
+		text += ", down from " + chart.Thousands(sm.Peak.Troops) + " in " + strconv.Itoa(sm.Peak.Date.Year)
+		srcs = append(srcs, cite(sm.Peak.Source, sm.Peak.Date))
+	}
+	text += " (as of " + sm.Latest.Date.String() + ")."
+	citation = "kforstats, KFOR troop levels 1999 to today, data as of " + d.AsOf.String() + "; figures from " + strings.Join(srcs, "; ") + "."
+	return text, citation
+}
+
+// cite names a source and the date of the figure taken from it.
+func cite(s *dataset.Source, at dataset.Date) string {
+	if s == nil {
+		return at.String()
+	}
+	return s.Publisher + ", " + at.String()
 }
 
 func (s *Server) handleSummary() handler {

@@ -68,13 +68,20 @@ type headline struct {
 	// SplitSum is what the split adds up to; SplitApart is set when the
 	// split is another count than Nations (an older one, or another
 	// total), so the page says so rather than show 23 / 5 beside 33.
-	SplitSum               int
-	SplitApart             bool
-	Drawdown               figure
-	Area, Per100           *figure
-	AreaSource             *dataset.Source
-	LatestDate, PeakDate   string
-	NationsDate, SplitDate string
+	SplitSum   int
+	SplitApart bool
+	Drawdown   figure
+	// PeakYear is the peak's year, as the drawdown's label says it.
+	PeakYear int
+	// PeakTheatre and PeakKosovo tell the whole force in theatre and the
+	// troops in Kosovo apart, where the record has both.
+	PeakTheatre, PeakKosovo *FigureRef
+	Area, Per100            *figure
+	AreaSource              *dataset.Source
+	// Sentence and Citation say the headline in words, ready to paste.
+	Sentence, Citation string
+	// LatestRow and PeakRow link each card to its figure in the API.
+	LatestRow, PeakRow string
 }
 
 func newHeadline(d *dataset.Dataset) headline {
@@ -83,6 +90,9 @@ func newHeadline(d *dataset.Dataset) headline {
 		Latest: intFigure("latest_troops", sm.Latest.Troops), LatestRef: sm.Latest,
 		Peak: intFigure("peak_troops", sm.Peak.Troops), PeakRef: sm.Peak,
 		Drawdown: floatFigure("drawdown_ratio", sm.DrawdownRatio, fmt.Sprintf("%.0f%%", sm.DrawdownRatio*100)),
+		PeakYear: d.Summarize().Peak.Date.Year, PeakTheatre: sm.PeakTheatre, PeakKosovo: sm.PeakKosovo,
+		Sentence: sm.Sentence, Citation: sm.Citation,
+		LatestRow: figureRow(sm.Latest), PeakRow: figureRow(sm.Peak),
 	}
 	if n := sm.Nations; n != nil {
 		f := intFigure("nations", n.All)
@@ -103,6 +113,12 @@ func newHeadline(d *dataset.Dataset) headline {
 		}
 	}
 	return h
+}
+
+// figureRow links a headline figure to every observation of its day in the
+// API, with its quote, note and source.
+func figureRow(f FigureRef) string {
+	return "/api/v1/strength?" + url.Values{"all": {"1"}, "from": {f.Date}, "to": {f.Date}}.Encode()
 }
 
 // What the page lists itself is bounded, so that its size stops growing

@@ -65,19 +65,56 @@ func TestPageHeadlineMatchesSummary(t *testing.T) {
 	}
 }
 
-// TestPageHeadlineSplitApart: when the NATO/partner split is another count
-// than the nations' total (older, or adding up to another number), the
-// headline says so beside it, so that 23 / 5 never reads as a split of 33.
+// TestPageHeadlineSplitApart: the first screen shows one count of nations;
+// when the NATO/partner split is another count (older, or adding up to
+// another number), the card says so plainly, with the split's own date, so
+// that 23 / 5 never reads as a split of 33.
 func TestPageHeadlineSplitApart(t *testing.T) {
 	s, store := newTestServer(t, dataset.EmbeddedOrigin(), false)
 	body := get(t, s, "GET", "/").Body.String()
 	sm := Summary(store.Current())
 	sum := *sm.Split.NATO + *sm.Split.Partner
 	apart := sm.Nations.All != sum || sm.Nations.Date != sm.Split.Date
-	want := fmt.Sprintf("of %d counted in %s: a separate count, not a split of the %d beside it", sum, sm.Split.DateGiven, sm.Nations.All)
-	if got := strings.Contains(body, want); got != apart {
+	want := fmt.Sprintf("NATO / partner split known only for %s: ", sm.Split.DateGiven)
+	if got := strings.Contains(body, want) && strings.Contains(body, fmt.Sprintf(" partner of %d then", sum)); got != apart {
 		t.Errorf("page says %q: %v, want %v (nations %d on %s, split %d/%d on %s)",
 			want, got, apart, sm.Nations.All, sm.Nations.Date, *sm.Split.NATO, *sm.Split.Partner, sm.Split.Date)
+	}
+	if n := strings.Count(body, `data-figure="nations"`); n != 1 {
+		t.Errorf("the page shows %d counts of nations as headline figures, want one", n)
+	}
+	if sm.Split.Source.Kind == string(dataset.Secondary) {
+		t.Errorf("the headline split rests on a secondary copy (%s) although the record has first-hand counts", sm.Split.Source.URL)
+	}
+}
+
+// TestHeadlineSentence: the first screen says the headline in one sentence
+// a reader can paste, from the same figures as the cards, with its
+// citation; the peak agrees with NATO's statement that KFOR initially
+// consisted of 50,000 troops, and in-theatre and in-Kosovo peaks are told
+// apart.
+func TestHeadlineSentence(t *testing.T) {
+	s, store := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	body := get(t, s, "GET", "/").Body.String()
+	sm := Summary(store.Current())
+	for _, want := range []string{
+		fmt.Sprintf("KFOR has about %s troops from %d nations, down from %s in %s", chart.Thousands(sm.Latest.Troops), sm.Nations.All, chart.Thousands(sm.Peak.Troops), sm.Peak.Date[:4]),
+		"data as of " + sm.AsOf,
+		html.EscapeString(sm.Latest.Source.Publisher),
+		"Down from the " + sm.Peak.Date[:4] + " peak",
+	} {
+		if !strings.Contains(body, want) || !strings.Contains(sm.Sentence+sm.Citation+body, want) {
+			t.Errorf("the page does not say %q", want)
+		}
+	}
+	if sm.Peak.Troops != 50000 {
+		t.Errorf("peak %d, want NATO's 50,000 (KFOR initially consisted of 50,000 troops)", sm.Peak.Troops)
+	}
+	if sm.PeakTheatre == nil || sm.PeakKosovo == nil || sm.PeakTheatre.Troops <= sm.PeakKosovo.Troops {
+		t.Errorf("peaks in theatre %v and in Kosovo %v: want both, theatre the larger", sm.PeakTheatre, sm.PeakKosovo)
+	}
+	if strings.Contains(body, "Below the peak") {
+		t.Errorf(`the page still says "Below the peak", which reads as "at 90%% of the peak"`)
 	}
 }
 

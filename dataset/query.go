@@ -511,6 +511,11 @@ func (d *Dataset) MembershipAt(code string, t time.Time) Membership {
 type Summary struct {
 	Latest          Point
 	Peak            Point
+	// PeakTheatre and PeakKosovo are the highest figures the record
+	// scopes as the whole force in theatre (with the rear support in North
+	// Macedonia, Albania and Greece) and as the troops in Kosovo; nil where
+	// it has none.
+	PeakTheatre, PeakKosovo *Observation
 	Drawdown        float64     // ratio, 0 to 1
 	Nations         *CountPoint // the newest nation count not marked uncertain (else the newest), nil when none
 	Split           *CountPoint // likewise, of the counts with a NATO/partner split
@@ -527,28 +532,58 @@ func (d *Dataset) Summarize() Summary {
 	return d.summarize()
 }
 
-func (d *Dataset) summarize() Summary {
-	s := Summary{Latest: d.Latest(), Peak: d.Peak(), Drawdown: d.Drawdown()}
-	// The newest count, preferring one not marked uncertain: a headline
-	// should not rest on a doubtful copy when a better figure exists.
-	cs := d.NationCounts()
+// HeadlineCounts picks, from counts oldest first, the headline's count of
+// nations and its NATO/partner split: of the counts within a year of the
+// newest, the newest from the soundest source (firm and first-hand, then
+// firm, then any: a headline should not rest on a doubtful figure or a
+// secondary copy when a sound one of the same time exists); and the split
+// of that same count when it has one, else a split picked the same way. The metrics history applies it at each date, so that its
+// last sample is what /metrics exposes.
+func HeadlineCounts(cs []CountPoint) (nations, split *CountPoint) {
+	sound := func(c CountPoint) int {
+		switch {
+		case c.Confidence == Uncertain:
+			return 0
+		case c.Source != nil && c.Source.Kind == Secondary:
+			return 1
+		}
+		return 2
+	}
+	const window = 366 * 24 * time.Hour
 	pick := func(want func(CountPoint) bool) *CountPoint {
-		var fallback *CountPoint
+		var best, newest *CountPoint
 		for i := len(cs) - 1; i >= 0; i-- {
 			if !want(cs[i]) {
 				continue
 			}
-			if cs[i].Confidence != Uncertain {
-				return &cs[i]
+			if newest == nil {
+				newest = &cs[i]
 			}
-			if fallback == nil {
-				fallback = &cs[i]
+			if newest.Date.Time().Sub(cs[i].Date.Time()) > window {
+				break
+			}
+			if best == nil || sound(cs[i]) > sound(*best) {
+				best = &cs[i]
 			}
 		}
-		return fallback
+		return best
 	}
-	s.Nations = pick(func(CountPoint) bool { return true })
-	s.Split = pick(func(c CountPoint) bool { return c.NATO != nil })
+	nations = pick(func(CountPoint) bool { return true })
+	if nations != nil && nations.NATO != nil && nations.Partner != nil {
+		return nations, nations
+	}
+	return nations, pick(func(c CountPoint) bool { return c.NATO != nil && c.Partner != nil })
+}
+
+func (d *Dataset) summarize() Summary {
+	s := Summary{Latest: d.Latest(), Peak: d.Peak(), Drawdown: d.Drawdown()}
+	s.Nations, s.Split = HeadlineCounts(d.NationCounts())
+	if o, ok := d.PeakOf(Theatre); ok {
+		s.PeakTheatre = o
+	}
+	if o, ok := d.PeakOf(Kosovo); ok {
+		s.PeakKosovo = o
+	}
 	if f, ok := d.Fact(AreaKey); ok {
 		s.AreaKm2 = f.Value
 		s.TroopsPer100Km2 = float64(s.Latest.Troops) / f.Value * 100

@@ -104,24 +104,21 @@ func historyFamilies(d *dataset.Dataset, step int64) []historyFamily {
 		drawdown.set(at, dd[i])
 	}
 
-	// The headline's counts at each date, by Summarize's rule: the newest
-	// count not marked uncertain, else the newest one (TestHistoryEndsWithTheScrape
-	// holds the two together).
+	// The headline's counts at each date, by Summarize's rule
+	// (dataset.HeadlineCounts) applied to the counts known by then
+	// (TestHistoryEndsWithTheScrape holds the two together).
 	var nations, nationsTime, membTime series
 	memb := map[dataset.Membership]*series{dataset.NATO: {}, dataset.Partner: {}}
-	var sure, sureSplit bool
-	for _, c := range d.NationCounts() {
-		at, ok := c.Date.Time(), c.Confidence != dataset.Uncertain
-		if ok || !sure {
-			nations.set(at, float64(c.Nations))
-			nationsTime.set(at, unix(c.Date))
-			sure = sure || ok
-		}
-		if c.NATO != nil && (ok || !sureSplit) {
-			memb[dataset.NATO].set(at, float64(*c.NATO))
-			memb[dataset.Partner].set(at, float64(*c.Partner))
-			membTime.set(at, unix(c.Date))
-			sureSplit = sureSplit || ok
+	counts := d.NationCounts()
+	for i, c := range counts {
+		at := c.Date.Time()
+		n, sp := dataset.HeadlineCounts(counts[:i+1])
+		nations.set(at, float64(n.Nations))
+		nationsTime.set(at, unix(n.Date))
+		if sp != nil {
+			memb[dataset.NATO].set(at, float64(*sp.NATO))
+			memb[dataset.Partner].set(at, float64(*sp.Partner))
+			membTime.set(at, unix(sp.Date))
 		}
 	}
 	memb[dataset.NATO].labels = renderLabels(famMembership.labels, string(dataset.NATO))

@@ -135,14 +135,12 @@ func TestHistoryIsTheFigureInForce(t *testing.T) {
 		ts := day.Unix()
 		p, _ := d.StrengthAt(day)
 		want := map[string]float64{"kfor_troops": float64(p.Troops), "kfor_troops_timestamp_seconds": float64(p.Date.Time().Unix())}
-		// The headline's rule: the newest count not marked uncertain, else the newest.
-		var cp *dataset.CountPoint
-		for i := range counts {
-			c := &counts[i]
-			if !c.Date.Time().After(day) && (cp == nil || c.Confidence != dataset.Uncertain || cp.Confidence == dataset.Uncertain) {
-				cp = c
-			}
+		// The headline's rule over the counts known on that day.
+		known := 0
+		for known < len(counts) && !counts[known].Date.Time().After(day) {
+			known++
 		}
+		cp, _ := dataset.HeadlineCounts(counts[:known])
 		if cp != nil {
 			want["kfor_nations"] = float64(cp.Nations)
 		}

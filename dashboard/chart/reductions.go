@@ -29,7 +29,7 @@ func reductionsChart(b *builder) error {
 	var years []string
 	var deltas []any
 	var drawdown []item
-	tbl := Table{Caption: "Change per year and drawdown", Head: []string{"Year", "Last figure", "Date", "Change", "Since", "Below the peak so far"}}
+	tbl := Table{Caption: "Change per year and drawdown", Head: []string{"Year", "Last figure", "Date", "Change", "Since", "Down from the peak so far"}}
 	for _, y := range b.d.Yearly() {
 		if !b.v.In(time.Date(y.Year, 7, 1, 0, 0, 0, 0, time.UTC)) {
 			continue
@@ -57,7 +57,7 @@ func reductionsChart(b *builder) error {
 	c := charts.NewBar()
 	c.SetXAxis(years)
 	c.AddSeries("Change over the year (troops)", nil, withData(deltas), charts.WithItemStyleOpts(opts.ItemStyle{Color: p.down}))
-	c.AddSeries("Below the peak so far (%)", nil, withData(drawdown), charts.WithSeriesOpts(func(s *charts.SingleSeries) {
+	c.AddSeries("Down from the peak so far (%)", nil, withData(drawdown), charts.WithSeriesOpts(func(s *charts.SingleSeries) {
 		s.Type = "line"
 		s.YAxisIndex = 1
 		s.Symbol = "circle"
