@@ -6,6 +6,9 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/kforstats
 ADDR ?= :8080
 CHECK_PORT ?= 18090
+# The system tests: a Go module of their own, so that the tools they check
+# deploy/ with (BuildKit, compose-go, the Kubernetes types) stay out of go.mod.
+SYSTEMTEST := deploy/systemtest
 
 .DEFAULT_GOAL := help
 
@@ -30,7 +33,7 @@ deps: ## install what the tests need (Chromium, Prometheus, fonts) from Debian w
 
 .PHONY: test
 test: deps validate lint check-deploy ## run every test CI runs (installs missing test tools first)
-	@echo ">> go test -race ./..."
+	@echo ">> go test -race ./... (the product's unit and end-to-end tests; the system tests ran in check-deploy)"
 	$(GO) test -race -count=1 ./...
 	@echo ">> chart images against Chromium, every chart, both themes, pixel ratio 2 (too slow under -race)"
 	$(GO) test -count=1 -run 'TestBrowserComparison' ./dashboard/render/
@@ -41,13 +44,15 @@ validate: ## validate dataset/data, print its counts and regenerate the coverage
 	$(GO) run ./cmd/kforstats validate --coverage dataset/data
 
 .PHONY: lint
-lint: ## go vet, gofmt and staticcheck
+lint: ## go vet, gofmt and staticcheck, on the product and on the system tests' module
 	@echo ">> go vet"
 	$(GO) vet ./...
+	cd $(SYSTEMTEST) && $(GO) vet ./...
 	@echo ">> gofmt"
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 	@echo ">> staticcheck"
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+	cd $(SYSTEMTEST) && $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 .PHONY: check-deploy
 check-deploy: ## check deploy/ with each file's own tool (promtool, kustomize, compose-go, BuildKit, systemd-analyze)
@@ -55,12 +60,13 @@ check-deploy: ## check deploy/ with each file's own tool (promtool, kustomize, c
 	promtool check config deploy/prometheus/prometheus.yml
 	promtool check rules deploy/prometheus/rules/*.yml
 	promtool test rules deploy/prometheus/tests/*.yml
-	@echo ">> deploy/kubernetes: kustomize build (the CLI pinned in cmd/kforstats/deploy_test.go, by go run), every object decoded strictly into the k8s.io/api and Prometheus Operator types"
+	@echo ">> the system tests ($(SYSTEMTEST), a module of their own), on the binary built from ./cmd/kforstats:"
+	@echo ">> deploy/kubernetes: kustomize build (the CLI pinned in $(SYSTEMTEST)/deploy_test.go, by go run), every object decoded strictly into the k8s.io/api and Prometheus Operator types"
 	@echo ">> deploy/compose.yaml: loaded by compose-go, as docker compose config loads it"
 	@echo ">> deploy/Dockerfile: BuildKit's linter (docker build --check); the binary built by its RUN lines runs as its USER in a read-only directory"
 	@echo ">> deploy/systemd/kforstats.service: systemd-analyze verify and security"
-	@echo ">> serve: SIGTERM during an upload, a ConfigMap-style dataset swap, TLS and basic auth from --web.config.file"
-	$(GO) test -race -count=1 -run '^(TestDockerfile|TestDockerfileLint|TestKubernetes|TestCompose|TestSystemdUnit|TestContainer|TestConfigMapReload|TestWebConfig|TestWebConfigBad|TestHealthcheck)$$' ./cmd/kforstats
+	@echo ">> serve: SIGTERM during an upload, a ConfigMap-style dataset swap, TLS and basic auth from --web.config.file, chart images overloaded"
+	cd $(SYSTEMTEST) && $(GO) test -race -count=1 ./...
 
 .PHONY: check-metrics
 check-metrics: build ## promtool check metrics on a scrape of a running bin/kforstats
@@ -85,7 +91,7 @@ fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 .PHONY: soak
 soak: ## the soak run: the built binary under wrk on loopback for SOAK (default 60s) after a 3-minute warm-up; asserts no errors, no 5xx but image 503s, memory level (needs wrk: make deps)
 	@echo ">> soak: page, assets, API, /metrics and chart images under wrk for $${SOAK:-60s}; then image export overloaded"
-	$(GO) test ./cmd/kforstats -run '^TestSoak$$' -soak=$${SOAK:-60s} -count=1 -v -timeout 20m
+	cd $(SYSTEMTEST) && $(GO) test -run '^TestSoak$$' -soak=$${SOAK:-60s} -count=1 -v -timeout 20m
 
 .PHONY: golden
 golden: ## rewrite golden files (review the diff before committing)
@@ -99,7 +105,7 @@ bench: ## run the benchmarks
 	@echo ">> chart images: SVG and PNG latency per chart, cold start, throughput and memory (p50-ms, cpu-ms/op, images/s, rss-MB)"
 	$(GO) test -run '^$$' -bench 'SVG|PNG|Throughput' -benchtime 10x ./dashboard/render/
 	@echo ">> load run: wrk at 64 connections on kforstats beside a minimal server writing the same bytes; first-load size; Chromium navigation to charts drawn; start-up; RSS; the 100x record (needs wrk and chromium: make deps)"
-	$(GO) test ./cmd/kforstats -run '^TestLoadSideBySide$$' -load -count=1 -v -timeout 30m
+	cd $(SYSTEMTEST) && $(GO) test -run '^TestLoadSideBySide$$' -load -count=1 -v -timeout 30m
 
 .PHONY: assets
 assets: ## rebuild the embedded ECharts bundle from the pinned npm packages

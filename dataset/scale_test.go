@@ -15,7 +15,7 @@ import (
 
 // The scale check: a record many times the size of the real one, made from
 // it, that loads and validates like it. `make bench` writes it with
-// -scale.out and serves it (cmd/kforstats/load_test.go).
+// -scale.out and serves it (deploy/systemtest/load_test.go).
 var (
 	scaleOut    = flag.String("scale.out", "", "write the scaled record into this directory (TestScaleWrite)")
 	scaleFactor = flag.Int("scale.factor", 100, "how many times the real record's size TestScaleWrite writes")

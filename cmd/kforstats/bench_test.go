@@ -15,6 +15,27 @@ import (
 	"github.com/kforstats/kforstats/metrics"
 )
 
+// loadEndpoint is one URL under load, with the headers of its usual client.
+type loadEndpoint struct {
+	path    string
+	headers map[string]string
+}
+
+// browserEncodings is what Chromium sends; prometheusAccept what Prometheus
+// 3 sends when it scrapes.
+const (
+	browserEncodings = "gzip, deflate, br, zstd"
+	prometheusAccept = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2"
+)
+
+// loadEndpoints are the hot routes. The load run of make bench
+// (deploy/systemtest/load_test.go) loads the same ones over the wire.
+var loadEndpoints = []loadEndpoint{
+	{"/", map[string]string{"Accept-Encoding": browserEncodings, "Accept": "text/html"}},
+	{"/api/v1/strength", map[string]string{"Accept-Encoding": browserEncodings, "Accept": "application/json"}},
+	{"/metrics", map[string]string{"Accept-Encoding": "gzip", "Accept": prometheusAccept}},
+}
+
 // benchServer wires the store, the registry and the dashboard as runServe
 // does, without the listener and the image engines.
 func benchServer(tb testing.TB) http.Handler {

@@ -95,8 +95,8 @@ func TestApplyMemoryLimitKeepsGOMEMLIMIT(t *testing.T) {
 func TestMemoryLimitFromCgroup(t *testing.T) {
 	const limit = 512 << 20
 	procs := memoryCgroup(t, limit)
-	bin := loadBuild(t)
-	addr := loadFreeAddr(t)
+	bin := buildBinary(t)
+	addr := freeAddr(t)
 	var logs logWatch
 	cmd := exec.Command("/bin/sh", "-c", `echo $$ > "$1" && exec "$2" serve --web.listen-address="$3"`, "sh", procs, bin, addr)
 	cmd.Stdout, cmd.Stderr = &logs, &logs

@@ -1,4 +1,4 @@
-package main
+package systemtest
 
 // End-to-end tests of the server as the deployments run it: the binary built
 // exactly as deploy/Dockerfile builds it, started as the image's user in a
@@ -32,7 +32,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -44,65 +43,6 @@ import (
 
 	"github.com/kforstats/kforstats/dataset"
 )
-
-// waitLimit bounds every wait for a server to do something; it is a guard
-// against hanging, never a measure of speed.
-const waitLimit = 30 * time.Second
-
-// logWatch collects a server's log output and lets a test wait for a line.
-type logWatch struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logWatch) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logWatch) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-// waitFor waits until the log has a match for re and returns its groups.
-func (l *logWatch) waitFor(tb testing.TB, re *regexp.Regexp) []string {
-	tb.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for time.Now().Before(deadline) {
-		if m := re.FindStringSubmatch(l.String()); m != nil {
-			return m
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	tb.Fatalf("no log line matching %s within %s; the log:\n%s", re, waitLimit, l.String())
-	return nil
-}
-
-var listeningLine = regexp.MustCompile(`msg=listening address=(\S+)`)
-
-// waitReady polls url until it answers 200.
-func waitReady(tb testing.TB, client *http.Client, url string) {
-	tb.Helper()
-	deadline := time.Now().Add(waitLimit)
-	var last string
-	for time.Now().Before(deadline) {
-		resp, err := client.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-			last = resp.Status
-		} else {
-			last = err.Error()
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	tb.Fatalf("GET %s: not ready within %s: %s", url, waitLimit, last)
-}
 
 // copyBuildContext copies the repository as `docker build` would send it:
 // every file but those .dockerignore excludes.
@@ -399,25 +339,6 @@ func testShutdownDuringUpload(t *testing.T, bin string) {
 	}
 }
 
-// startServe runs the serve command in this process and returns its
-// address; the server stops when the test ends.
-func startServe(t *testing.T, args ...string) (addr string, logs *logWatch) {
-	t.Helper()
-	logs = &logWatch{}
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() {
-		errc <- run(ctx, append([]string{"serve", "--web.listen-address=127.0.0.1:0"}, args...), func(string) string { return "" }, io.Discard, logs)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-errc; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return logs.waitFor(t, listeningLine)[1], logs
-}
-
 // kubeletWrite updates dir the way the kubelet updates a ConfigMap volume
 // (its AtomicWriter): the files live in a timestamped directory, ..data
 // links to it, each key links through ..data, and an update swaps ..data
@@ -581,10 +502,9 @@ func TestWebConfig(t *testing.T) {
 	}
 
 	t.Run("healthcheck with credentials in the URL", func(t *testing.T) {
-		var out bytes.Buffer
-		err := run(context.Background(), []string{"healthcheck", "--tls.insecure-skip-verify", "--url=https://analyst:s3cret@" + addr + "/readyz"}, nil, &out, io.Discard)
+		out, err := exec.Command(kforstats(t), "healthcheck", "--tls.insecure-skip-verify", "--url=https://analyst:s3cret@"+addr+"/readyz").CombinedOutput()
 		if err != nil {
-			t.Errorf("healthcheck: %v, want ready", err)
+			t.Errorf("healthcheck: %v, want ready\n%s", err, out)
 		}
 	})
 }
@@ -611,14 +531,31 @@ func TestWebConfigBad(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			bin := kforstats(t)
+			ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+			defer cancel()
 			var stderr bytes.Buffer
-			err := run(context.Background(), []string{"serve", "--web.listen-address=127.0.0.1:0", "--web.config.file=" + tc.path}, nil, io.Discard, &stderr)
-			if err == nil || !strings.Contains(err.Error(), tc.path) || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("serve --web.config.file=%s: %v, want an error naming the file and %q", tc.path, err, tc.want)
+			cmd := exec.CommandContext(ctx, bin, "serve", "--web.listen-address=127.0.0.1:0", "--web.config.file="+tc.path)
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			msg := exitError(stderr.String())
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(msg, tc.path) || !strings.Contains(msg, tc.want) {
+				t.Errorf("serve --web.config.file=%s: %v, %q; want exit 1 and an error naming the file and %q", tc.path, err, msg, tc.want)
 			}
 			if strings.Contains(stderr.String(), "msg=listening") {
 				t.Errorf("the server listened with a bad web config file:\n%s", stderr.String())
 			}
 		})
 	}
+}
+
+// exitError is the error main printed last, on exit: from the last line
+// that starts "kforstats: " to the end (an error may take several lines).
+func exitError(stderr string) string {
+	i := strings.LastIndex("\n"+stderr, "\nkforstats: ")
+	if i < 0 {
+		return ""
+	}
+	return stderr[i:]
 }

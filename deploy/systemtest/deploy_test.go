@@ -1,12 +1,12 @@
-package main
+package systemtest
 
 // Checks of the files in deploy/, each by the code of the tool that reads
 // them: the Kubernetes manifests rendered by the kustomize CLI and decoded
 // strictly into the Kubernetes API types, compose.yaml loaded by compose-go
 // (the loader of `docker compose`), the Dockerfile linted by BuildKit's own
 // rules (`docker build --check`), and the systemd unit verified by
-// systemd-analyze. deploy/ holds no Go, so the checks live here, beside the
-// flags they use.
+// systemd-analyze. The flags the files give kforstats are checked against the
+// built binary.
 
 import (
 	"bufio"
@@ -14,7 +14,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -57,60 +56,6 @@ import (
 
 // kustomize is the pinned kustomize CLI, run through the Go module proxy.
 const kustomize = "sigs.k8s.io/kustomize/kustomize/v5@v5.8.1"
-
-// repoPath is a path from the repository root; tests run in cmd/kforstats.
-func repoPath(elem ...string) string {
-	return filepath.Join(append([]string{"..", ".."}, elem...)...)
-}
-
-// needTool finds a program a check needs. In CI a missing one fails the
-// test; elsewhere it skips with the command that installs it.
-func needTool(tb testing.TB, name, install string) string {
-	tb.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("%s is needed and missing (%s)", name, install)
-	}
-	tb.Skipf("%s is missing; install it with: %s", name, install)
-	return ""
-}
-
-// goTool returns the go command that runs this test, for `go run` and `go build`.
-func goTool(tb testing.TB) string {
-	tb.Helper()
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	if root := os.Getenv("GOROOT"); root != "" {
-		return filepath.Join(root, "bin", "go")
-	}
-	tb.Fatal("no go command on PATH")
-	return ""
-}
-
-// checkFlags asserts that a kforstats command line as a deployment file
-// writes it (without the program name) has only flags the command knows:
-// a typo there is a container that never starts.
-func checkFlags(tb testing.TB, where string, args []string) {
-	tb.Helper()
-	var stderr bytes.Buffer
-	err := run(context.Background(), append(slices.Clone(args), "--help"), func(string) string { return "" }, io.Discard, &stderr)
-	if !errors.Is(err, flag.ErrHelp) {
-		tb.Errorf("%s: kforstats %s: %v, want every flag known\n%s", where, strings.Join(args, " "), err, stderr.String())
-	}
-}
-
-func readRepoFile(tb testing.TB, elem ...string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(repoPath(elem...))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
 
 // The Dockerfile --------------------------------------------------------
 
@@ -829,10 +774,7 @@ func TestSystemdUnit(t *testing.T) {
 	// verify wants ExecStart's program to exist: check a copy that points at
 	// a real build, all else as written.
 	dir := t.TempDir()
-	built := filepath.Join(dir, "kforstats")
-	if out, err := exec.Command(goTool(t), "build", "-o", built, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	built := kforstats(t)
 	copyPath := filepath.Join(dir, "kforstats.service")
 	if err := os.WriteFile(copyPath, bytes.ReplaceAll(unit, []byte("ExecStart="+bin), []byte("ExecStart="+built)), 0o644); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package main
+package systemtest
 
 // The load run that `make bench` prints: the built binary served side by
 // side with a minimal net/http server writing the same bytes, under wrk at
@@ -7,7 +7,7 @@ package main
 // and the same on a record 100 times the real one. It measures and prints;
 // it asserts only what is not a matter of speed (answers, cardinality).
 //
-//	go test ./cmd/kforstats -run TestLoadSideBySide -load -v
+//	cd deploy/systemtest && go test -run TestLoadSideBySide -load -v
 
 import (
 	"bytes"
@@ -58,6 +58,8 @@ const (
 	prometheusAccept = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2"
 )
 
+// loadEndpoints are the hot routes; cmd/kforstats' BenchmarkHot serves the
+// same ones in its process.
 var loadEndpoints = []loadEndpoint{
 	{"/", map[string]string{"Accept-Encoding": browserEncodings, "Accept": "text/html"}},
 	{"/api/v1/strength", map[string]string{"Accept-Encoding": browserEncodings, "Accept": "application/json"}},
@@ -80,18 +82,6 @@ func loadFreeAddr(tb testing.TB) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-// loadBuild builds the binary as make build does.
-func loadBuild(tb testing.TB) string {
-	tb.Helper()
-	bin := filepath.Join(tb.TempDir(), "kforstats")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=bench", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // loadStart starts bin serving and waits for /readyz, timing how long the
@@ -572,7 +562,7 @@ func loadScrape(tb testing.TB, base string) []byte {
 // a few minutes: make bench runs it, make test does not.
 func TestLoadSideBySide(t *testing.T) {
 	if !*loadRun {
-		t.Skip("the load run: go test ./cmd/kforstats -run TestLoadSideBySide -load -v (make bench)")
+		t.Skip("the load run: cd deploy/systemtest && go test -run TestLoadSideBySide -load -v (make bench)")
 	}
 	if _, err := exec.LookPath("wrk"); err != nil {
 		t.Fatalf("the load run needs wrk (bash .ci/deps): %v", err)
@@ -589,7 +579,7 @@ func TestLoadSideBySide(t *testing.T) {
 	if avg, err := os.ReadFile("/proc/loadavg"); err == nil {
 		rep.printf("load average before the run: %s (other work on these cores makes every figure noisier)", strings.Join(strings.Fields(string(avg))[:3], " "))
 	}
-	bin := loadBuild(t)
+	bin := kforstats(t)
 
 	// Start-up to ready, over several starts.
 	var starts []time.Duration
@@ -627,8 +617,9 @@ func TestLoadSideBySide(t *testing.T) {
 		return
 	}
 	dir := t.TempDir()
-	gen := exec.Command("go", "test", "../../dataset", "-run", "^TestScaleWrite$", "-count=1", "-args",
+	gen := exec.Command(goTool(t), "test", "./dataset", "-run", "^TestScaleWrite$", "-count=1", "-args",
 		"-scale.out="+dir, "-scale.factor="+strconv.Itoa(*loadScale))
+	gen.Dir = repoPath()
 	if out, err := gen.CombinedOutput(); err != nil {
 		t.Fatalf("writing the %dx record: %v\n%s", *loadScale, err, out)
 	}

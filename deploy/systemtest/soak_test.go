@@ -1,4 +1,4 @@
-package main
+package systemtest
 
 // The soak run (make soak): the built binary under wrk on loopback for a
 // minute, mixing the page, its assets, the API, /metrics and chart images,
@@ -8,9 +8,10 @@ package main
 // within 10% of its level after a warm-up, and a bounded peak when image
 // export alone is overloaded.
 //
-//	go test ./cmd/kforstats -run TestSoak -soak=60s -v
+//	cd deploy/systemtest && go test -run TestSoak -soak=60s -v
 //
-// TestImageOverload, the overload check on its own, runs in make test.
+// TestImageOverload, the overload check on its own, runs in make test
+// (make check-deploy).
 
 import (
 	"encoding/json"
@@ -45,7 +46,7 @@ const memoryLimit = 1 << 30
 // "DRAW" into a chart image of a random width (new, so drawn, not cached),
 // counts answers by status (the image limiter's 503s apart), and prints
 // the totals of every thread when done.
-const soakScript = `-- made by TestSoak (cmd/kforstats/soak_test.go)
+const soakScript = `-- made by TestSoak (deploy/systemtest/soak_test.go)
 local paths = {%s}
 local charts = {%s}
 local headers = {["Accept-Encoding"] = "gzip, br"}
@@ -223,7 +224,7 @@ func mib(n int64) string { return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1
 // TestSoak is the soak run; see the top of the file.
 func TestSoak(t *testing.T) {
 	if *soakFor == 0 {
-		t.Skip("the soak run is make soak (go test ./cmd/kforstats -run TestSoak -soak=60s)")
+		t.Skip("the soak run is make soak (cd deploy/systemtest && go test -run TestSoak -soak=60s)")
 	}
 	if *soakWarmup < time.Minute {
 		t.Fatalf("-soak.warmup %s: want at least a minute, the window of the memory level", *soakWarmup)
@@ -235,7 +236,7 @@ func TestSoak(t *testing.T) {
 		t.Fatal("deploy/kubernetes/deployment.yaml sets no GOMEMLIMIT")
 	}
 	t.Setenv("GOMEMLIMIT", string(m[1])) // for the child; this process read it at start
-	p := loadStart(t, loadBuild(t))
+	p := loadStart(t, kforstats(t))
 
 	// The page's hashed assets and the chart IDs, as a browser and a
 	// script would find them.
