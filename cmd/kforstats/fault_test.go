@@ -437,10 +437,7 @@ func TestServeBadDataPath(t *testing.T) {
 	}
 
 	t.Run("the binary exits 1", func(t *testing.T) {
-		bin := filepath.Join(t.TempDir(), "kforstats")
-		if out, err := exec.Command(goTool(t), "build", "-o", bin, ".").CombinedOutput(); err != nil {
-			t.Fatalf("go build: %v\n%s", err, out)
-		}
+		bin := buildBinary(t)
 		cmd := exec.Command(bin, "serve", "--web.listen-address=127.0.0.1:0", "--data.path="+broken)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"syscall"
 	"testing"
@@ -20,10 +19,7 @@ import (
 // good dataset on a bad one, and SIGTERM then ends the process with 0.
 func TestReloadOnSIGHUP(t *testing.T) {
 	dir, files := faultDir(t)
-	bin := filepath.Join(t.TempDir(), "kforstats")
-	if out, err := exec.Command(goTool(t), "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	logs := &logWatch{}
 	cmd := exec.Command(bin, "serve", "--web.listen-address=127.0.0.1:0", "--data.path="+dir, "--data.watch-interval=0")
 	cmd.Stderr = logs
