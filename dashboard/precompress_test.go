@@ -3,7 +3,6 @@ package dashboard
 import (
 	"bytes"
 	"compress/gzip"
-	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -14,14 +13,8 @@ import (
 	"github.com/andybalholm/brotli"
 
 	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
-
-// updating reports whether the tests run with -update (the flag is defined
-// once per package, by another test file).
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 func gunzip(tb testing.TB, b []byte) []byte {
 	tb.Helper()
@@ -57,7 +50,7 @@ func TestPrecompressedAssets(t *testing.T) {
 			want[x.name+".gz"], want[x.name+".br"] = x, x
 		}
 	}
-	if updating() {
+	if datasettest.Update() {
 		dir := filepath.FromSlash(precompressedDir)
 		old, _ := os.ReadDir(dir)
 		for _, e := range old {

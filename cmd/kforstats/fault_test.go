@@ -28,6 +28,7 @@ import (
 
 	"github.com/kforstats/kforstats/dashboard"
 	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 // faultDir writes the embedded record into a new directory and returns it
@@ -461,10 +462,7 @@ func TestServeEmbedded(t *testing.T) {
 	if !strings.Contains(logs.String(), "dataset=embedded") {
 		t.Errorf("the listening line does not name the embedded dataset:\n%s", logs.String())
 	}
-	d, err := dataset.EmbeddedOrigin().Load(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := datasettest.Record(t)
 	b := &burst{base: "http://" + addr}
 	if got := b.summary(t); got.Checksum != d.Checksum || got.Latest.Troops != d.Latest().Troops {
 		t.Errorf("GET /api/v1/summary = checksum %s latest %d, want the embedded %s %d", got.Checksum, got.Latest.Troops, d.Checksum, d.Latest().Troops)
