@@ -95,8 +95,8 @@ soak: ## the soak run: the built binary under wrk on loopback for SOAK (default 
 
 .PHONY: golden
 golden: ## rewrite golden files (review the diff before committing)
-	@echo ">> rewriting golden files"
-	$(GO) test ./... -run 'Golden|LoadBad' -update
+	@echo ">> rewriting golden files: the Golden and LoadBad tests of every package whose tests import dataset/datasettest, which defines -update"
+	$(GO) test -count=1 -run 'Golden|LoadBad' $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | awk '/ github.com\/kforstats\/kforstats\/dataset\/datasettest( |$$)/ {print $$1}') -update
 
 .PHONY: bench
 bench: ## run the benchmarks

@@ -406,21 +406,21 @@ type SummaryAnswer struct {
 	Peak   FigureRef `json:"peak"`
 	// Nations is the newest count of contributing nations; Split the
 	// newest count that divides them by membership (it may be older).
-	Nations         *NationsRef `json:"nations"`
-	Split           *NationsRef `json:"nations_by_membership"`
-	DrawdownRatio   float64     `json:"drawdown_ratio"`
+	Nations       *NationsRef `json:"nations"`
+	Split         *NationsRef `json:"nations_by_membership"`
+	DrawdownRatio float64     `json:"drawdown_ratio"`
 	// PeakTheatre and PeakKosovo are the highest figures of the whole force
 	// in theatre and of the troops in Kosovo, where the record has them.
 	PeakTheatre *FigureRef `json:"peak_theatre"`
 	PeakKosovo  *FigureRef `json:"peak_kosovo"`
 	// Sentence says the headline in one sentence, and Citation its
 	// sources, ready to paste.
-	Sentence        string      `json:"sentence"`
-	Citation        string      `json:"citation"`
-	AreaKm2         float64     `json:"area_km2"`
-	TroopsPer100Km2 float64     `json:"troops_per_100km2"`
-	AsOf            string      `json:"as_of"`
-	Checksum        string      `json:"checksum"`
+	Sentence        string  `json:"sentence"`
+	Citation        string  `json:"citation"`
+	AreaKm2         float64 `json:"area_km2"`
+	TroopsPer100Km2 float64 `json:"troops_per_100km2"`
+	AsOf            string  `json:"as_of"`
+	Checksum        string  `json:"checksum"`
 }
 
 func figureRef(p dataset.Point) FigureRef {

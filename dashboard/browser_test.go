@@ -3,7 +3,6 @@ package dashboard
 import (
 	"context"
 	"errors"
-	"flag"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,18 +19,13 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/kforstats/kforstats/dashboard/browsertest"
-	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
-
-var updateScreenshots = flag.Bool("update", false, "rewrite golden files and docs/screenshot-*.png")
 
 // serveLoopback runs the real server on 127.0.0.1:0 and returns its URL.
 func serveLoopback(tb testing.TB) string {
 	tb.Helper()
-	store, err := dataset.NewStore(dataset.EmbeddedOrigin(), nil)
-	if err != nil {
-		tb.Fatalf("NewStore: %v", err)
-	}
+	store := datasettest.Store(tb)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -201,7 +195,7 @@ func TestBrowser(t *testing.T) {
 				t.Fatalf("screenshot: %v", err)
 			}
 			saveShot(t, filepath.Join("testdata", "artefacts", "dashboard-"+tc.name+".png"), shot)
-			if *updateScreenshots && tc.doc != "" {
+			if datasettest.Update() && tc.doc != "" {
 				saveShot(t, filepath.Join("..", "docs", tc.doc), shot)
 			}
 

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 // routeSamples are requests that reach every GET route of the table with
@@ -134,10 +135,7 @@ func checkNoInlineScript(tb testing.TB, what string, doc []byte) {
 // TestFrameAncestors: the operator's list reaches the page's policy and
 // every other answer's.
 func TestFrameAncestors(t *testing.T) {
-	store, err := dataset.NewStore(dataset.EmbeddedOrigin(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := datasettest.Store(t)
 	tests := map[string]struct{ give, want string }{
 		"default":       {"", "'none'"},
 		"self":          {"'self'", "'self'"},

@@ -21,6 +21,7 @@ import (
 	"github.com/kforstats/kforstats/dashboard/images"
 	"github.com/kforstats/kforstats/dashboard/param"
 	"github.com/kforstats/kforstats/dashboard/render"
+	"github.com/kforstats/kforstats/dashboard/render/rendertest"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -51,17 +52,6 @@ func TestChartsList(t *testing.T) {
 	}
 }
 
-// svgTexts returns an SVG's text nodes, failing unless it is well-formed
-// with an svg root.
-func svgTexts(tb testing.TB, svg []byte) []string {
-	tb.Helper()
-	text, err := render.SVGText(svg)
-	if err != nil {
-		tb.Fatalf("%v\n%.300s", err, svg)
-	}
-	return text
-}
-
 // TestChartImages draws every chart through the routes: SVG that parses
 // and holds its title, its provenance and axis labels; PNG that decodes at
 // the size asked for.
@@ -79,7 +69,7 @@ func TestChartImages(t *testing.T) {
 			}
 			svg := w.Body.Bytes()
 			os.WriteFile(filepath.Join(dir, sp.ID+".svg"), svg, 0o644)
-			text := svgTexts(t, svg)
+			text := rendertest.SVGText(t, svg)
 			all := strings.Join(text, "\n")
 			for _, want := range []string{sp.Title, "Source: ", "kforstats, data "} {
 				if !strings.Contains(all, want) {

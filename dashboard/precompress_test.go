@@ -3,7 +3,6 @@ package dashboard
 import (
 	"bytes"
 	"compress/gzip"
-	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -15,14 +14,8 @@ import (
 
 	"github.com/kforstats/kforstats/dashboard/assets"
 	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
-
-// updating reports whether the tests run with -update (the flag is defined
-// once per package, by another test file).
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 func gunzip(tb testing.TB, b []byte) []byte {
 	tb.Helper()
@@ -58,7 +51,7 @@ func TestPrecompressedAssets(t *testing.T) {
 			want[x.name+".gz"], want[x.name+".br"] = x, x
 		}
 	}
-	if updating() {
+	if datasettest.Update() {
 		dir := filepath.Join("assets", assets.PrecompressedDir)
 		old, _ := os.ReadDir(dir)
 		for _, e := range old {

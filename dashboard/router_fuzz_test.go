@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/kforstats/kforstats/dashboard/images"
-	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 // FuzzRouter drives the whole router, every route and the lifecycle API
@@ -29,11 +29,7 @@ import (
 // bound answers 503 with Retry-After, the answer to overload the image
 // routes are meant to give, and is let pass.
 func FuzzRouter(f *testing.F) {
-	store, err := dataset.NewStore(dataset.EmbeddedOrigin(), nil)
-	if err != nil {
-		f.Fatal(err)
-	}
-	cfg := Config{Store: store, EnableLifecycle: true, Now: func() time.Time { return apiNow }}
+	cfg := Config{Store: datasettest.Store(f), EnableLifecycle: true, Now: func() time.Time { return apiNow }}
 	if fl := flag.Lookup("test.fuzz"); fl != nil && fl.Value.String() != "" {
 		im, err := images.New(images.Config{Timeout: 4 * time.Second, CacheDir: f.TempDir()})
 		if err != nil {

@@ -1,25 +1,19 @@
-package dataset
+package dataset_test
 
 import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 // The embedded record is the product: these tests hold it to the promises
 // the README and the issue make to the people who cite it.
 
-func loadEmbedded(tb testing.TB) *Dataset {
-	tb.Helper()
-	d, err := Load(Embedded(), Options{Dir: "embedded", Now: testNow})
-	if err != nil {
-		tb.Fatalf("the embedded dataset does not load:\n%v", err)
-	}
-	return d
-}
-
 func TestEmbeddedCoverage(t *testing.T) {
-	d := loadEmbedded(t)
+	d := datasettest.Record(t)
 	if n := len(d.Observations); n < 80 {
 		t.Errorf("%d total-strength observations, want at least 80", n)
 	}
@@ -35,17 +29,17 @@ func TestEmbeddedCoverage(t *testing.T) {
 	if n := len(d.Events); n < 30 {
 		t.Errorf("%d events, want at least 30", n)
 	}
-	kinds := map[EventKind]bool{}
+	kinds := map[dataset.EventKind]bool{}
 	for _, e := range d.Events {
 		kinds[e.Kind] = true
 	}
-	for _, k := range []EventKind{Deployment, Reduction, Reinforcement, Unrest, Command, Joins, Leaves} {
+	for _, k := range []dataset.EventKind{dataset.Deployment, dataset.Reduction, dataset.Reinforcement, dataset.Unrest, dataset.Command, dataset.Joins, dataset.Leaves} {
 		if !kinds[k] {
 			t.Errorf("no event of kind %s", k)
 		}
 	}
 	for _, id := range []string{"L2017-02", "L2023"} {
-		var found *List
+		var found *dataset.List
 		for _, ls := range d.Lists {
 			if ls.ID == id {
 				found = ls
@@ -55,7 +49,7 @@ func TestEmbeddedCoverage(t *testing.T) {
 			t.Errorf("complete per-nation list %s is missing", id)
 		}
 	}
-	if f, ok := d.Fact(AreaKey); !ok || f.Value != 10887 {
+	if f, ok := d.Fact(dataset.AreaKey); !ok || f.Value != 10887 {
 		t.Errorf("area of responsibility = %v, %v, want 10887 km²", f.Value, ok)
 	}
 	for _, want := range []string{"hq", "mnbg-east", "mnbg-west", "jrd-north", "jrd-centre", "jrd-south"} {
@@ -72,8 +66,8 @@ func TestEmbeddedCoverage(t *testing.T) {
 // TestEmbeddedEveryFigureSourced checks what validation already enforces,
 // from the reader's side: every figure leads to a source with a URL.
 func TestEmbeddedEveryFigureSourced(t *testing.T) {
-	d := loadEmbedded(t)
-	check := func(what string, s *Source) {
+	d := datasettest.Record(t)
+	check := func(what string, s *dataset.Source) {
 		t.Helper()
 		if s == nil || !strings.HasPrefix(s.URL, "http") || s.Title == "" || s.Publisher == "" || s.Published.IsZero() {
 			t.Errorf("%s has no complete source: %+v", what, s)
@@ -100,7 +94,7 @@ func TestEmbeddedEveryFigureSourced(t *testing.T) {
 // accession dates; where a source quotes the NATO/partner split of a date
 // that has a complete list, the derived split must equal the quoted one.
 func TestEmbeddedDerivedSplitMatchesQuoted(t *testing.T) {
-	d := loadEmbedded(t)
+	d := datasettest.Record(t)
 	tests := map[string]struct {
 		list, countSource, countDate string
 	}{
@@ -109,13 +103,13 @@ func TestEmbeddedDerivedSplitMatchesQuoted(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			var ls *List
+			var ls *dataset.List
 			for _, l := range d.Lists {
 				if l.ID == tc.list {
 					ls = l
 				}
 			}
-			var c *Count
+			var c *dataset.Count
 			for i := range d.Counts {
 				if d.Counts[i].SourceID == tc.countSource && d.Counts[i].Date.String() == tc.countDate {
 					c = &d.Counts[i]
@@ -139,7 +133,7 @@ func TestEmbeddedDerivedSplitMatchesQuoted(t *testing.T) {
 }
 
 func TestEmbeddedSeries(t *testing.T) {
-	d := loadEmbedded(t)
+	d := datasettest.Record(t)
 	s := d.Series()
 	if len(s) < 50 {
 		t.Fatalf("preferred series has %d points, want most of the record", len(s))
@@ -168,43 +162,3 @@ func TestEmbeddedSeries(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-func TestHeadlineCounts(t *testing.T) {
-	official := &Source{ID: "O", Kind: Official}
-	wiki := &Source{ID: "W", Kind: Secondary}
-	two, one := 2, 1
-	cp := func(date string, n int, src *Source, conf Confidence, split bool) CountPoint {
-		c := CountPoint{Date: MustDate(date), Nations: n, Source: src, Confidence: conf}
-		if split {
-			c.NATO, c.Partner = &two, &one
-		}
-		return c
-	}
-	tests := map[string]struct {
-		counts         []CountPoint
-		nations, split int // Nations of the picks; 0 for none
-		splitDate      string
-	}{
-		"newest":                  {[]CountPoint{cp("2020", 30, official, Exact, false), cp("2021", 31, official, Exact, false)}, 31, 0, ""},
-		"sound beats newer copy":  {[]CountPoint{cp("2024-06", 28, official, Exact, true), cp("2024-10", 29, wiki, Exact, true)}, 28, 28, "2024-06"},
-		"firm beats uncertain":    {[]CountPoint{cp("2024-06", 28, wiki, Exact, false), cp("2024-10", 29, official, Uncertain, false)}, 28, 0, ""},
-		"old sound loses":         {[]CountPoint{cp("2009", 38, official, Exact, false), cp("2012", 33, wiki, Exact, false)}, 33, 0, ""},
-		"split of the same count": {[]CountPoint{cp("2023", 27, official, Exact, true), cp("2026", 33, official, Exact, true)}, 33, 33, "2026"},
-		"split kept apart":        {[]CountPoint{cp("2024", 28, official, Exact, true), cp("2026", 33, official, Approximate, false)}, 33, 28, "2024"},
-		"none":                    {nil, 0, 0, ""},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			n, sp := HeadlineCounts(tc.counts)
-			got := func(c *CountPoint) int {
-				if c == nil {
-					return 0
-				}
-				return c.Nations
-			}
-			if got(n) != tc.nations || got(sp) != tc.split || (sp != nil && sp.Date.String() != tc.splitDate) {
-				t.Errorf("HeadlineCounts = %d, split %d (%v); want %d, split %d (%s)", got(n), got(sp), sp, tc.nations, tc.split, tc.splitDate)
-			}
-		})
-	}
-}

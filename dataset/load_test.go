@@ -2,7 +2,6 @@ package dataset
 
 import (
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,8 +10,6 @@ import (
 	"testing/fstest"
 	"time"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
 // testNow is "today" for every fixture: dates after it are in the future.
 var testNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
@@ -55,42 +52,6 @@ func loadValid(tb testing.TB) *Dataset {
 		tb.Fatalf("Load(valid) = %v", err)
 	}
 	return d
-}
-
-// TestLoadBad loads each fixture under testdata/bad, which breaks the valid
-// record in one way, and compares the whole error text with want.txt.
-func TestLoadBad(t *testing.T) {
-	dirs, err := filepath.Glob("testdata/bad/*")
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no fixtures: %v", err)
-	}
-	for _, dir := range dirs {
-		name := filepath.Base(dir)
-		t.Run(name, func(t *testing.T) {
-			_, err := Load(overlay(t, dir), Options{Dir: "data", Now: testNow})
-			if err == nil {
-				t.Fatalf("Load(%s) succeeded, want an error", name)
-			}
-			var es Errors
-			if !errors.As(err, &es) {
-				t.Fatalf("Load(%s) error %T, want Errors", name, err)
-			}
-			got := err.Error() + "\n"
-			wantFile := filepath.Join(dir, "want.txt")
-			if *update {
-				if err := os.WriteFile(wantFile, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(wantFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != string(want) {
-				t.Errorf("Load(%s) error:\n%s\nwant:\n%s", name, got, want)
-			}
-		})
-	}
 }
 
 func TestLoadReportsEveryProblem(t *testing.T) {

@@ -509,18 +509,18 @@ func (d *Dataset) MembershipAt(code string, t time.Time) Membership {
 
 // Summary is the headline: the figures every view shows first.
 type Summary struct {
-	Latest          Point
-	Peak            Point
+	Latest Point
+	Peak   Point
 	// PeakTheatre and PeakKosovo are the highest figures the record
 	// scopes as the whole force in theatre (with the rear support in North
 	// Macedonia, Albania and Greece) and as the troops in Kosovo; nil where
 	// it has none.
 	PeakTheatre, PeakKosovo *Observation
-	Drawdown        float64     // ratio, 0 to 1
-	Nations         *CountPoint // the newest nation count not marked uncertain (else the newest), nil when none
-	Split           *CountPoint // likewise, of the counts with a NATO/partner split
-	AreaKm2         float64
-	TroopsPer100Km2 float64
+	Drawdown                float64     // ratio, 0 to 1
+	Nations                 *CountPoint // the newest nation count not marked uncertain (else the newest), nil when none
+	Split                   *CountPoint // likewise, of the counts with a NATO/partner split
+	AreaKm2                 float64
+	TroopsPer100Km2         float64
 }
 
 // Summarize returns the headline figures. A loaded dataset makes them once:

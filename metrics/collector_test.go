@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 // datasetFamilies are the collector's families whose values come from the
@@ -43,16 +44,16 @@ func newFixtureCollector(tb testing.TB, s Store) *prometheus.Registry {
 func TestCollectorGolden(t *testing.T) {
 	c := NewCollector(fixture(t), Options{Version: "v1.2.3", Now: func() time.Time { return fixtureNow }})
 	path := filepath.Join("testdata", "collector.prom")
-	if *update {
+	if datasettest.Update() {
 		got, err := testutil.CollectAndFormat(c, expfmt.TypeTextPlain, datasetFamilies...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "collector.prom", got)
+		datasettest.Golden(t, path, got)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
+		t.Fatalf("%v (go test -update writes it)", err)
 	}
 	defer f.Close()
 	if err := testutil.CollectAndCompare(c, f, datasetFamilies...); err != nil {
@@ -199,14 +200,10 @@ func TestCollectorPerDay(t *testing.T) {
 // fixtureWith loads the fixture with one more line of strength.csv.
 func fixtureWith(tb testing.TB, strengthLine string) *dataset.Dataset {
 	tb.Helper()
-	dir := tb.TempDir()
-	copyDir(tb, "testdata/dataset", dir)
-	appendLine(tb, dir+"/strength.csv", strengthLine)
-	d, err := dataset.DirOrigin(dir).Load(fixtureNow)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return d
+	fsys := datasettest.Valid(tb)
+	f := fsys["strength.csv"]
+	f.Data = append(f.Data, strengthLine+"\n"...)
+	return loadFixture(tb, fsys)
 }
 
 // parseScrape reads an uncompressed text scrape into series -> value, as
@@ -230,7 +227,7 @@ func parseScrape(tb testing.TB, text []byte) map[string]float64 {
 // TestCollectorEqualsSummary checks, on the record shipped in the binary,
 // that each figure is the one Summarize gives the dashboard and the API.
 func TestCollectorEqualsSummary(t *testing.T) {
-	d := embedded(t)
+	d := datasettest.Record(t)
 	sm := d.Summarize()
 	now := time.Now()
 	reg := prometheus.NewPedanticRegistry()
@@ -311,7 +308,7 @@ func gatherValues(tb testing.TB, g prometheus.Gatherer) map[string]float64 {
 // Summarize, the per-nation list and the const metrics, gathered and
 // written as Prometheus' text format.
 func BenchmarkScrape(b *testing.B) {
-	d := embedded(b)
+	d := datasettest.Record(b)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(NewCollector(&fixedStore{d: d}, Options{Version: "bench"}))
 	var size int

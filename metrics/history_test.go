@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 // TestHistoryGolden writes the fixture's history with a yearly step, short
@@ -23,7 +25,7 @@ func TestHistoryGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "history.om", b.Bytes())
+	datasettest.Golden(t, filepath.Join("testdata", "history.om"), b.Bytes())
 }
 
 func TestHistoryBadStep(t *testing.T) {
@@ -118,7 +120,7 @@ func at(s []sample, t int64) (float64, bool) {
 // and for every day from the first figure to the end, that the history
 // holds the figure in force that day, as the dataset's own queries give it.
 func TestHistoryIsTheFigureInForce(t *testing.T) {
-	d := embedded(t)
+	d := datasettest.Record(t)
 	end := time.Now()
 	var b bytes.Buffer
 	if err := WriteHistory(&b, d, HistoryOptions{End: end}); err != nil {
@@ -175,7 +177,7 @@ func TestHistoryIsTheFigureInForce(t *testing.T) {
 // every series is what /metrics shows now, under the same name and labels,
 // so that Grafana joins the backfilled past to the scraped present.
 func TestHistoryEndsWithTheScrape(t *testing.T) {
-	d := embedded(t)
+	d := datasettest.Record(t)
 	now := time.Now()
 	var b bytes.Buffer
 	if err := WriteHistory(&b, d, HistoryOptions{End: now}); err != nil {
@@ -217,7 +219,7 @@ func TestHistoryEndsWithTheScrape(t *testing.T) {
 }
 
 func BenchmarkWriteHistory(b *testing.B) {
-	d := embedded(b)
+	d := datasettest.Record(b)
 	end := time.Now()
 	var size int64
 	for b.Loop() {

@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/kforstats/kforstats/dashboard"
-	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 	"github.com/kforstats/kforstats/metrics"
 )
 
@@ -40,10 +40,7 @@ var loadEndpoints = []loadEndpoint{
 // does, without the listener and the image engines.
 func benchServer(tb testing.TB) http.Handler {
 	tb.Helper()
-	store, err := dataset.NewStore(dataset.EmbeddedOrigin(), nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	store := datasettest.Store(tb)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	httpMetrics, err := metrics.Register(reg, store, metrics.Options{Version: "bench"})

@@ -65,7 +65,7 @@ func goTool(tb testing.TB) string {
 func buildBinary(tb testing.TB) string {
 	tb.Helper()
 	bin := filepath.Join(tb.TempDir(), "kforstats")
-	cmd := exec.Command(goTool(tb), "build", "-trimpath", "-ldflags", "-s -w -X main.version=test", "-o", bin, ".")
+	cmd := exec.Command(goTool(tb), "build", "-trimpath", "-ldflags", "-X main.version=test", "-o", bin, ".") // unstripped: TestBinaryLinksNoTesting reads its symbols
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("go build: %v\n%s", err, out)

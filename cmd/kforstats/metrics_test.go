@@ -29,7 +29,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/kforstats/kforstats/dashboard"
-	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 // get fetches url and returns its body, failing the test on anything but 200.
@@ -323,10 +323,7 @@ func TestPrometheus(t *testing.T) {
 	promtool := needTool(t, "promtool", "bash .ci/deps (Debian package prometheus)")
 	needTool(t, "prometheus", "bash .ci/deps (Debian package prometheus)")
 	now := time.Now()
-	d, err := dataset.EmbeddedOrigin().Load(now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := datasettest.Record(t)
 
 	addr, _ := startServe(t)
 	base := "http://" + addr

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"syscall"
 	"testing"
@@ -20,10 +19,7 @@ import (
 // good dataset on a bad one, and SIGTERM then ends the process with 0.
 func TestReloadOnSIGHUP(t *testing.T) {
 	dir, files := faultDir(t)
-	bin := filepath.Join(t.TempDir(), "kforstats")
-	if out, err := exec.Command(goTool(t), "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	logs := &logWatch{}
 	cmd := exec.Command(bin, "serve", "--web.listen-address=127.0.0.1:0", "--data.path="+dir, "--data.watch-interval=0")
 	cmd.Stderr = logs
@@ -53,7 +49,7 @@ func TestReloadOnSIGHUP(t *testing.T) {
 	before := latest()
 
 	// A good change: an exact figure that outranks the approximate one of the same day.
-	good := append(bytes.Clone(files["strength.csv"]), []byte("2026-03-03,4242,S106,exact,\"4.242\",test figure\n")...)
+	good := append(bytes.Clone(files["strength.csv"]), []byte("2026-03-03,4242,S106,exact,\"4.242\",,test figure\n")...)
 	renameInto(t, dir, "strength.csv", good)
 	time.Sleep(200 * time.Millisecond) // nothing watches: the figure must not change by itself
 	if got := latest(); got != before {
@@ -68,7 +64,7 @@ func TestReloadOnSIGHUP(t *testing.T) {
 	}
 
 	// A bad change: the last good dataset keeps serving, the log says why.
-	renameInto(t, dir, "strength.csv", append(bytes.Clone(good), []byte("2026-03-04,lots,S106,exact,q,\n")...))
+	renameInto(t, dir, "strength.csv", append(bytes.Clone(good), []byte("2026-03-04,lots,S106,exact,q,,\n")...))
 	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}

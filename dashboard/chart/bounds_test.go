@@ -130,7 +130,7 @@ func TestNationsBounded(t *testing.T) {
 		d      *dataset.Dataset
 		folded bool
 	}{
-		"real record":           {loadDataset(t), false},
+		"real record":           {datasettest.Record(t), false},
 		"42 nations, all drawn": {scaledDataset(t, 0, maxNationBars+2), false},
 		"43 nations":            {scaledDataset(t, 0, maxNationBars+3), true},
 		"500 nations":           {scaledDataset(t, 0, 500), true},
@@ -228,7 +228,7 @@ func checkFolds(t *testing.T, ls *dataset.List, bars []bar, folded bool) {
 // filters, so that zooming in draws every figure. The real record's
 // series are drawn whole.
 func TestSampledSeries(t *testing.T) {
-	real, scaled := loadDataset(t), scaledDataset(t, 2*sampleAbove, 0)
+	real, scaled := datasettest.Record(t), scaledDataset(t, 2*sampleAbove, 0)
 	year := View{From: time.Date(2009, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2009, 12, 31, 0, 0, 0, 0, time.UTC)}
 	tests := map[string]struct {
 		id      string

@@ -1,63 +1,19 @@
 package chart
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // now is the fixed "today" of every test: options must not depend on the
 // clock, and views are bounded by it.
 var now = time.Date(2027, time.January, 15, 12, 0, 0, 0, time.UTC)
-
-func loadDataset(tb testing.TB) *dataset.Dataset {
-	tb.Helper()
-	d, err := dataset.EmbeddedOrigin().Load(now)
-	if err != nil {
-		tb.Fatalf("loading the embedded dataset: %v", err)
-	}
-	return d
-}
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(tb testing.TB, name string, got []byte) {
-	tb.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("reading golden file (run go test -update to create it): %v", err)
-	}
-	if !bytes.Equal(want, got) {
-		tb.Errorf("%s differs from the chart built now; run go test ./dashboard/chart -update and review the diff\nfirst difference near: %s", path, firstDiff(want, got))
-	}
-}
-
-func firstDiff(a, b []byte) string {
-	i := 0
-	for i < len(a) && i < len(b) && a[i] == b[i] {
-		i++
-	}
-	lo, hi := max(0, i-80), min(len(b), i+80)
-	return string(b[lo:hi])
-}
 
 // goldenView is a chart's golden file: its option and what the page shows
 // around it.
@@ -75,7 +31,7 @@ type goldenView struct {
 }
 
 func TestGolden(t *testing.T) {
-	d := loadDataset(t)
+	d := datasettest.Record(t)
 	views := map[string]View{
 		"":       {Theme: Light},
 		"-dark":  {Theme: Dark},
@@ -99,7 +55,7 @@ func TestGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				golden(t, s.ID+suffix+".json", append(b, '\n'))
+				datasettest.Golden(t, filepath.Join("testdata", s.ID+suffix+".json"), append(b, '\n'))
 			})
 		}
 	}
@@ -110,7 +66,7 @@ func TestGolden(t *testing.T) {
 // accessible, with a toolbox that saves at pixel ratio 2, sources, and
 // series with data.
 func TestBuildEveryChart(t *testing.T) {
-	d := loadDataset(t)
+	d := datasettest.Record(t)
 	for _, s := range Specs() {
 		t.Run(s.ID, func(t *testing.T) {
 			o, wrapped, err := build(s.ID, d, View{Theme: Light})
@@ -176,7 +132,7 @@ func TestEncodeJSKeepsQuotesInFunctions(t *testing.T) {
 }
 
 func TestChooseList(t *testing.T) {
-	d := loadDataset(t)
+	d := datasettest.Record(t)
 	def := ChooseList(d, View{})
 	if def.List == nil || !def.List.Complete {
 		t.Fatalf("ChooseList(default) = %+v, want the newest complete list", def)
@@ -212,7 +168,7 @@ func TestGoldenFilesParse(t *testing.T) {
 // are missing and were inferred; their bars say so with "(?)", and the
 // others do not.
 func TestUncertainNamesMarked(t *testing.T) {
-	d := loadDataset(t)
+	d := datasettest.Record(t)
 	o, err := Build("contributions", d, View{At: time.Date(2017, 3, 1, 0, 0, 0, 0, time.UTC), Theme: "light"})
 	if err != nil {
 		t.Fatal(err)

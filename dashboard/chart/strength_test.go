@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 // TestStrengthEvents: the strength chart draws its events as one dashed
@@ -13,7 +14,7 @@ import (
 // slow to draw), under the strength line, and every event drawn stays in
 // the table and in the tooltip of the figure after it.
 func TestStrengthEvents(t *testing.T) {
-	d := loadDataset(t)
+	d := datasettest.Record(t)
 	tests := map[string]View{
 		"whole record": {},
 		"2008-2012":    {From: time.Date(2008, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2012, 12, 31, 0, 0, 0, 0, time.UTC)},
@@ -77,7 +78,7 @@ func toString(v any) string {
 // the chart would cover it, so each event is a tick at its foot, and the
 // subtitle and note say so; every event is still drawn and in the table.
 func TestStrengthEventTicks(t *testing.T) {
-	real, scaled := loadDataset(t), scaledDataset(t, 2*maxEventLines, 0)
+	real, scaled := datasettest.Record(t), scaledDataset(t, 2*maxEventLines, 0)
 	year := View{From: time.Date(2009, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2009, 12, 31, 0, 0, 0, 0, time.UTC)}
 	tests := map[string]struct {
 		d     *dataset.Dataset

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
-	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 // Benchmarks of the image exporter on the dashboard's real charts, at the
@@ -29,10 +29,7 @@ import (
 // benchCharts returns every chart of the embedded record as a Chart.
 func benchCharts(b testing.TB) map[string]Chart {
 	b.Helper()
-	d, err := dataset.EmbeddedOrigin().Load(time.Now())
-	if err != nil {
-		b.Fatal(err)
-	}
+	d := datasettest.Record(b)
 	out := map[string]Chart{}
 	for _, sp := range chart.Specs() {
 		o, err := chart.Build(sp.ID, d, chart.View{})

@@ -24,7 +24,7 @@ import (
 
 	"github.com/kforstats/kforstats/dashboard/browsertest"
 	"github.com/kforstats/kforstats/dashboard/chart"
-	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 // minPSNR is the least peak signal-to-noise ratio, in dB over RGB, that a
@@ -107,7 +107,7 @@ func comparisonServer(tb testing.TB, cases *[]compareCase, mu *sync.Mutex) strin
 	})
 	mux.HandleFunc("/decorate.js", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript")
-		w.Write([]byte(DecorateJS()))
+		w.Write([]byte(decorateJS))
 	})
 	get := func(r *http.Request) (compareCase, int, bool) {
 		n, err := strconv.Atoi(r.PathValue("n"))
@@ -229,10 +229,7 @@ func savePNG(tb testing.TB, name string, img image.Image) {
 // both themes, at pixel ratio 2.
 func TestBrowserComparison(t *testing.T) {
 	ctx := newBrowser(t)
-	d, err := dataset.EmbeddedOrigin().Load(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := datasettest.Record(t)
 	r := newRenderer(t, Options{})
 	var (
 		mu    sync.Mutex

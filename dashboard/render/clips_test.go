@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
-	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 func TestFewerClipLayers(t *testing.T) {
@@ -166,10 +166,7 @@ func TestFewerClipLayersDropsClipsThatCutNothing(t *testing.T) {
 // clip must stay), and the rewrite leaves it far fewer clipped groups.
 func TestFewerClipLayersSamePixels(t *testing.T) {
 	r := newRenderer(t, Options{MaxConcurrent: 1})
-	d, err := dataset.EmbeddedOrigin().Load(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := datasettest.Record(t)
 	tests := map[string]struct {
 		from string
 	}{
@@ -180,9 +177,11 @@ func TestFewerClipLayersSamePixels(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var v chart.View
 			if tc.from != "" {
-				if v.From, err = time.Parse(time.DateOnly, tc.from); err != nil {
+				from, err := time.Parse(time.DateOnly, tc.from)
+				if err != nil {
 					t.Fatal(err)
 				}
+				v.From = from
 			}
 			o, err := chart.Build("strength", d, v)
 			if err != nil {

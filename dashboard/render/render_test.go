@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kforstats/kforstats/dashboard/render/rendertest"
 )
 
 // testCharts are hand-written options in the shape the dashboard's chart
@@ -103,17 +105,6 @@ func newRenderer(tb testing.TB, o Options) *Renderer {
 	return r
 }
 
-// svgText returns an SVG's text nodes, failing unless it is well-formed
-// with an svg root.
-func svgText(tb testing.TB, svg []byte) []string {
-	tb.Helper()
-	text, err := SVGText(svg)
-	if err != nil {
-		tb.Fatalf("%v\n%.300s", err, svg)
-	}
-	return text
-}
-
 func TestSVG(t *testing.T) {
 	r := newRenderer(t, Options{})
 	for name, tc := range testCharts {
@@ -123,7 +114,7 @@ func TestSVG(t *testing.T) {
 				t.Fatal(err)
 			}
 			artefact(t, name+".svg", svg)
-			text := strings.Join(svgText(t, svg), "\n")
+			text := strings.Join(rendertest.SVGText(t, svg), "\n")
 			for _, want := range tc.labels {
 				if !strings.Contains(text, want) {
 					t.Errorf("SVG has no text %q; it has:\n%s", want, text)

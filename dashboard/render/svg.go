@@ -12,17 +12,15 @@ import (
 var (
 	//go:embed prelude.js
 	preludeJS string
+	// decorateJS adds the title, the source line and the background to an
+	// option before it is drawn (it defines globalThis.__kforDecorate(option,
+	// theme, {title, footer})); the browser comparison test serves it so that
+	// Chromium draws the same option.
 	//go:embed decorate.js
 	decorateJS string
 	//go:embed harness.js
 	harnessJS string
 )
-
-// DecorateJS is the script that adds the title, the source line and the
-// background to an option before it is drawn (it defines
-// globalThis.__kforDecorate(option, theme, {title, footer})). The browser
-// comparison test loads it so that Chromium draws the same option.
-func DecorateJS() string { return decorateJS }
 
 // programs are the scripts every JS runtime runs at start, compiled once
 // per Renderer.

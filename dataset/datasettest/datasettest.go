@@ -1,12 +1,16 @@
-// Package datasettest builds records for tests from the embedded one: the
-// real record with rows added, such as one grown past the bounds a view
-// puts on what it lists or draws. Only tests import it.
+// Package datasettest is what the tests of every package share: the
+// embedded record loaded once, the small fixed record, records built from
+// the real one with rows added (such as one grown past the bounds a view
+// puts on what it lists or draws), and the golden files with the one
+// -update flag. Only tests import it.
 package datasettest
 
 import (
 	"bytes"
 	"encoding/csv"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -46,12 +50,31 @@ func (t Tables) Add(file string, cols map[string]string) {
 // Origin returns the tables as a record in memory called name.
 func (t Tables) Origin(name string) dataset.Origin {
 	fsys := fstest.MapFS{}
+	for f, b := range t.files() {
+		fsys[f] = &fstest.MapFile{Data: b}
+	}
+	return dataset.Origin{FS: fsys, Name: name}
+}
+
+// Write writes the tables into dir as the record's files.
+func (t Tables) Write(tb testing.TB, dir string) {
+	tb.Helper()
+	for f, b := range t.files() {
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// files encodes each table as CSV.
+func (t Tables) files() map[string][]byte {
+	out := map[string][]byte{}
 	for f, rows := range t {
 		var b bytes.Buffer
 		csv.NewWriter(&b).WriteAll(rows) // flushes; a bytes.Buffer does not fail
-		fsys[f] = &fstest.MapFile{Data: b.Bytes()}
+		out[f] = b.Bytes()
 	}
-	return dataset.Origin{FS: fsys, Name: name}
+	return out
 }
 
 // First and Last bound the days Day spreads added rows over.

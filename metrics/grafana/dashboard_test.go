@@ -3,20 +3,17 @@ package grafana
 //lint:file-ignore SA1019 the SDK marks the classic dashboard schema deprecated in favour of schema v2, but v2 needs feature toggles that Grafana 12.1 (deploy/compose.yaml) and every earlier Grafana lack; file provisioning reads the classic JSON everywhere
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/grafana/grafana-foundation-sdk/go/cog/plugins"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
-)
 
-var update = flag.Bool("update", false, "rewrite deploy/grafana/dashboards/kforstats.json")
+	"github.com/kforstats/kforstats/dataset/datasettest"
+)
 
 // committed is the dashboard Grafana provisions; it must be what this
 // package generates.
@@ -27,19 +24,7 @@ func TestDashboardGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *update {
-		if err := os.WriteFile(committed, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(committed)
-	if err != nil {
-		t.Fatalf("%v (run go test ./metrics/grafana -update)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s is not what metrics/grafana generates; run go test ./metrics/grafana -update (-want +got):\n%s", committed, cmp.Diff(string(want), string(got)))
-	}
+	datasettest.Golden(t, committed, got)
 }
 
 // TestDashboardQueriesReadTheDatasourceVariable checks that no query is

@@ -1,4 +1,7 @@
-package render
+// Package rendertest reads the chart images that package render draws, for
+// the tests of render and of the routes that serve them. Only tests import
+// it.
+package rendertest
 
 import (
 	"bytes"
@@ -7,12 +10,22 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"testing"
 )
 
-// SVGText checks that svg is an XML document with an svg root element and
-// returns its text nodes, trimmed, in document order: what a reader sees
-// written on the chart (titles, axis labels, legend), and what tests check.
-func SVGText(svg []byte) ([]string, error) {
+// SVGText returns the text nodes of svg, trimmed, in document order: what
+// a reader sees written on the chart (titles, axis labels, legend). It
+// fails the test unless svg is well-formed XML with an svg root element.
+func SVGText(tb testing.TB, svg []byte) []string {
+	tb.Helper()
+	text, err := svgText(svg)
+	if err != nil {
+		tb.Fatalf("%v\n%.300s", err, svg)
+	}
+	return text
+}
+
+func svgText(svg []byte) ([]string, error) {
 	dec := xml.NewDecoder(bytes.NewReader(svg))
 	var text []string
 	root := ""
