@@ -275,16 +275,32 @@ func listChoices(d *dataset.Dataset, chosen *dataset.List) (out []listChoice, to
 		if !keep[i] {
 			continue
 		}
-		label := ls.Date.String() + " · " + strconv.Itoa(len(ls.Entries)) + " nation"
-		if len(ls.Entries) != 1 {
-			label += "s"
-		}
+		label := ls.Date.String() + " · " + chart.CoverageText(d, ls)
 		if ls.Complete {
 			label += " (complete)"
 		}
 		out = append(out, listChoice{Value: ls.Date.ISO(), Label: label, Selected: selected})
 	}
 	return out, len(all)
+}
+
+// nationChoices are the nation picker's entries: every nation the record
+// has a figure for, by name, with its count of figures.
+func nationChoices(d *dataset.Dataset, chosen []string) []listChoice {
+	var out []listChoice
+	for _, n := range d.Nations {
+		k := len(d.NationFigures(n.Code))
+		if k == 0 {
+			continue
+		}
+		label := n.Name + " (" + strconv.Itoa(k) + " figure"
+		if k != 1 {
+			label += "s"
+		}
+		out = append(out, listChoice{Value: n.Code, Label: label + ")", Selected: slices.Contains(chosen, n.Code)})
+	}
+	slices.SortFunc(out, func(a, b listChoice) int { return strings.Compare(a.Label, b.Label) })
+	return out
 }
 
 // pageData is what the template renders.
@@ -294,7 +310,8 @@ type pageData struct {
 	Head                    headline
 	Charts                  []pageChart
 	Lists                   []listChoice
-	ListsTotal              int // list days in the record: more than len(Lists) when the selector is cut
+	NationChoices           []listChoice // the nation picker: every nation with a figure, by name
+	ListsTotal              int          // list days in the record: more than len(Lists) when the selector is cut
 	From, To, Min, Max      string
 	Dark                    bool
 	ThemeURL, ResetURL      string
@@ -337,6 +354,7 @@ func (s *Server) handlePage() handler {
 			data.ResetURL = "/?theme=dark"
 		}
 		data.Lists, data.ListsTotal = listChoices(d, chart.ChooseList(d, v).List)
+		data.NationChoices = nationChoices(d, v.Nations)
 		for _, o := range opts {
 			pc := pageChart{Option: o, Sources: listedSources(o.Sources), SourcesTotal: len(o.Sources)}
 			for i, t := range o.Tables {

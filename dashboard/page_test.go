@@ -367,9 +367,11 @@ func scaledOrigin(tb testing.TB, factor int) dataset.Origin {
 	}
 	n = grow("lists.csv")
 	for i := range n {
-		id := fmt.Sprintf("Z%06d", i)
-		add("lists.csv", map[string]string{"id": id, "date": day(i, n), "complete": "no", "source": source(nSources/2 + i), "confidence": "approximate", "quote": "partial"})
-		add("contributions.csv", map[string]string{"list": id, "nation": nations[i%len(nations)][0], "troops": strconv.Itoa(50 + i%900), "confidence": "approximate"})
+		// Each list states a total its one entry accounts for, so that it
+		// can stand as the force by nation and the selector has them all.
+		id, troops := fmt.Sprintf("Z%06d", i), strconv.Itoa(50+i%900)
+		add("lists.csv", map[string]string{"id": id, "date": day(i, n), "total": troops, "complete": "no", "source": source(nSources/2 + i), "confidence": "approximate", "quote": "partial"})
+		add("contributions.csv", map[string]string{"list": id, "nation": nations[i%len(nations)][0], "troops": troops, "confidence": "approximate"})
 	}
 	return tables.Origin(fmt.Sprintf("scaled %dx", factor))
 }
@@ -477,7 +479,8 @@ func TestPageBounded(t *testing.T) {
 			// The list selector: every list at 1x, the complete ones and the
 			// newest when cut, with a date field for any other.
 			days := chart.ListDates(d)
-			options := strings.Count(body, "<option ")
+			selector := body[strings.Index(body, `<select id="date-select"`):]
+			options := strings.Count(selector[:strings.Index(selector, "</select>")], "<option ")
 			dateField := strings.Contains(body, `<input type="date" name="date"`)
 			switch {
 			case !tc.cut && (options != len(days) || dateField):
@@ -568,5 +571,52 @@ func TestPageTableCut(t *testing.T) {
 				t.Errorf("links the whole table as %s and %s, want /table/x.2.csv and .json", pt.CSV, pt.JSON)
 			}
 		})
+	}
+}
+
+// TestPerNationNeverMisleads: "Troops by nation" draws only lists that
+// account for most of the force at their date and says how much; a date
+// with only a one-nation fragment falls back to such a list and says so;
+// the contingents chart follows the nations the reader picks, in the page
+// and in its images, and refuses an unknown one.
+func TestPerNationNeverMisleads(t *testing.T) {
+	s, store := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	d := store.Current()
+	for _, ls := range chart.ListDates(d) {
+		if c := d.CoverageOf(ls); !ls.Complete && c.Share() < dataset.MinCoverage {
+			t.Errorf("the selector offers %s, which accounts for %.0f%% of %d troops", ls.ID, c.Share()*100, c.Total)
+		}
+	}
+	// 2011-05-13 has a list naming Germany alone.
+	if fragment := d.ListByDate("2011-05-13"); fragment == nil || len(fragment.Entries) != 1 {
+		t.Fatalf("the record's 2011-05-13 list is %v; the test wants its one-nation fragment", fragment)
+	}
+	body := get(t, s, "GET", "/?date=2011-05-13").Body.String()
+	if strings.Contains(body, "Troops by nation, 2011-05-13") {
+		t.Errorf("the page draws the one-nation list of 2011-05-13 as troops by nation")
+	}
+	if !strings.Contains(body, "that accounts for at least 80% of the force") {
+		t.Errorf("the page does not say why it shows another list than 2011-05-13's")
+	}
+	if !regexp.MustCompile(`<option value="[0-9-]+"[^>]*>[0-9-]+ · [0-9]+ nations, [0-9]+% of [0-9,]+`).MatchString(body) {
+		t.Errorf("the list selector does not show each list's coverage (27 nations, 98%% of 4,353)")
+	}
+	picked := get(t, s, "GET", "/?nation=deu,ITA").Body.String()
+	for _, want := range []string{"Contingents over time: Germany, Italy", `<option value="DEU" selected>`, `<option value="ITA" selected>`} {
+		if !strings.Contains(picked, want) {
+			t.Errorf("/?nation=deu,ITA does not show %q", want)
+		}
+	}
+	if w := get(t, s, "GET", "/?nation=XYZ"); w.Code != 200 || !strings.Contains(w.Body.String(), "XYZ is not a nation of the record") {
+		t.Errorf("/?nation=XYZ = %d, want 200 with a notice", w.Code)
+	}
+	tbl := decode[[]chart.Table](t, get(t, s, "GET", "/table/contingents.json?nation=AUT"))
+	want := len(d.NationFigures("AUT"))
+	if len(tbl) == 0 || len(tbl[0].Rows) != want || want < 6 {
+		t.Errorf("contingents table for AUT has %v rows, want every one of the record's %d figures", len(tbl), want)
+	}
+	w := get(t, s, "GET", "/charts/contingents.svg?nation=XYZ")
+	if e := decode[map[string]string](t, w); w.Code != 400 || e["param"] != "nation" {
+		t.Errorf("/charts/contingents.svg?nation=XYZ = %d %v, want 400 naming nation", w.Code, e)
 	}
 }

@@ -41,3 +41,25 @@ func TestHeadlineCounts(t *testing.T) {
 		})
 	}
 }
+
+func TestCoverage(t *testing.T) {
+	d := loadValid(t)
+	for _, ls := range d.Lists {
+		c := d.CoverageOf(ls)
+		if c.Sum != ls.Sum() {
+			t.Errorf("%s: coverage sum %d, want the entries' %d", ls.ID, c.Sum, ls.Sum())
+		}
+		if ls.Total > 0 && (c.Total != ls.Total || !c.Stated) {
+			t.Errorf("%s: coverage total %d (stated %v), want the list's own %d", ls.ID, c.Total, c.Stated, ls.Total)
+		}
+		if ls.Total == 0 && c.Stated {
+			t.Errorf("%s states no total, but its coverage says it does", ls.ID)
+		}
+		if d.Covers(ls) != (ls.Complete || c.Share() >= MinCoverage) {
+			t.Errorf("%s: Covers = %v with share %.2f, complete %v", ls.ID, d.Covers(ls), c.Share(), ls.Complete)
+		}
+	}
+	if (Coverage{Sum: 900, Total: 1000}).Share() != 0.9 || (Coverage{Sum: 5}).Share() != 0 {
+		t.Errorf("Coverage.Share: want Sum/Total, and 0 without a total")
+	}
+}

@@ -590,3 +590,41 @@ func (d *Dataset) summarize() Summary {
 	}
 	return s
 }
+
+// MinCoverage is the share of the force a per-nation list must account
+// for to stand as "troops by nation": a list naming one nation's
+// contingent, drawn alone as the force by nation, would mislead.
+const MinCoverage = 0.8
+
+// Coverage is how much of the force a per-nation list accounts for.
+type Coverage struct {
+	Sum   int // the list's entries added up
+	Total int // the force at the list's date: the total its source states, else the series' figure in force then
+	// Stated says Total is the list's own source's.
+	Stated bool
+}
+
+// Share is Sum over Total, 0 when Total is unknown.
+func (c Coverage) Share() float64 {
+	if c.Total == 0 {
+		return 0
+	}
+	return float64(c.Sum) / float64(c.Total)
+}
+
+// CoverageOf returns how much of the force list ls accounts for.
+func (d *Dataset) CoverageOf(ls *List) Coverage {
+	c := Coverage{Sum: ls.Sum(), Total: ls.Total, Stated: ls.Total > 0}
+	if c.Total == 0 {
+		if p, ok := d.StrengthAt(EndOfDay(ls.Date.Time())); ok {
+			c.Total = p.Troops
+		}
+	}
+	return c
+}
+
+// Covers reports whether list ls can stand as the force by nation: it is
+// complete, or accounts for at least MinCoverage of the force at its date.
+func (d *Dataset) Covers(ls *List) bool {
+	return ls.Complete || d.CoverageOf(ls).Share() >= MinCoverage
+}

@@ -18,6 +18,9 @@ type View struct {
 	From, To time.Time // date range shown, both days inclusive (zero = whole record)
 	At       time.Time // the chosen date for per-nation charts (zero = the newest complete list)
 	Theme    string    // "light" or "dark"
+	// Nations are the alpha-3 codes of the nations the contingents chart
+	// follows (nil = the largest contingents).
+	Nations []string
 }
 
 // The themes a View may have.
@@ -98,9 +101,9 @@ var registry = []entry{
 	{Spec{"nations", "Contributing nations",
 		"How many nations contributed troops over time, split into NATO members and partners wherever a source gives the split or a complete list allows it.",
 		[]string{"from", "to", "theme"}}, nationsChart},
-	{Spec{"contingents", "Largest contingents over time",
-		"The troops of the nations that have had the largest contingents, in every per-nation list that names them.",
-		[]string{"from", "to", "theme"}}, contingentsChart},
+	{Spec{"contingents", "Contingents over time",
+		"The troops of chosen nations (by default those that have had the largest contingents) over time, from every figure the record has for each: per-nation lists and national sources.",
+		[]string{"from", "to", "theme", "nation"}}, contingentsChart},
 	{Spec{"reductions", "Change per year and drawdown",
 		"How much the force changed over each calendar year (from the last figure of one year to the last of the next), and how far the year's last figure is below the highest figure so far.",
 		[]string{"from", "to", "theme"}}, reductionsChart},

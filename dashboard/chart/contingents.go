@@ -2,6 +2,7 @@ package chart
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -34,22 +35,43 @@ func largest(d *dataset.Dataset, n int) []*dataset.Nation {
 	return ns[:min(n, len(ns))]
 }
 
+// followed returns the nations the contingents chart draws: those the
+// view names, else the largest contingents.
+func followed(d *dataset.Dataset, v View) []*dataset.Nation {
+	if len(v.Nations) == 0 {
+		return largest(d, topContingents)
+	}
+	var ns []*dataset.Nation
+	for _, code := range v.Nations {
+		if n := d.Nation(code); n != nil {
+			ns = append(ns, n)
+		}
+	}
+	return ns
+}
+
 func contingentsChart(b *builder) error {
 	c := charts.NewLine()
-	tbl := Table{Caption: "Troops of the largest contingents, in every list naming them", Head: []string{"Nation", "Date", "Troops", "List", "Source"}}
+	tbl := Table{Caption: "Troops of each nation followed, in every figure the record has for it", Head: []string{"Nation", "Date", "Troops", "Confidence", "From", "Source"}}
 	drawn := 0
-	for _, nat := range largest(b.d, topContingents) {
+	nations := followed(b.d, b.v)
+	var names []string
+	for _, nat := range nations {
+		names = append(names, nat.Name)
 		var data []item
-		for _, np := range b.d.NationSeries(nat.Code) {
-			ls := np.List
-			if !b.v.In(ls.Date.Time()) {
+		for _, f := range b.d.NationFigures(nat.Code) {
+			if !b.v.In(f.Date.Time()) {
 				continue
 			}
-			b.used(ls.Source, ls.Date)
-			tip := "<b>" + esc(nat.Name) + "</b>: " + num(np.Troops) + " troops<br/>" + esc(dateTip(ls.Date)) + " · " + esc(listKind(ls)) + " · " + string(np.Confidence) + srcTip(ls.Source)
-			m := marker[np.Confidence]
-			data = append(data, item{Value: []any{ls.Date.ISO(), np.Troops}, Symbol: m.Symbol, SymbolSize: m.Size, Tip: tip})
-			tbl.Rows = append(tbl.Rows, []string{nat.Name, ls.Date.String(), num(np.Troops), ls.ID, sourceName(ls.Source)})
+			b.used(f.Source, f.Date)
+			from := "national source"
+			if f.List != nil {
+				from = "list " + f.List.ID + ", " + listKind(f.List)
+			}
+			tip := "<b>" + esc(nat.Name) + "</b>: " + num(f.Troops) + " troops<br/>" + esc(dateTip(f.Date)) + " · " + esc(from) + " · " + string(f.Confidence) + srcTip(f.Source)
+			m := marker[f.Confidence]
+			data = append(data, item{Value: []any{f.Date.ISO(), f.Troops}, Symbol: m.Symbol, SymbolSize: m.Size, Tip: tip})
+			tbl.Rows = append(tbl.Rows, []string{nat.Name, f.Date.String(), num(f.Troops), string(f.Confidence), from, sourceName(f.Source)})
 		}
 		drawn += len(data)
 		c.AddSeries(nat.Name, nil, withData(data),
@@ -59,6 +81,9 @@ func contingentsChart(b *builder) error {
 	if drawn == 0 {
 		b.out.Note = noFigures
 	}
+	if len(b.v.Nations) > 0 {
+		b.out.Title = "Contingents over time: " + strings.Join(names, ", ")
+	}
 	c.SetGlobalOptions(append(b.frame("", true, 0),
 		charts.WithXAxisOpts(b.timeAxis()),
 		charts.WithYAxisOpts(b.valueAxis("Troops")),
@@ -66,7 +91,11 @@ func contingentsChart(b *builder) error {
 	b.set("yAxis.0.type", "log")
 	b.set("yAxis.0.logBase", 10)
 	b.chart = c
-	b.out.Note = joinNote(b.out.Note, "The nations with the largest contingent in any list; a line joins the lists that name a nation, so a straight stretch is a gap between sources, not a steady level. Logarithmic scale: each step is ten times the one below. Markers as on the strength chart: filled exact, hollow approximate, triangle uncertain.")
+	who := "The nations with the largest contingent in any list (choose others with the nation picker, or nation=DEU,ITA in the address)"
+	if len(b.v.Nations) > 0 {
+		who = "The nations chosen"
+	}
+	b.out.Note = joinNote(b.out.Note, who+"; every figure the record has for each, from per-nation lists and national sources. A line joins the figures, so a straight stretch is a gap between sources, not a steady level. Logarithmic scale: each step is ten times the one below. Markers as on the strength chart: filled exact, hollow approximate, triangle uncertain.")
 	b.out.Tables = []Table{tbl}
 	b.out.Data = []Link{{"Nations JSON", "/api/v1/nations"}, {"Nations CSV", "/api/v1/nations.csv"}}
 	return nil

@@ -27,6 +27,16 @@ func listKind(ls *dataset.List) string {
 	return "partial list, " + nations + " named"
 }
 
+// listSummary describes a list with how much of the force it accounts
+// for: "complete list, 27 nations, 98% of 4,353".
+func (b *builder) listSummary(ls *dataset.List) string {
+	kind := "partial list, "
+	if ls.Complete {
+		kind = "complete list, "
+	}
+	return kind + CoverageText(b.d, ls)
+}
+
 // listLinks are the API URLs of list ls.
 func listLinks(ls *dataset.List) []Link {
 	q := url.Values{"date": {ls.Date.ISO()}}
@@ -72,7 +82,7 @@ func contributionsChart(b *builder) error {
 	}
 
 	var bars []nationBar
-	tbl := Table{Caption: fmt.Sprintf("Troops by nation, %s (%s)", ls.Date, listKind(ls)), Head: []string{"Nation", "Troops", "Membership", "Confidence"}}
+	tbl := Table{Caption: fmt.Sprintf("Troops by nation, %s (%s)", ls.Date, b.listSummary(ls)), Head: []string{"Nation", "Troops", "Membership", "Confidence"}}
 	for i, e := range entries {
 		m := e.Nation.MembershipAt(at)
 		tbl.Rows = append(tbl.Rows, []string{e.Nation.Name, num(e.Troops), string(m), string(e.Confidence)})
@@ -110,7 +120,7 @@ func contributionsChart(b *builder) error {
 		foldHeight = foldRowHeight*len(folds) + foldAxisHeight
 		below = foldGap + foldHeight
 	}
-	c.SetGlobalOptions(append(b.frame(listKind(ls), true, below),
+	c.SetGlobalOptions(append(b.frame(b.listSummary(ls), true, below),
 		charts.WithXAxisOpts(valueAxis),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Color: p.text, Interval: "0"}}),
 	)...)
@@ -343,12 +353,12 @@ func shareChart(b *builder) error {
 		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{d}%", Color: p.text, FontSize: 13}))
 	b.out.Title = "NATO and partner share, " + ls.Date.String()
 	b.out.Description += fmt.Sprintf(" In the list of %s, NATO members provide %.1f%% of the troops and partners %.1f%%.", ls.Date, share(natoT), share(partnerT))
-	c.SetGlobalOptions(b.frame(listKind(ls), true, 0)...)
+	c.SetGlobalOptions(b.frame(b.listSummary(ls), true, 0)...)
 	b.chart = c
 	b.out.Height = 360
 	b.out.Note = listNote(ls, why)
 	b.out.Tables = []Table{{
-		Caption: fmt.Sprintf("Troops by membership, %s (%s)", ls.Date, listKind(ls)),
+		Caption: fmt.Sprintf("Troops by membership, %s (%s)", ls.Date, b.listSummary(ls)),
 		Head:    []string{"Membership", "Nations", "Troops", "Share"},
 		Rows: [][]string{
 			{"NATO members", strconv.Itoa(natoN), num(natoT), fmt.Sprintf("%.1f%%", share(natoT))},

@@ -3,6 +3,8 @@ package chart
 import (
 	"fmt"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kforstats/kforstats/dataset"
@@ -20,6 +22,9 @@ func (v View) Query() url.Values {
 	}
 	if !v.At.IsZero() {
 		q.Set("date", v.At.Format(time.DateOnly))
+	}
+	if len(v.Nations) > 0 {
+		q.Set("nation", strings.Join(v.Nations, ","))
 	}
 	if v.Theme == Dark {
 		q.Set("theme", Dark)
@@ -48,38 +53,54 @@ type ListChoice struct {
 	Why string
 }
 
-// ChooseList returns the list the per-nation charts show for view v: the
-// newest complete list when v.At is zero; else a list dated that day (a
-// complete one, else the one naming most nations); else the newest list in
-// force at that day. It returns a zero ListChoice only for a record without
-// lists.
+// ChooseList returns the list the per-nation charts show for view v, of the
+// lists that can stand as the force by nation (dataset.Covers): the newest
+// complete one when v.At is zero; else one dated that day (a complete one,
+// else the one naming most nations); else the newest in force at that day;
+// else the first. It returns a zero ListChoice only for a record without
+// such lists.
 func ChooseList(d *dataset.Dataset, v View) ListChoice {
-	if len(d.Lists) == 0 {
+	lists := coveringLists(d)
+	if len(lists) == 0 {
 		return ListChoice{}
 	}
 	if v.At.IsZero() {
-		if ls := d.ListAt(time.Unix(1<<40, 0), true); ls != nil {
-			return ListChoice{List: ls}
+		for i := len(lists) - 1; i >= 0; i-- {
+			if lists[i].Complete {
+				return ListChoice{List: lists[i]}
+			}
 		}
-		return ListChoice{List: d.Lists[len(d.Lists)-1]}
+		return ListChoice{List: lists[len(lists)-1]}
 	}
 	day := v.At.Format(time.DateOnly)
-	var best *dataset.List
-	for _, ls := range d.Lists {
-		if ls.Date.ISO() != day {
-			continue
-		}
-		if best == nil || better(ls, best) {
+	var best, before *dataset.List
+	for _, ls := range lists {
+		if ls.Date.ISO() == day && (best == nil || better(ls, best)) {
 			best = ls
 		}
+		if !ls.Date.Time().After(dataset.EndOfDay(v.At)) {
+			before = ls
+		}
 	}
-	if best != nil {
+	switch {
+	case best != nil:
 		return ListChoice{List: best}
+	case before != nil:
+		return ListChoice{List: before, Why: fmt.Sprintf("the newest list on or before %s that accounts for at least %.0f%% of the force", day, dataset.MinCoverage*100)}
 	}
-	if ls := d.ListAt(dataset.EndOfDay(v.At), false); ls != nil {
-		return ListChoice{List: ls, Why: fmt.Sprintf("the newest list on or before %s", day)}
+	return ListChoice{List: lists[0], Why: fmt.Sprintf("the first list that accounts for at least %.0f%% of the force; none is dated on or before %s", dataset.MinCoverage*100, day)}
+}
+
+// coveringLists are the record's lists that can stand as the force by
+// nation, oldest first.
+func coveringLists(d *dataset.Dataset) []*dataset.List {
+	var out []*dataset.List
+	for _, ls := range d.Lists {
+		if d.Covers(ls) {
+			out = append(out, ls)
+		}
 	}
-	return ListChoice{List: d.Lists[0], Why: fmt.Sprintf("the first list; none is dated on or before %s", day)}
+	return out
 }
 
 // better reports whether list a is a better choice than b for one date: a
@@ -91,12 +112,13 @@ func better(a, b *dataset.List) bool {
 	return len(a.Entries) > len(b.Entries)
 }
 
-// ListDates returns one choice per date that has a list, oldest first: the
-// values the page's date selector offers.
+// ListDates returns one choice per date that has a list that can stand as
+// the force by nation, oldest first: the values the page's date selector
+// offers.
 func ListDates(d *dataset.Dataset) []*dataset.List {
 	var out []*dataset.List
 	idx := map[string]int{}
-	for _, ls := range d.Lists {
+	for _, ls := range coveringLists(d) {
 		day := ls.Date.ISO()
 		if i, ok := idx[day]; ok {
 			if better(ls, out[i]) {
@@ -108,4 +130,18 @@ func ListDates(d *dataset.Dataset) []*dataset.List {
 		out = append(out, ls)
 	}
 	return out
+}
+
+// CoverageText says how much of the force list ls accounts for: "27
+// nations, 98% of 4,353".
+func CoverageText(d *dataset.Dataset, ls *dataset.List) string {
+	c := d.CoverageOf(ls)
+	nations := strconv.Itoa(len(ls.Entries)) + " nations"
+	if len(ls.Entries) == 1 {
+		nations = "1 nation"
+	}
+	if c.Total == 0 {
+		return nations
+	}
+	return fmt.Sprintf("%s, %.0f%% of %s", nations, c.Share()*100, Thousands(c.Total))
 }

@@ -52,15 +52,20 @@ const (
 	Scale    Name = "scale"
 	// Code is a path parameter: a nation's ISO 3166-1 alpha-3 code.
 	Code Name = "code"
+	// Nation picks the nations the contingents chart follows.
+	Nation Name = "nation"
 )
 
 // View is the parameters of the view a chart draws: the page, its tables
 // and the chart images read them.
-var View = []Name{Theme, From, To, Date}
+var View = []Name{Theme, From, To, Date, Nation}
 
 // FirstDay is the earliest date any parameter accepts: KFOR entered Kosovo
 // in June 1999; the air campaign that preceded it began in March 1999.
 var FirstDay = time.Date(1999, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// MaxNations bounds the nations one view follows: each is a line.
+const MaxNations = 12
 
 // MaxLen bounds a value's length: a longer one is refused before it is
 // parsed.
@@ -117,6 +122,7 @@ const (
 	KindBoolean Kind = "boolean"
 	KindInteger Kind = "integer"
 	KindCode    Kind = "code"
+	KindCodes   Kind = "codes"
 )
 
 // Spec documents a parameter: GET /charts and the API description list it.
@@ -143,6 +149,7 @@ var specs = map[Name]Spec{
 	Complete: {Name: Complete, Kind: KindBoolean, Default: "0", Doc: "1 for complete per-nation lists only"},
 	Width:    {Name: Width, Kind: KindInteger, Default: strconv.Itoa(DefaultWidth), Min: render.MinWidth, Max: render.MaxWidth, Doc: "image width in CSS pixels"},
 	Height:   {Name: Height, Kind: KindInteger, Min: render.MinHeight, Max: render.MaxHeight, Doc: "image height in CSS pixels (default: the chart's height on the page)"},
+	Nation:   {Name: Nation, Kind: KindCodes, Max: MaxNations, Doc: fmt.Sprintf("the nations whose contingents are drawn over time: alpha-3 codes separated by commas, such as DEU,ITA (any case; at most %d; default: the largest contingents)", MaxNations)},
 	Code:     {Name: Code, Kind: KindCode, Doc: "a nation's ISO 3166-1 alpha-3 code, such as DEU (any case)"},
 	Scale:    {Name: Scale, Kind: KindInteger, Default: strconv.Itoa(DefaultScale), Min: render.MinScale, Max: render.MaxScale, Doc: fmt.Sprintf("PNG only: pixel ratio; the PNG has width*scale by height*scale pixels, at most %d", render.MaxPixels)},
 }
@@ -210,6 +217,9 @@ func Parse(q url.Values, names []Name, mode Mode, d *dataset.Dataset, now time.T
 	}
 	if p.err == nil && slices.Contains(names, Date) {
 		p.date(d)
+	}
+	if p.err == nil && slices.Contains(names, Nation) {
+		p.nations(d)
 	}
 	if p.err != nil {
 		return p.v, p.err
@@ -408,6 +418,48 @@ func NationCode(s string) (string, error) {
 	return string(b), nil
 }
 
+// nations reads the nations to follow: codes separated by commas, each a
+// nation the record knows (when d is given), without repeats.
+func (p *parser) nations(d *dataset.Dataset) {
+	// Every value counts, each of one code or several: a form's multiple
+	// choice sends nation=DEU&nation=ITA, a link nation=DEU,ITA.
+	var vs []string
+	for _, v := range p.q[string(Nation)] {
+		if v = strings.TrimSpace(v); v != "" {
+			vs = append(vs, v)
+		}
+	}
+	s := strings.Join(vs, ",")
+	if s == "" {
+		return
+	}
+	const fallback = "showing the largest contingents"
+	want := fmt.Sprintf("at most %d alpha-3 codes separated by commas, such as DEU,ITA", MaxNations)
+	if p.tooLong(Nation, s, want, fallback) {
+		return
+	}
+	var codes []string
+	for _, c := range strings.Split(s, ",") {
+		code, err := NationCode(strings.TrimSpace(c))
+		if err != nil {
+			p.fail(Nation, Malformed, fallback, "%s is not a nation code (want %s)", Quote(c), want)
+			return
+		}
+		if d != nil && d.Nation(code) == nil {
+			p.fail(Nation, Malformed, fallback, "%s is not a nation of the record (GET /api/v1/nations lists them)", code)
+			return
+		}
+		if !slices.Contains(codes, code) {
+			codes = append(codes, code)
+		}
+	}
+	if len(codes) > MaxNations {
+		p.fail(Nation, Malformed, fallback, "names %d nations (want %s)", len(codes), want)
+		return
+	}
+	p.v.View.Nations = codes
+}
+
 // Key is the parsed values of names as text: equal for requests that mean
 // the same (to=2010 and to=2010-12-31), so that a cache keyed on it holds
 // one answer per meaning, and bounded whatever the client sends. Notices
@@ -424,6 +476,8 @@ func (v Values) Key(names []Name) string {
 			b.WriteString(isoDay(v.View.To))
 		case Date:
 			b.WriteString(isoDay(v.View.At))
+		case Nation:
+			b.WriteString(strings.Join(v.View.Nations, ","))
 		case All:
 			b.WriteString(strconv.FormatBool(v.All))
 		case Complete:

@@ -254,3 +254,42 @@ func TestNationCode(t *testing.T) {
 		})
 	}
 }
+
+func TestParseNations(t *testing.T) {
+	d := load(t)
+	tests := map[string]struct {
+		query string
+		want  string // the codes, comma-separated; "" for none
+		err   string // part of the strict error
+	}{
+		"one":            {"nation=deu", "DEU", ""},
+		"list":           {"nation=DEU,ita,%20TUR", "DEU,ITA,TUR", ""},
+		"repeated":       {"nation=DEU&nation=ITA", "DEU,ITA", ""},
+		"duplicates":     {"nation=DEU,deu", "DEU", ""},
+		"empty":          {"nation=", "", ""},
+		"unknown":        {"nation=DEU,XYZ", "", "XYZ is not a nation of the record"},
+		"malformed":      {"nation=Germany", "", `"Germany" is not a nation code`},
+		"too many":       {"nation=DEU,ITA,USA,TUR,FRA,GBR,AUT,CHE,POL,GRC,HUN,SVN,ROU", "", "names 13 nations"},
+		"trailing comma": {"nation=DEU,", "", `"" is not a nation code`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			q, _ := url.ParseQuery(tc.query)
+			v, err := Parse(q, View, Strict, d, now)
+			if tc.err != "" {
+				var n *Notice
+				if !errors.As(err, &n) || n.Param != Nation || !strings.Contains(n.Msg, tc.err) {
+					t.Fatalf("Parse(%q) = %v, want an error naming nation with %q", tc.query, err, tc.err)
+				}
+				lv, _ := Parse(q, View, Lenient, d, now)
+				if len(lv.View.Nations) != 0 || len(lv.Notices) != 1 || lv.Notices[0].Fallback != "showing the largest contingents" {
+					t.Errorf("Parse(%q, Lenient) = %v %v, want no nations and a notice", tc.query, lv.View.Nations, lv.Notices)
+				}
+				return
+			}
+			if err != nil || strings.Join(v.View.Nations, ",") != tc.want {
+				t.Errorf("Parse(%q) = %v, %v; want %q", tc.query, v.View.Nations, err, tc.want)
+			}
+		})
+	}
+}
