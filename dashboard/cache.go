@@ -95,10 +95,15 @@ func newRespCache(maxEntries, maxBytes int) *respCache {
 // (once, however many requests miss it at the same time) and keeps it if
 // it is a 200. The key names everything the answer depends on besides the
 // dataset and the day: the path and the parsed parameters.
-func (s *Server) cached(rc *respCache, key string, c *gin.Context, h gin.HandlerFunc) {
+//
+// A pinned answer (the warm-up's, or a route's that is one large answer per
+// dataset and day, such as the history export) stays until the dataset or
+// the day changes, outside the bounds.
+func (s *Server) cached(rc *respCache, key string, pin bool, c *gin.Context, h gin.HandlerFunc) {
 	d := s.data()
 	day := s.cfg.Now().Unix() / secondsPerDay
-	e, m := rc.get(d.Checksum, day, key, warming(c.Request))
+	pin = pin || warming(c.Request)
+	e, m := rc.get(d.Checksum, day, key, pin)
 	switch {
 	case e != nil:
 	case m != nil: // another request is making it
@@ -113,7 +118,7 @@ func (s *Server) cached(rc *respCache, key string, c *gin.Context, h gin.Handler
 			return
 		}
 	default:
-		e = rc.make(c, h, d.Checksum, day, key)
+		e = rc.make(c, h, d.Checksum, day, key, pin)
 	}
 	e.write(c)
 }
@@ -123,7 +128,7 @@ const secondsPerDay = 24 * 60 * 60
 
 // make runs h for a key the cache misses, stores its answer if it is a 200
 // and hands it to the requests waiting for it.
-func (rc *respCache) make(c *gin.Context, h gin.HandlerFunc, checksum string, day int64, key string) *cached {
+func (rc *respCache) make(c *gin.Context, h gin.HandlerFunc, checksum string, day int64, key string, pin bool) *cached {
 	m := &making{done: make(chan struct{})}
 	rc.mu.Lock()
 	rc.making[key] = m
@@ -142,7 +147,7 @@ func (rc *respCache) make(c *gin.Context, h gin.HandlerFunc, checksum string, da
 	h(c)
 	m.e = newCached(rec)
 	if rec.status == http.StatusOK {
-		rc.put(checksum, day, key, m.e, warming(c.Request))
+		rc.put(checksum, day, key, m.e, pin)
 	}
 	return m.e
 }
@@ -233,13 +238,24 @@ func compressible(ctype string) bool {
 // compress returns body gzipped and brotli-compressed, once per answer and
 // dataset. The levels are those that cost a few milliseconds for the largest
 // answer: a cache miss is the client's to cause, so it must stay cheap.
+//
+// An answer of megabytes (the history export: 15 MB of text) is compressed
+// at the fastest levels: level 6 takes seconds on it, and its text is so
+// repetitive that the fast levels still shrink it some thirtyfold.
 func compress(body []byte) (gz, br []byte) {
+	gzLevel, brLevel := 6, 6
+	if len(body) > largeAnswer {
+		gzLevel, brLevel = gzip.BestSpeed, 1
+	}
 	var g bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&g, 6) // the level is valid
+	zw, _ := gzip.NewWriterLevel(&g, gzLevel) // the level is valid
 	zw.Write(body)
 	zw.Close()
-	return g.Bytes(), brotliBytes(body, 6)
+	return g.Bytes(), brotliBytes(body, brLevel)
 }
+
+// largeAnswer is the size from which an answer is compressed fast.
+const largeAnswer = 1 << 20
 
 // write answers from the cached entry: 304 for a matching If-None-Match,
 // else the encoding the client accepts.

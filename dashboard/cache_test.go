@@ -155,7 +155,7 @@ func TestCacheMakesOnce(t *testing.T) {
 	inside, release := make(chan struct{}), make(chan struct{})
 	e := gin.New()
 	e.GET("/slow", func(c *gin.Context) {
-		s.cached(s.resp, "/slow\x00"+c.Query("v"), c, func(c *gin.Context) {
+		s.cached(s.resp, "/slow\x00"+c.Query("v"), false, c, func(c *gin.Context) {
 			if made.Add(1) == 1 {
 				close(inside)
 				<-release

@@ -30,7 +30,10 @@ type route struct {
 	cache func(*Server) *respCache
 	// warm makes the answer at each load, in the default view, so that the
 	// first reader after a (re)load is served from memory.
-	warm   bool
+	warm bool
+	// pin keeps the answer until the dataset or the day changes, however
+	// large: for one large answer that is costly to make.
+	pin    bool
 	handle func(s *Server) handler
 }
 
@@ -80,7 +83,9 @@ func (s *Server) table() []route {
 		api("structure", "the force's sites and standing facts", nil, true, (*Server).handleStructure),
 	}
 	if s.cfg.History != nil {
-		rs = append(rs, api("history.om", "the record as OpenMetrics with timestamps, for Prometheus' backfill", nil, false, (*Server).handleHistory))
+		h := api("history.om", "the record as OpenMetrics with timestamps, for Prometheus' backfill", nil, false, (*Server).handleHistory)
+		h.pin = true // 15 MB of text, made once a day
+		rs = append(rs, h)
 	}
 	return rs
 }
@@ -136,7 +141,7 @@ func (s *Server) serve(r route) gin.HandlerFunc {
 			h(c, v)
 			return
 		}
-		s.cached(r.cache(s), key, c, func(c *gin.Context) { h(c, v) })
+		s.cached(r.cache(s), key, r.pin, c, func(c *gin.Context) { h(c, v) })
 	}
 }
 

@@ -90,7 +90,8 @@ func TestHistoryRoute(t *testing.T) {
 	s := NewServer(Config{Store: store, Now: func() time.Time { return apiNow },
 		History: func(w io.Writer, d *dataset.Dataset, now time.Time) error {
 			calls++
-			_, err := io.WriteString(w, strings.Repeat("kfor_troops 1 0\n", 100)+"# EOF\n")
+			// Larger than the bounded entries take: the route pins it.
+			_, err := io.WriteString(w, strings.Repeat("kfor_troops 1 0\n", 500_000)+"# EOF\n")
 			return err
 		}})
 	r := httptest.NewRequest("GET", "/api/v1/history.om", nil)
@@ -113,5 +114,8 @@ func TestHistoryRoute(t *testing.T) {
 	s.ServeHTTP(w, r)
 	if w.Code != http.StatusNotModified || calls != 1 {
 		t.Errorf("revalidation = %d after %d writes, want 304 after one", w.Code, calls)
+	}
+	if w = get(t, s, "GET", "/api/v1/history.om"); w.Code != 200 || calls != 1 {
+		t.Errorf("a second GET = %d after %d writes, want 200 from the cache: the history is made once a day", w.Code, calls)
 	}
 }
