@@ -10,31 +10,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/kforstats/kforstats/cmd/kforstats/kforstatstest"
 	"github.com/kforstats/kforstats/dashboard"
 	"github.com/kforstats/kforstats/dataset/datasettest"
 	"github.com/kforstats/kforstats/metrics"
 )
-
-// loadEndpoint is one URL under load, with the headers of its usual client.
-type loadEndpoint struct {
-	path    string
-	headers map[string]string
-}
-
-// browserEncodings is what Chromium sends; prometheusAccept what Prometheus
-// 3 sends when it scrapes.
-const (
-	browserEncodings = "gzip, deflate, br, zstd"
-	prometheusAccept = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2"
-)
-
-// loadEndpoints are the hot routes. The load run of make bench
-// (deploy/systemtest/load_test.go) loads the same ones over the wire.
-var loadEndpoints = []loadEndpoint{
-	{"/", map[string]string{"Accept-Encoding": browserEncodings, "Accept": "text/html"}},
-	{"/api/v1/strength", map[string]string{"Accept-Encoding": browserEncodings, "Accept": "application/json"}},
-	{"/metrics", map[string]string{"Accept-Encoding": "gzip", "Accept": prometheusAccept}},
-}
 
 // benchServer wires the store, the registry and the dashboard as runServe
 // does, without the listener and the image engines.
@@ -60,15 +40,15 @@ func benchServer(tb testing.TB) http.Handler {
 // the physical limit of serving each one.
 func BenchmarkHot(b *testing.B) {
 	h := benchServer(b)
-	for _, e := range loadEndpoints {
-		req := httptest.NewRequest(http.MethodGet, e.path, nil)
-		for k, v := range e.headers {
+	for _, e := range kforstatstest.HotEndpoints() {
+		req := httptest.NewRequest(http.MethodGet, e.Path, nil)
+		for k, v := range e.Headers {
 			req.Header.Set(k, v)
 		}
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
 		if w.Code != http.StatusOK {
-			b.Fatalf("GET %s = %d", e.path, w.Code)
+			b.Fatalf("GET %s = %d", e.Path, w.Code)
 		}
 		header, body := w.Header().Clone(), w.Body.Bytes()
 		same := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -79,7 +59,7 @@ func BenchmarkHot(b *testing.B) {
 			w.Write(body)
 		})
 		for name, h := range map[string]http.Handler{"kforstats": h, "same-bytes": same} {
-			b.Run(e.path+"/"+name, func(b *testing.B) {
+			b.Run(e.Path+"/"+name, func(b *testing.B) {
 				b.ReportAllocs()
 				b.SetBytes(int64(len(body)))
 				// 64 clients at once on 2 cores, as the load run's wrk.

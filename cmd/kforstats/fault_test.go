@@ -26,6 +26,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/kforstats/kforstats/cmd/kforstats/kforstatstest"
 	"github.com/kforstats/kforstats/dashboard"
 	"github.com/kforstats/kforstats/dataset"
 	"github.com/kforstats/kforstats/dataset/datasettest"
@@ -69,22 +70,6 @@ const (
 	reloadsTotal   = "kfor_dataset_reloads_total"
 )
 
-// waitMetrics polls /metrics until cond holds of its samples.
-func waitMetrics(tb testing.TB, base, what string, cond func(m map[string]float64) bool) map[string]float64 {
-	tb.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for {
-		m := scrape(tb, base) // metrics_test.go
-		if cond(m) {
-			return m
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("/metrics: not %s within %s: %v", what, waitLimit, m)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // burst requests the page, the API and /metrics from a few goroutines until
 // stopped, and counts what did not answer 200 with the figures of the
 // dataset it started on. Bounded: at most maxBurst requests.
@@ -112,7 +97,7 @@ func startBurst(tb testing.TB, base string, workers int) *burst {
 	tb.Cleanup(b.halt) // before the server stops, should the test end early
 	b.want = b.summary(tb)
 	b.checksum[b.want.Checksum] = true
-	client := &http.Client{Timeout: waitLimit}
+	client := &http.Client{Timeout: kforstatstest.WaitLimit}
 	for w := range workers {
 		b.wg.Add(1)
 		go func() {
@@ -141,7 +126,7 @@ func startBurst(tb testing.TB, base string, workers int) *burst {
 func (b *burst) summary(tb testing.TB) dashboard.SummaryAnswer {
 	tb.Helper()
 	var a dashboard.SummaryAnswer
-	if err := json.Unmarshal(get(tb, b.base+"/api/v1/summary"), &a); err != nil {
+	if err := json.Unmarshal(kforstatstest.Get(tb, b.base+"/api/v1/summary"), &a); err != nil {
 		tb.Fatal(err)
 	}
 	return a
@@ -187,10 +172,10 @@ func (b *burst) check(client *http.Client, p string) error {
 func (b *burst) await(tb testing.TB, n int64) {
 	tb.Helper()
 	target := b.requests.Load() + n
-	deadline := time.Now().Add(waitLimit)
+	deadline := time.Now().Add(kforstatstest.WaitLimit)
 	for b.requests.Load() < target {
 		if time.Now().After(deadline) {
-			tb.Fatalf("the burst made fewer than %d requests in %s", n, waitLimit)
+			tb.Fatalf("the burst made fewer than %d requests in %s", n, kforstatstest.WaitLimit)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -226,7 +211,7 @@ func TestDatasetFaultsWhileServing(t *testing.T) {
 	dir, good := faultDir(t)
 	addr, logs := startServe(t, "--data.path="+dir, "--data.watch-interval=20ms", "--web.enable-lifecycle", "--log.level=debug")
 	base := "http://" + addr
-	waitMetrics(t, base, "loaded", func(m map[string]float64) bool { return m[reloadOK] == 1 })
+	kforstatstest.WaitMetrics(t, base, "loaded", func(m map[string]float64) bool { return m[reloadOK] == 1 })
 	b := startBurst(t, base, 4)
 
 	path := func(name string) string { return filepath.Join(dir, name) }
@@ -324,11 +309,11 @@ func TestDatasetFaultsWhileServing(t *testing.T) {
 	survived := 0
 	for _, f := range faults {
 		ok := t.Run(f.name, func(t *testing.T) {
-			before := scrape(t, base)[reloadFailures]
+			before := kforstatstest.Scrape(t, base)[reloadFailures]
 			f.apply(t)
-			m := waitMetrics(t, base, "failed", func(m map[string]float64) bool { return m[reloadOK] == 0 && m[reloadFailures] > before })
+			m := kforstatstest.WaitMetrics(t, base, "failed", func(m map[string]float64) bool { return m[reloadOK] == 0 && m[reloadFailures] > before })
 			// The log says why, naming the file.
-			logs.waitFor(t, regexp.MustCompile(`msg="dataset reload failed; still serving the last good dataset".*`+regexp.QuoteMeta(f.why)))
+			logs.WaitFor(t, regexp.MustCompile(`msg="dataset reload failed; still serving the last good dataset".*`+regexp.QuoteMeta(f.why)))
 
 			// A reload asked for in the middle of it all is refused with the problem.
 			resp, err := http.Post(base+"/-/reload", "", nil)
@@ -340,7 +325,7 @@ func TestDatasetFaultsWhileServing(t *testing.T) {
 			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), f.why) {
 				t.Errorf("POST /-/reload = %s %s, want 422 naming %q", resp.Status, body, f.why)
 			}
-			if got := scrape(t, base)[reloadFailures]; got <= m[reloadFailures] {
+			if got := kforstatstest.Scrape(t, base)[reloadFailures]; got <= m[reloadFailures] {
 				t.Errorf("%s = %v after a failed POST /-/reload, want more than %v", reloadFailures, got, m[reloadFailures])
 			}
 
@@ -354,7 +339,7 @@ func TestDatasetFaultsWhileServing(t *testing.T) {
 					renameInto(t, dir, name, good[name])
 				}
 			}
-			waitMetrics(t, base, "mended", func(m map[string]float64) bool { return m[reloadOK] == 1 })
+			kforstatstest.WaitMetrics(t, base, "mended", func(m map[string]float64) bool { return m[reloadOK] == 1 })
 		})
 		if !ok {
 			b.end(t)
@@ -366,7 +351,7 @@ func TestDatasetFaultsWhileServing(t *testing.T) {
 	// A new version, written atomically, is served: one event fewer.
 	countEvents := func() int {
 		var rows []json.RawMessage
-		if err := json.Unmarshal(get(t, base+"/api/v1/events"), &rows); err != nil {
+		if err := json.Unmarshal(kforstatstest.Get(t, base+"/api/v1/events"), &rows); err != nil {
 			t.Fatal(err)
 		}
 		return len(rows)
@@ -385,7 +370,7 @@ func TestDatasetFaultsWhileServing(t *testing.T) {
 	}
 	b.allow(sum.Checksum)
 	renameInto(t, dir, "events.csv", next)
-	logs.waitFor(t, regexp.MustCompile(`msg="dataset reloaded".*checksum=`+sum.Checksum[:12]))
+	logs.WaitFor(t, regexp.MustCompile(`msg="dataset reloaded".*checksum=`+sum.Checksum[:12]))
 	if got := countEvents(); got != n-1 {
 		t.Errorf("after the atomic write GET /api/v1/events has %d events, want %d", got, n-1)
 	}

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kforstats/kforstats/cmd/kforstats/kforstatstest"
 )
 
 // rawRequest sends text on a new connection to addr and reads one answer.
@@ -26,7 +28,7 @@ func rawRequest(tb testing.TB, addr, text string) (*http.Response, []byte) {
 		tb.Fatal(err)
 	}
 	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(waitLimit))
+	_ = conn.SetDeadline(time.Now().Add(kforstatstest.WaitLimit))
 	// Write while reading: the server may answer, and stop reading, before
 	// all is sent.
 	go func() { _, _ = io.WriteString(conn, text) }()
@@ -57,7 +59,7 @@ func TestOversizedHeaders(t *testing.T) {
 		})
 	}
 	// The server is still there for everyone else.
-	waitReady(t, http.DefaultClient, "http://"+addr+"/readyz")
+	kforstatstest.WaitReady(t, http.DefaultClient, "http://"+addr+"/readyz")
 }
 
 // TestOversizedBodies: a body over the limit is refused with 413 as soon as
@@ -116,7 +118,7 @@ func TestSlowClientsCutOff(t *testing.T) {
 			defer conn.Close()
 			// The client's own deadline is far beyond the server's: reaching
 			// it means the server never cut the connection.
-			_ = conn.SetReadDeadline(time.Now().Add(waitLimit))
+			_ = conn.SetReadDeadline(time.Now().Add(kforstatstest.WaitLimit))
 			go send(conn)
 			start := time.Now()
 			// net/http closes the connection, saying 400 or 408 first if
@@ -124,7 +126,7 @@ func TestSlowClientsCutOff(t *testing.T) {
 			got, err := io.ReadAll(conn)
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
-				t.Fatalf("the server kept a %s client for %s", name, waitLimit)
+				t.Fatalf("the server kept a %s client for %s", name, kforstatstest.WaitLimit)
 			}
 			if len(got) > 0 && !bytes.HasPrefix(got, []byte("HTTP/1.1 400 ")) && !bytes.HasPrefix(got, []byte("HTTP/1.1 408 ")) {
 				t.Errorf("the server answered a %s client before its headers were complete: %.80q", name, got)
@@ -132,7 +134,7 @@ func TestSlowClientsCutOff(t *testing.T) {
 			t.Logf("%s: cut off after %s (%.30q, %v)", name, time.Since(start).Round(time.Millisecond), got, err)
 		})
 	}
-	waitReady(t, http.DefaultClient, "http://"+addr+"/readyz")
+	kforstatstest.WaitReady(t, http.DefaultClient, "http://"+addr+"/readyz")
 }
 
 // TestTraversalOnTheWire sends request targets as a hostile client writes

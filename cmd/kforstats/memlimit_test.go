@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kforstats/kforstats/cmd/kforstats/kforstatstest"
 )
 
 // TestCgroupMemoryLimit: the limit a container runtime, systemd or
@@ -96,8 +98,8 @@ func TestMemoryLimitFromCgroup(t *testing.T) {
 	const limit = 512 << 20
 	procs := memoryCgroup(t, limit)
 	bin := buildBinary(t)
-	addr := freeAddr(t)
-	var logs logWatch
+	addr := kforstatstest.FreeAddr(t)
+	var logs kforstatstest.LogWatch
 	cmd := exec.Command("/bin/sh", "-c", `echo $$ > "$1" && exec "$2" serve --web.listen-address="$3"`, "sh", procs, bin, addr)
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GOMEMLIMIT=") })
@@ -105,10 +107,10 @@ func TestMemoryLimitFromCgroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	waitReady(t, http.DefaultClient, "http://"+addr+"/readyz")
+	kforstatstest.WaitReady(t, http.DefaultClient, "http://"+addr+"/readyz")
 	share := memoryLimitShare // not a constant expression: truncated as applyMemoryLimit truncates
 	want := float64(int64(float64(limit) * share))
-	if got := scrape(t, "http://"+addr)["go_gc_gomemlimit_bytes"]; got != want {
+	if got := kforstatstest.Scrape(t, "http://"+addr)["go_gc_gomemlimit_bytes"]; got != want {
 		t.Errorf("go_gc_gomemlimit_bytes = %v in a cgroup limited to %d bytes, want %v (90%%)\nlog:\n%s", got, limit, want, logs.String())
 	}
 	if !strings.Contains(logs.String(), `msg="memory limit"`) || !strings.Contains(logs.String(), "cgroup_bytes=536870912") {

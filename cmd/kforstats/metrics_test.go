@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -24,71 +23,10 @@ import (
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
-
+	"github.com/kforstats/kforstats/cmd/kforstats/kforstatstest"
 	"github.com/kforstats/kforstats/dashboard"
 	"github.com/kforstats/kforstats/dataset/datasettest"
 )
-
-// get fetches url and returns its body, failing the test on anything but 200.
-func get(tb testing.TB, url string) []byte {
-	tb.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		tb.Fatalf("GET %s = %s: %s", url, resp.Status, b)
-	}
-	return b
-}
-
-// scrape reads /metrics into series name{labels sorted} -> value.
-func scrape(tb testing.TB, base string) map[string]float64 {
-	tb.Helper()
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	mfs, err := p.TextToMetricFamilies(bytes.NewReader(get(tb, base+"/metrics")))
-	if err != nil {
-		tb.Fatalf("parsing /metrics: %v", err)
-	}
-	out := map[string]float64{}
-	for name, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			out[seriesKey(name, m.GetLabel())] = value(m)
-		}
-	}
-	return out
-}
-
-func seriesKey(name string, labels []*dto.LabelPair) string {
-	if len(labels) == 0 {
-		return name
-	}
-	parts := make([]string, len(labels))
-	for i, l := range labels {
-		parts[i] = l.GetName() + `="` + l.GetValue() + `"`
-	}
-	return name + "{" + strings.Join(parts, ",") + "}"
-}
-
-func value(m *dto.Metric) float64 {
-	switch {
-	case m.GetGauge() != nil:
-		return m.GetGauge().GetValue()
-	case m.GetCounter() != nil:
-		return m.GetCounter().GetValue()
-	case m.GetUntyped() != nil:
-		return m.GetUntyped().GetValue()
-	}
-	return math.NaN()
-}
 
 // figureAttr finds the page headline's data-figure/data-value pairs.
 var figureAttr = regexp.MustCompile(`data-figure="([a-z0-9_]+)" data-value="([^"]*)"`)
@@ -104,21 +42,21 @@ func sameFigure(a, b float64) bool {
 func TestMetricsMatchSummaryAndPage(t *testing.T) {
 	addr, _ := startServe(t)
 	base := "http://" + addr
-	waitReady(t, http.DefaultClient, base+"/readyz")
+	kforstatstest.WaitReady(t, http.DefaultClient, base+"/readyz")
 
 	var sm dashboard.SummaryAnswer
-	if err := json.Unmarshal(get(t, base+"/api/v1/summary"), &sm); err != nil {
+	if err := json.Unmarshal(kforstatstest.Get(t, base+"/api/v1/summary"), &sm); err != nil {
 		t.Fatal(err)
 	}
 	page := map[string]float64{}
-	for _, m := range figureAttr.FindAllStringSubmatch(string(get(t, base+"/")), -1) {
+	for _, m := range figureAttr.FindAllStringSubmatch(string(kforstatstest.Get(t, base+"/")), -1) {
 		v, err := strconv.ParseFloat(m[2], 64)
 		if err != nil {
 			t.Fatalf("page: data-figure %s has data-value %q, want a number", m[1], m[2])
 		}
 		page[m[1]] = v
 	}
-	m := scrape(t, base)
+	m := kforstatstest.Scrape(t, base)
 	day := func(iso string) float64 {
 		d, err := time.Parse(time.DateOnly, iso)
 		if err != nil {
@@ -171,29 +109,18 @@ type prometheusServer struct {
 	base string // http://127.0.0.1:PORT
 }
 
-// freePort returns a loopback port nothing listens on right now.
-func freePort(tb testing.TB) int {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // startPrometheus runs Debian's prometheus on loopback with config, on the
 // TSDB in dataDir, until the test ends.
 func startPrometheus(tb testing.TB, config, dataDir string) *prometheusServer {
 	tb.Helper()
-	bin := needTool(tb, "prometheus", "bash .ci/deps (Debian package prometheus)")
+	bin := kforstatstest.NeedTool(tb, "prometheus", "bash .ci/deps (Debian package prometheus)")
 	dir := tb.TempDir()
 	cfg := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(tb))
-	var logs logWatch
+	addr := kforstatstest.FreeAddr(tb)
+	var logs kforstatstest.LogWatch
 	cmd := exec.Command(bin,
 		"--config.file="+cfg,
 		"--storage.tsdb.path="+dataDir,
@@ -211,7 +138,7 @@ func startPrometheus(tb testing.TB, config, dataDir string) *prometheusServer {
 		go func() { cmd.Wait(); close(done) }()
 		select {
 		case <-done:
-		case <-time.After(waitLimit):
+		case <-time.After(kforstatstest.WaitLimit):
 			cmd.Process.Kill()
 			<-done
 		}
@@ -220,7 +147,7 @@ func startPrometheus(tb testing.TB, config, dataDir string) *prometheusServer {
 		}
 	})
 	p := &prometheusServer{base: "http://" + addr}
-	waitReady(tb, http.DefaultClient, p.base+"/-/ready")
+	kforstatstest.WaitReady(tb, http.DefaultClient, p.base+"/-/ready")
 	return p
 }
 
@@ -304,14 +231,14 @@ func sampleValue(tb testing.TB, v [2]any) float64 {
 // waitQuery waits until expr gives at least one series at now.
 func (p *prometheusServer) waitQuery(tb testing.TB, expr string) {
 	tb.Helper()
-	deadline := time.Now().Add(waitLimit)
+	deadline := time.Now().Add(kforstatstest.WaitLimit)
 	for time.Now().Before(deadline) {
 		if res, err := p.query(tb, expr, time.Time{}); err == nil && len(res) > 0 {
 			return
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	tb.Fatalf("%s gave no data within %s", expr, waitLimit)
+	tb.Fatalf("%s gave no data within %s", expr, kforstatstest.WaitLimit)
 }
 
 // TestPrometheus runs the whole path an operator sets up: the history from
@@ -320,14 +247,14 @@ func (p *prometheusServer) waitQuery(tb testing.TB, expr string) {
 // deploy/prometheus loaded, then checks the scraped figures, the figures of
 // past dates, the rules and every query of the Grafana dashboard.
 func TestPrometheus(t *testing.T) {
-	promtool := needTool(t, "promtool", "bash .ci/deps (Debian package prometheus)")
-	needTool(t, "prometheus", "bash .ci/deps (Debian package prometheus)")
+	promtool := kforstatstest.NeedTool(t, "promtool", "bash .ci/deps (Debian package prometheus)")
+	kforstatstest.NeedTool(t, "prometheus", "bash .ci/deps (Debian package prometheus)")
 	now := time.Now()
 	d := datasettest.Record(t)
 
 	addr, _ := startServe(t)
 	base := "http://" + addr
-	waitReady(t, http.DefaultClient, base+"/readyz")
+	kforstatstest.WaitReady(t, http.DefaultClient, base+"/readyz")
 
 	// The backfill, exactly as the README says.
 	dir := t.TempDir()
@@ -340,10 +267,7 @@ func TestPrometheus(t *testing.T) {
 		t.Fatalf("promtool tsdb create-blocks-from openmetrics: %v\n%s", err, out)
 	}
 
-	rules, err := filepath.Abs(repoPath("deploy", "prometheus", "rules"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rules := kforstatstest.RepoPath(t, "deploy", "prometheus", "rules")
 	prom := startPrometheus(t, fmt.Sprintf(`global:
   scrape_interval: 1s
   evaluation_interval: 1s
@@ -357,8 +281,8 @@ scrape_configs:
 
 	// Some requests for the HTTP metrics, then three scrapes, so that
 	// rate() over a minute has points.
-	get(t, base+"/api/v1/summary")
-	get(t, base+"/api/v1/strength")
+	kforstatstest.Get(t, base+"/api/v1/summary")
+	kforstatstest.Get(t, base+"/api/v1/strength")
 	prom.waitQuery(t, `count_over_time(up{job="kforstats"}[1m]) >= 3`)
 	prom.waitQuery(t, `kfor:troops_per_100km2`)
 
@@ -482,7 +406,7 @@ scrape_configs:
 func dashboardExprs(tb testing.TB) []string {
 	tb.Helper()
 	var doc any
-	if err := json.Unmarshal(readRepoFile(tb, "deploy", "grafana", "dashboards", "kforstats.json"), &doc); err != nil {
+	if err := json.Unmarshal(kforstatstest.ReadRepoFile(tb, "deploy", "grafana", "dashboards", "kforstats.json"), &doc); err != nil {
 		tb.Fatal(err)
 	}
 	var out []string
@@ -509,13 +433,13 @@ func dashboardExprs(tb testing.TB) []string {
 // TestPromtoolCheckMetrics lints a real scrape with promtool, as Prometheus'
 // own tools would.
 func TestPromtoolCheckMetrics(t *testing.T) {
-	promtool := needTool(t, "promtool", "bash .ci/deps (Debian package prometheus)")
+	promtool := kforstatstest.NeedTool(t, "promtool", "bash .ci/deps (Debian package prometheus)")
 	addr, _ := startServe(t)
 	base := "http://" + addr
-	waitReady(t, http.DefaultClient, base+"/readyz")
-	get(t, base+"/api/v1/summary") // so that the HTTP metrics have series
+	kforstatstest.WaitReady(t, http.DefaultClient, base+"/readyz")
+	kforstatstest.Get(t, base+"/api/v1/summary") // so that the HTTP metrics have series
 	cmd := exec.Command(promtool, "check", "metrics")
-	cmd.Stdin = bytes.NewReader(get(t, base+"/metrics"))
+	cmd.Stdin = bytes.NewReader(kforstatstest.Get(t, base+"/metrics"))
 	out, err := cmd.CombinedOutput()
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
@@ -606,7 +530,7 @@ func TestExportDispatch(t *testing.T) {
 func TestHistoryRoute(t *testing.T) {
 	addr, _ := startServe(t)
 	base := "http://" + addr
-	waitReady(t, http.DefaultClient, base+"/readyz")
+	kforstatstest.WaitReady(t, http.DefaultClient, base+"/readyz")
 	resp, err := http.Get(base + "/api/v1/history.om") // the client asks for gzip and unzips
 	if err != nil {
 		t.Fatal(err)
@@ -622,7 +546,7 @@ func TestHistoryRoute(t *testing.T) {
 	if !bytes.HasPrefix(body, []byte("# HELP kfor_troops ")) || !bytes.HasSuffix(body, []byte("\n# EOF\n")) {
 		t.Errorf("GET /api/v1/history.om: %d bytes, not the OpenMetrics history", len(body))
 	}
-	m := scrape(t, base)
+	m := kforstatstest.Scrape(t, base)
 	if got := m[`kfor_http_requests_total{code="200",method="GET",route="/api/v1/history.om"}`]; got != 1 {
 		t.Errorf("kfor_http_requests_total for /api/v1/history.om = %v, want 1 (by route template)", got)
 	}
@@ -644,10 +568,10 @@ func TestMetricsMaxAge(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			addr, _ := startServe(t, "--metrics.max-age="+tc.maxAge)
 			base := "http://" + addr
-			waitReady(t, http.DefaultClient, base+"/readyz")
-			scrape(t, base)
-			get(t, base+"/api/v1/summary")
-			if got := scrape(t, base)[summaries]; got != tc.want {
+			kforstatstest.WaitReady(t, http.DefaultClient, base+"/readyz")
+			kforstatstest.Scrape(t, base)
+			kforstatstest.Get(t, base+"/api/v1/summary")
+			if got := kforstatstest.Scrape(t, base)[summaries]; got != tc.want {
 				t.Errorf("--metrics.max-age=%s: %s = %v on the next scrape, want %v", tc.maxAge, summaries, got, tc.want)
 			}
 		})

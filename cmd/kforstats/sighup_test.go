@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
-	"os/exec"
 	"regexp"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/kforstats/kforstats/cmd/kforstats/kforstatstest"
 	"github.com/kforstats/kforstats/dashboard"
 )
 
@@ -20,19 +20,8 @@ import (
 func TestReloadOnSIGHUP(t *testing.T) {
 	dir, files := faultDir(t)
 	bin := buildBinary(t)
-	logs := &logWatch{}
-	cmd := exec.Command(bin, "serve", "--web.listen-address=127.0.0.1:0", "--data.path="+dir, "--data.watch-interval=0")
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-done
-	})
-	base := "http://" + logs.waitFor(t, listeningLine)[1]
+	srv := kforstatstest.StartBinary(t, bin, "--data.path="+dir, "--data.watch-interval=0")
+	base := "http://" + srv.Addr
 	latest := func() int {
 		t.Helper()
 		resp, err := http.Get(base + "/api/v1/summary")
@@ -55,35 +44,24 @@ func TestReloadOnSIGHUP(t *testing.T) {
 	if got := latest(); got != before {
 		t.Fatalf("latest changed to %d before SIGHUP with watching off", got)
 	}
-	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+	if err := srv.Cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	logs.waitFor(t, regexp.MustCompile(`msg="dataset reloaded"`))
+	srv.Logs.WaitFor(t, regexp.MustCompile(`msg="dataset reloaded"`))
 	if got := latest(); got != 4242 {
 		t.Fatalf("after SIGHUP latest = %d, want 4242", got)
 	}
 
 	// A bad change: the last good dataset keeps serving, the log says why.
 	renameInto(t, dir, "strength.csv", append(bytes.Clone(good), []byte("2026-03-04,lots,S106,exact,q,,\n")...))
-	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+	if err := srv.Cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	logs.waitFor(t, regexp.MustCompile(`msg="dataset reload failed; still serving the last good dataset".*troops: \\"lots\\" is not a whole number`))
+	srv.Logs.WaitFor(t, regexp.MustCompile(`msg="dataset reload failed; still serving the last good dataset".*troops: \\"lots\\" is not a whole number`))
 	if got := latest(); got != 4242 {
 		t.Fatalf("after a bad SIGHUP reload latest = %d, want the last good 4242", got)
 	}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		done <- err // for the cleanup
-		if err != nil {
-			t.Fatalf("kforstats after SIGTERM: %v, want exit 0\n%s", err, logs.String())
-		}
-	case <-time.After(waitLimit):
-		t.Fatal("kforstats did not exit within the wait limit after SIGTERM")
-	}
+	srv.Stop(t) // SIGTERM, and exit 0
 	_ = os.Remove(bin)
 }

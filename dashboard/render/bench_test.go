@@ -89,35 +89,32 @@ func sortedIDs(charts map[string]Chart) []string {
 	return ids
 }
 
-// BenchmarkSVG is the warm latency of one SVG per chart.
-func BenchmarkSVG(b *testing.B) {
+// benchWarm times draw for each chart on one warm renderer, after an
+// untimed draw that warms that chart's own code paths.
+func benchWarm(b *testing.B, draw func(r *Renderer, c Chart) error) {
+	b.Helper()
 	charts := benchCharts(b)
 	r := warmRenderer(b, Options{MaxConcurrent: 1})
 	for _, id := range sortedIDs(charts) {
 		b.Run(id, func(b *testing.B) {
 			c := charts[id]
-			if _, err := r.SVG(context.Background(), c); err != nil { // warm this chart's code paths
+			if err := draw(r, c); err != nil {
 				b.Fatal(err)
 			}
-			timed(b, func() error { _, err := r.SVG(context.Background(), c); return err })
+			timed(b, func() error { return draw(r, c) })
 		})
 	}
+}
+
+// BenchmarkSVG is the warm latency of one SVG per chart.
+func BenchmarkSVG(b *testing.B) {
+	benchWarm(b, func(r *Renderer, c Chart) error { _, err := r.SVG(context.Background(), c); return err })
 }
 
 // BenchmarkPNG is the warm latency of one PNG at pixel ratio 2 per chart,
 // SVG included.
 func BenchmarkPNG(b *testing.B) {
-	charts := benchCharts(b)
-	r := warmRenderer(b, Options{MaxConcurrent: 1})
-	for _, id := range sortedIDs(charts) {
-		b.Run(id, func(b *testing.B) {
-			c := charts[id]
-			if _, err := r.PNG(context.Background(), c, 2); err != nil {
-				b.Fatal(err)
-			}
-			timed(b, func() error { _, err := r.PNG(context.Background(), c, 2); return err })
-		})
-	}
+	benchWarm(b, func(r *Renderer, c Chart) error { _, err := r.PNG(context.Background(), c, 2); return err })
 }
 
 // BenchmarkColdPNG is a new Renderer's first PNG at pixel ratio 2:

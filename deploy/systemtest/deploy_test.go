@@ -51,6 +51,7 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kforstats/kforstats/cmd/kforstats/kforstatstest"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -67,7 +68,7 @@ type dockerfile struct {
 
 func parseDockerfile(tb testing.TB) dockerfile {
 	tb.Helper()
-	res, err := parser.Parse(bytes.NewReader(readRepoFile(tb, "deploy", "Dockerfile")))
+	res, err := parser.Parse(bytes.NewReader(kforstatstest.ReadRepoFile(tb, "deploy", "Dockerfile")))
 	if err != nil {
 		tb.Fatalf("parse deploy/Dockerfile: %v", err)
 	}
@@ -141,7 +142,7 @@ func (r *offlineResolver) ResolveImageConfig(_ context.Context, ref string, opt 
 // TestDockerfileLint runs the checks of `docker build --check` (BuildKit's
 // Dockerfile linter, every rule, every stage) and wants no warning.
 func TestDockerfileLint(t *testing.T) {
-	src := readRepoFile(t, "deploy", "Dockerfile")
+	src := kforstatstest.ReadRepoFile(t, "deploy", "Dockerfile")
 	resolver := &offlineResolver{}
 	res, err := dockerfile2llb.DockerfileLint(context.Background(), src, dockerfile2llb.ConvertOpt{
 		Config:       dockerui.Config{},
@@ -196,7 +197,7 @@ func TestDockerfile(t *testing.T) {
 	})
 
 	t.Run("Go image at least go.mod's go version", func(t *testing.T) {
-		gomod := readRepoFile(t, "go.mod")
+		gomod := kforstatstest.ReadRepoFile(t, "go.mod")
 		m := regexp.MustCompile(`(?m)^go (\S+)`).FindSubmatch(gomod)
 		if m == nil {
 			t.Fatal("go.mod has no go line")
@@ -324,7 +325,7 @@ func kubernetesObjects(tb testing.TB) []runtime.Object {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, goTool(tb), "run", kustomize, "build", "--load-restrictor=LoadRestrictionsNone", repoPath("deploy", "kubernetes"))
+	cmd := exec.CommandContext(ctx, kforstatstest.GoTool(tb), "run", kustomize, "build", "--load-restrictor=LoadRestrictionsNone", kforstatstest.RepoPath(tb, "deploy", "kubernetes"))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -595,7 +596,7 @@ func TestKubernetes(t *testing.T) {
 // (compose-go, with the Compose Specification's schema) and checks that the
 // services fit together.
 func TestCompose(t *testing.T) {
-	opts, err := cli.NewProjectOptions([]string{repoPath("deploy", "compose.yaml")},
+	opts, err := cli.NewProjectOptions([]string{kforstatstest.RepoPath(t, "deploy", "compose.yaml")},
 		cli.WithEnv([]string{}),
 		cli.WithResolvedPaths(true),
 	)
@@ -685,7 +686,7 @@ func TestCompose(t *testing.T) {
 			Providers []struct{ Options struct{ Path string } }
 		}
 		readYAML(t, &provider, "deploy", "grafana", "provisioning", "dashboards", "kforstats.yml")
-		dash := target(graf, repoAbs(t, "deploy", "grafana", "dashboards"))
+		dash := target(graf, kforstatstest.RepoPath(t, "deploy", "grafana", "dashboards"))
 		if len(provider.Providers) != 1 || provider.Providers[0].Options.Path != dash {
 			t.Errorf("Grafana's dashboard provider reads %+v, compose mounts the dashboards at %s", provider.Providers, dash)
 		}
@@ -701,8 +702,8 @@ func TestCompose(t *testing.T) {
 			} `json:"scrape_configs"`
 		}
 		readYAML(t, &pc, "deploy", "prometheus", "prometheus.yml")
-		cfgDir := path.Dir(target(prom, repoAbs(t, "deploy", "prometheus", "prometheus.yml")))
-		rules := target(prom, repoAbs(t, "deploy", "prometheus", "rules"))
+		cfgDir := path.Dir(target(prom, kforstatstest.RepoPath(t, "deploy", "prometheus", "prometheus.yml")))
+		rules := target(prom, kforstatstest.RepoPath(t, "deploy", "prometheus", "rules"))
 		for _, rf := range pc.RuleFiles {
 			if !strings.HasPrefix(path.Join(cfgDir, rf), rules+"/") {
 				t.Errorf("prometheus.yml loads rules from %s, compose mounts them at %s", path.Join(cfgDir, rf), rules)
@@ -727,19 +728,9 @@ func TestCompose(t *testing.T) {
 	})
 }
 
-// repoAbs is the absolute path compose-go resolves a repository path to.
-func repoAbs(tb testing.TB, elem ...string) string {
-	tb.Helper()
-	p, err := filepath.Abs(repoPath(elem...))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return p
-}
-
 func readYAML(tb testing.TB, v any, elem ...string) {
 	tb.Helper()
-	if err := yaml.Unmarshal(readRepoFile(tb, elem...), v); err != nil {
+	if err := yaml.Unmarshal(kforstatstest.ReadRepoFile(tb, elem...), v); err != nil {
 		tb.Fatalf("%s: %v", path.Join(elem...), err)
 	}
 }
@@ -760,8 +751,8 @@ func sharesVolume(a, b composetypes.ServiceConfig, target string) bool {
 // TestSystemdUnit verifies deploy/systemd/kforstats.service with
 // systemd-analyze and rates its sandboxing.
 func TestSystemdUnit(t *testing.T) {
-	analyze := needTool(t, "systemd-analyze", "apt-get install systemd")
-	unit := readRepoFile(t, "deploy", "systemd", "kforstats.service")
+	analyze := kforstatstest.NeedTool(t, "systemd-analyze", "apt-get install systemd")
+	unit := kforstatstest.ReadRepoFile(t, "deploy", "systemd", "kforstats.service")
 
 	m := regexp.MustCompile(`(?m)^ExecStart=(\S+) (.*)$`).FindSubmatch(unit)
 	if m == nil {
@@ -785,7 +776,7 @@ func TestSystemdUnit(t *testing.T) {
 
 	// Exposure 0 (locked down) to 10 (unprotected); 2.0 and below is what
 	// systemd calls OK.
-	out, err := exec.Command(analyze, "security", "--offline=yes", "--threshold=20", repoPath("deploy", "systemd", "kforstats.service")).CombinedOutput()
+	out, err := exec.Command(analyze, "security", "--offline=yes", "--threshold=20", kforstatstest.RepoPath(t, "deploy", "systemd", "kforstats.service")).CombinedOutput()
 	level := regexp.MustCompile(`Overall exposure level for \S+: (\S+ \S+)`).FindSubmatch(out)
 	if err != nil || level == nil {
 		t.Errorf("systemd-analyze security: %v: want exposure 2.0 or less\n%s", err, out)

@@ -41,6 +41,7 @@ import (
 	"github.com/moby/patternmatcher/ignorefile"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/kforstats/kforstats/cmd/kforstats/kforstatstest"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -48,7 +49,7 @@ import (
 // every file but those .dockerignore excludes.
 func copyBuildContext(tb testing.TB, dst string) {
 	tb.Helper()
-	root := repoPath()
+	root := kforstatstest.RepoPath(tb)
 	f, err := os.Open(filepath.Join(root, ".dockerignore"))
 	if err != nil {
 		tb.Fatal(err)
@@ -214,15 +215,15 @@ func TestContainer(t *testing.T) {
 		if err := os.Mkdir(ro, 0o555); err != nil {
 			t.Fatal(err)
 		}
-		logs := &logWatch{}
+		logs := &kforstatstest.LogWatch{}
 		cmd := exec.Command(img.bin, append(slices.Clone(img.args), "--web.listen-address=127.0.0.1:0")...)
 		cmd.Dir, cmd.Env, cmd.SysProcAttr, cmd.Stderr = ro, append(containerEnv, "TMPDIR="+ro), cred, logs
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = cmd.Process.Kill() })
-		addr := logs.waitFor(t, listeningLine)[1]
-		waitReady(t, http.DefaultClient, "http://"+addr+"/readyz")
+		addr := logs.WaitFor(t, kforstatstest.ListeningLine)[1]
+		kforstatstest.WaitReady(t, http.DefaultClient, "http://"+addr+"/readyz")
 
 		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
 		if err != nil {
@@ -280,15 +281,15 @@ func TestContainer(t *testing.T) {
 // the server stops taking connections, still answers that request in full,
 // and exits 0.
 func testShutdownDuringUpload(t *testing.T, bin string) {
-	logs := &logWatch{}
+	logs := &kforstatstest.LogWatch{}
 	cmd := exec.Command(bin, "serve", "--web.listen-address=127.0.0.1:0", "--web.enable-lifecycle", "--web.shutdown-timeout=20s", "--metrics.max-age=0")
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	addr := logs.waitFor(t, listeningLine)[1]
-	waitReady(t, http.DefaultClient, "http://"+addr+"/readyz")
+	addr := logs.WaitFor(t, kforstatstest.ListeningLine)[1]
+	kforstatstest.WaitReady(t, http.DefaultClient, "http://"+addr+"/readyz")
 
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -301,15 +302,15 @@ func testShutdownDuringUpload(t *testing.T, bin string) {
 	// shutdown has begun, so the signal must come once the upload is in a
 	// handler: when kfor_http_requests_in_flight counts it beside the scrape
 	// that reads it.
-	waitMetrics(t, "http://"+addr, "counting the upload in flight", func(m map[string]float64) bool {
+	kforstatstest.WaitMetrics(t, "http://"+addr, "counting the upload in flight", func(m map[string]float64) bool {
 		return m["kfor_http_requests_in_flight"] >= 2
 	})
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	logs.waitFor(t, regexp.MustCompile(`msg="shutting down"`))
-	deadline := time.Now().Add(waitLimit)
+	logs.WaitFor(t, regexp.MustCompile(`msg="shutting down"`))
+	deadline := time.Now().Add(kforstatstest.WaitLimit)
 	for {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -412,7 +413,7 @@ func TestConfigMapReload(t *testing.T) {
 	files["events.csv"] = bytes.Join(lines[:len(lines)-1], nil)
 	kubeletWrite(t, dir, "2026_01_01_00_01_00.000000002", files)
 
-	logs.waitFor(t, regexp.MustCompile(`msg="dataset reloaded"`))
+	logs.WaitFor(t, regexp.MustCompile(`msg="dataset reloaded"`))
 	if got := events(); got != before-1 {
 		t.Errorf("after the ConfigMap update GET /api/v1/events has %d events, want %d", got, before-1)
 	}
@@ -532,7 +533,7 @@ func TestWebConfigBad(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			bin := kforstats(t)
-			ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+			ctx, cancel := context.WithTimeout(context.Background(), kforstatstest.WaitLimit)
 			defer cancel()
 			var stderr bytes.Buffer
 			cmd := exec.CommandContext(ctx, bin, "serve", "--web.listen-address=127.0.0.1:0", "--web.config.file="+tc.path)

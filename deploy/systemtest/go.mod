@@ -3,9 +3,10 @@ module github.com/kforstats/kforstats/deploy/systemtest
 go 1.26.8
 
 // The product, from this checkout: the tests build ./cmd/kforstats and run
-// it, and import two of its packages, dataset (the record's file list and
-// loader; standard library only) and dashboard/browsertest (Chromium for the
-// load run; chromedp only).
+// it, and import three of its packages, dataset (the record's file list and
+// loader; standard library only), dashboard/browsertest (Chromium for the
+// load run; chromedp only) and cmd/kforstats/kforstatstest (the helpers they
+// share with cmd/kforstats' tests; the Prometheus text parser only).
 replace github.com/kforstats/kforstats => ../..
 
 require (
@@ -19,8 +20,6 @@ require (
 	github.com/moby/patternmatcher v0.6.1
 	github.com/opencontainers/go-digest v1.0.0
 	github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring v0.95.2
-	github.com/prometheus/client_model v0.6.3
-	github.com/prometheus/common v0.73.1
 	golang.org/x/crypto v0.58.0
 	k8s.io/api v0.37.2
 	k8s.io/apimachinery v0.37.2
@@ -63,6 +62,8 @@ require (
 	github.com/pandatix/go-abnf v0.5.5 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/planetscale/vtprotobuf v0.6.1-0.20240319094008-0393e58bdf10 // indirect
+	github.com/prometheus/client_model v0.6.3 // indirect
+	github.com/prometheus/common v0.73.1 // indirect
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.1 // indirect
 	github.com/secure-systems-lab/go-securesystemslib v0.11.0 // indirect
 	github.com/shibumi/go-pathspec v1.3.0 // indirect

@@ -35,6 +35,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/kforstats/kforstats/cmd/kforstats/kforstatstest"
 	"github.com/kforstats/kforstats/dashboard/browsertest"
 )
 
@@ -45,27 +46,6 @@ var (
 	loadScale    = flag.Int("load.scale", 100, "how many times the real record the scale check serves (0 to skip it)")
 )
 
-// loadEndpoint is one URL under load, with the headers of its usual client.
-type loadEndpoint struct {
-	path    string
-	headers map[string]string
-}
-
-// browserEncodings is what Chromium sends; prometheusAccept what Prometheus
-// 3 sends when it scrapes.
-const (
-	browserEncodings = "gzip, deflate, br, zstd"
-	prometheusAccept = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2"
-)
-
-// loadEndpoints are the hot routes; cmd/kforstats' BenchmarkHot serves the
-// same ones in its process.
-var loadEndpoints = []loadEndpoint{
-	{"/", map[string]string{"Accept-Encoding": browserEncodings, "Accept": "text/html"}},
-	{"/api/v1/strength", map[string]string{"Accept-Encoding": browserEncodings, "Accept": "application/json"}},
-	{"/metrics", map[string]string{"Accept-Encoding": "gzip", "Accept": prometheusAccept}},
-}
-
 // loadProc is a started kforstats binary.
 type loadProc struct {
 	cmd  *exec.Cmd
@@ -73,22 +53,11 @@ type loadProc struct {
 	took time.Duration
 }
 
-// loadFreeAddr returns a loopback address with a free port.
-func loadFreeAddr(tb testing.TB) string {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // loadStart starts bin serving and waits for /readyz, timing how long the
 // process took from its start to its first ready answer.
 func loadStart(tb testing.TB, bin string, args ...string) *loadProc {
 	tb.Helper()
-	addr := loadFreeAddr(tb)
+	addr := kforstatstest.FreeAddr(tb)
 	cmd := exec.Command(bin, append([]string{"serve", "--web.listen-address=" + addr, "--log.level=warn"}, args...)...)
 	cmd.Stderr = os.Stderr
 	client := &http.Client{Timeout: time.Second}
@@ -98,7 +67,7 @@ func loadStart(tb testing.TB, bin string, args ...string) *loadProc {
 	}
 	p := &loadProc{cmd: cmd, base: "http://" + addr}
 	tb.Cleanup(p.stop)
-	for time.Since(start) < waitLimitLoad {
+	for time.Since(start) < kforstatstest.WaitLimit {
 		if resp, err := client.Get(p.base + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -108,12 +77,9 @@ func loadStart(tb testing.TB, bin string, args ...string) *loadProc {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	tb.Fatalf("%s not ready within %s", bin, waitLimitLoad)
+	tb.Fatalf("%s not ready within %s", bin, kforstatstest.WaitLimit)
 	return nil
 }
-
-// waitLimitLoad guards against a server that never gets ready; not a measure.
-const waitLimitLoad = 30 * time.Second
 
 func (p *loadProc) stop() {
 	if p.cmd.ProcessState == nil {
@@ -210,7 +176,7 @@ func loadSameBytes(tb testing.TB, answers map[string]loadAnswer) *loadProc {
 	if err := os.WriteFile(filepath.Join(dir, "answers.json"), b, 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	addr := loadFreeAddr(tb)
+	addr := kforstatstest.FreeAddr(tb)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadSameBytesServer$")
 	cmd.Env = append(os.Environ(), sameBytesEnv+"="+dir, "KFORSTATS_SAME_BYTES_ADDR="+addr)
 	cmd.Stderr = os.Stderr
@@ -219,7 +185,7 @@ func loadSameBytes(tb testing.TB, answers map[string]loadAnswer) *loadProc {
 	}
 	p := &loadProc{cmd: cmd, base: "http://" + addr}
 	tb.Cleanup(p.stop)
-	deadline := time.Now().Add(waitLimitLoad)
+	deadline := time.Now().Add(kforstatstest.WaitLimit)
 	for {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
@@ -343,12 +309,12 @@ func kb(n int) string           { return strconv.FormatFloat(float64(n)/1024, 'f
 // servers' requests per second by path.
 func loadSideBySide(t *testing.T, rep *loadReport, label string, p *loadProc, peak *int64) (real, same map[string]float64) {
 	answers := map[string]loadAnswer{}
-	for _, e := range loadEndpoints {
-		a := loadFetch(t, p.base+e.path, e.headers)
+	for _, e := range kforstatstest.HotEndpoints() {
+		a := loadFetch(t, p.base+e.Path, e.Headers)
 		if a.status != http.StatusOK {
-			t.Fatalf("GET %s = %d", e.path, a.status)
+			t.Fatalf("GET %s = %d", e.Path, a.status)
 		}
-		answers[e.path] = a
+		answers[e.Path] = a
 	}
 	minimal := loadSameBytes(t, answers).base
 	done := make(chan struct{})
@@ -370,21 +336,21 @@ func loadSideBySide(t *testing.T, rep *loadReport, label string, p *loadProc, pe
 	real, same = map[string]float64{}, map[string]float64{}
 	rep.printf("%s: %d connections, wrk -t2 on the same 2 cores, median of %d rounds of %s taken in turn", label, *loadConns, loadRounds, *loadDuration)
 	rep.printf("  %-18s %8s %12s %12s %7s %10s %10s", "endpoint", "bytes", "kforstats/s", "same-bytes/s", "ratio", "p99", "p99 same")
-	for _, e := range loadEndpoints {
+	for _, e := range kforstatstest.HotEndpoints() {
 		// Rounds taken in turn, so that whatever else the machine does
 		// falls on both servers alike; the median round of each is shown.
 		var reals, sames []wrkResult
 		for range loadRounds {
-			reals = append(reals, loadWrk(t, p.base+e.path, e.headers))
-			sames = append(sames, loadWrk(t, minimal+e.path, e.headers))
+			reals = append(reals, loadWrk(t, p.base+e.Path, e.Headers))
+			sames = append(sames, loadWrk(t, minimal+e.Path, e.Headers))
 		}
 		r, s := medianRun(reals), medianRun(sames)
 		if r.bad > 0 || s.bad > 0 {
-			t.Errorf("%s %s: %d bad answers from kforstats, %d from the minimal server\n%s\n%s", label, e.path, r.bad, s.bad, r.text, s.text)
+			t.Errorf("%s %s: %d bad answers from kforstats, %d from the minimal server\n%s\n%s", label, e.Path, r.bad, s.bad, r.text, s.text)
 		}
-		real[e.path], same[e.path] = r.rps, s.rps
-		rep.printf("  %-18s %8d %12.0f %12.0f %7.2f %10s %10s", e.path+" ("+answers[e.path].header.Get("Content-Encoding")+")",
-			len(answers[e.path].body), r.rps, s.rps, r.rps/s.rps, ms(r.p99), ms(s.p99))
+		real[e.Path], same[e.Path] = r.rps, s.rps
+		rep.printf("  %-18s %8d %12.0f %12.0f %7.2f %10s %10s", e.Path+" ("+answers[e.Path].header.Get("Content-Encoding")+")",
+			len(answers[e.Path].body), r.rps, s.rps, r.rps/s.rps, ms(r.p99), ms(s.p99))
 	}
 	return real, same
 }
@@ -394,7 +360,7 @@ var assetRef = regexp.MustCompile(`(?:href|src)="(/(?:static/[^"]+|options\.js[^
 // loadFirstVisit sums the compressed bytes a browser fetches on a first
 // visit: the page, its styles, scripts and chart options.
 func loadFirstVisit(t *testing.T, rep *loadReport, label, base string) int {
-	hdr := map[string]string{"Accept-Encoding": browserEncodings}
+	hdr := map[string]string{"Accept-Encoding": kforstatstest.BrowserEncodings}
 	page := loadFetch(t, base+"/", hdr)
 	total := len(page.body)
 	parts := []string{fmt.Sprintf("page %s", kb(len(page.body)))}
@@ -596,7 +562,7 @@ func TestLoadSideBySide(t *testing.T) {
 	atStart := p.memLine(t)
 	series1, byName1 := seriesCount(loadScrape(t, p.base))
 	size1 := loadFirstVisit(t, rep, "1x", p.base)
-	loadFetch(t, p.base+"/api/v1/strength", loadEndpoints[1].headers)
+	loadFetch(t, p.base+"/api/v1/strength", kforstatstest.HotEndpoints()[1].Headers)
 	time.Sleep(2 * time.Second)
 	rep.printf("resident memory idle, no image drawn: %s a second after start; %s once the page, its options and assets and the API have been served", atStart, p.memLine(t))
 	var peak int64
@@ -617,9 +583,9 @@ func TestLoadSideBySide(t *testing.T) {
 		return
 	}
 	dir := t.TempDir()
-	gen := exec.Command(goTool(t), "test", "./dataset", "-run", "^TestScaleWrite$", "-count=1", "-args",
+	gen := exec.Command(kforstatstest.GoTool(t), "test", "./dataset", "-run", "^TestScaleWrite$", "-count=1", "-args",
 		"-scale.out="+dir, "-scale.factor="+strconv.Itoa(*loadScale))
-	gen.Dir = repoPath()
+	gen.Dir = kforstatstest.RepoPath(t)
 	if out, err := gen.CombinedOutput(); err != nil {
 		t.Fatalf("writing the %dx record: %v\n%s", *loadScale, err, out)
 	}
@@ -643,8 +609,8 @@ func TestLoadSideBySide(t *testing.T) {
 	peak = 0
 	rpsN, sameN := loadSideBySide(t, rep, label, ps, &peak)
 	rep.printf("requests/s at %s over 1x, kforstats and the minimal server (the answers are larger: both fall alike if serving per byte does not slow down):", label)
-	for _, e := range loadEndpoints {
-		rep.printf("  %-18s %.2f and %.2f", e.path, rpsN[e.path]/rps1[e.path], sameN[e.path]/same1[e.path])
+	for _, e := range kforstatstest.HotEndpoints() {
+		rep.printf("  %-18s %.2f and %.2f", e.Path, rpsN[e.Path]/rps1[e.Path], sameN[e.Path]/same1[e.Path])
 	}
 	coldN := loadRender(t, bctx, ps.base+"/", 5, true)
 	rep.printf("%s navigation to every chart drawn, first visit: median %s of %d (1x: %s)", label, ms(median(coldN)), len(coldN), ms(median(cold)))

@@ -30,6 +30,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kforstats/kforstats/cmd/kforstats/kforstatstest"
 )
 
 var (
@@ -229,9 +231,9 @@ func TestSoak(t *testing.T) {
 	if *soakWarmup < time.Minute {
 		t.Fatalf("-soak.warmup %s: want at least a minute, the window of the memory level", *soakWarmup)
 	}
-	wrk := needTool(t, "wrk", "apt-get install wrk")
+	wrk := kforstatstest.NeedTool(t, "wrk", "apt-get install wrk")
 	// As deployed: the Kubernetes manifest's GOMEMLIMIT, below its memory limit.
-	m := regexp.MustCompile(`name: GOMEMLIMIT\s+value: (\S+)`).FindSubmatch(readRepoFile(t, "deploy", "kubernetes", "deployment.yaml"))
+	m := regexp.MustCompile(`name: GOMEMLIMIT\s+value: (\S+)`).FindSubmatch(kforstatstest.ReadRepoFile(t, "deploy", "kubernetes", "deployment.yaml"))
 	if m == nil {
 		t.Fatal("deploy/kubernetes/deployment.yaml sets no GOMEMLIMIT")
 	}
@@ -241,11 +243,11 @@ func TestSoak(t *testing.T) {
 	// The page's hashed assets and the chart IDs, as a browser and a
 	// script would find them.
 	var assets []string
-	for _, m := range regexp.MustCompile(`"(/static/[^"]+)"`).FindAllSubmatch(get(t, p.base+"/"), -1) {
+	for _, m := range regexp.MustCompile(`"(/static/[^"]+)"`).FindAllSubmatch(kforstatstest.Get(t, p.base+"/"), -1) {
 		assets = append(assets, strconv.Quote(string(m[1])))
 	}
 	var list struct{ Charts []struct{ ID string } }
-	if err := json.Unmarshal(get(t, p.base+"/charts"), &list); err != nil {
+	if err := json.Unmarshal(kforstatstest.Get(t, p.base+"/charts"), &list); err != nil {
 		t.Fatal(err)
 	}
 	var charts []string
@@ -281,7 +283,7 @@ func TestSoak(t *testing.T) {
 			defer wg.Done()
 			prime <- struct{}{}
 			defer func() { <-prime }()
-			get(t, p.base+"/charts/"+id.ID+".png?width=1600")
+			kforstatstest.Get(t, p.base+"/charts/"+id.ID+".png?width=1600")
 		}()
 	}
 	wg.Wait()
@@ -332,7 +334,7 @@ func imageOverload(tb testing.TB, base string, n int, url func(i int) string) ma
 		codes = map[int]int{}
 		wg    sync.WaitGroup
 	)
-	client := &http.Client{Timeout: waitLimit}
+	client := &http.Client{Timeout: kforstatstest.WaitLimit}
 	for i := range n {
 		wg.Add(1)
 		go func() {
@@ -360,7 +362,7 @@ func imageOverload(tb testing.TB, base string, n int, url func(i int) string) ma
 	if codes[http.StatusOK] == 0 || codes[http.StatusServiceUnavailable] == 0 {
 		tb.Errorf("%d images asked for at once: %v; want some drawn and some refused with 503", n, codes)
 	}
-	waitReady(tb, http.DefaultClient, base+"/readyz")
+	kforstatstest.WaitReady(tb, http.DefaultClient, base+"/readyz")
 	return codes
 }
 
