@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -154,8 +155,8 @@ func strengthChart(b *builder) error {
 			since = append(since, drawn[next])
 			next++
 		}
-		m := marker[pt.Confidence]
-		line = append(line, item{Value: []any{pt.Date.ISO(), pt.Troops}, Symbol: m.Symbol, SymbolSize: m.Size,
+		sym, size, style := p.figureMarker(pt.Confidence, p.strength)
+		line = append(line, item{Value: []any{pt.Date.ISO(), pt.Troops}, Symbol: sym, SymbolSize: size, ItemStyle: style,
 			Tip: pointTip(pt) + eventsTip(since, pt.Date.Time())})
 	}
 	c.AddSeries("Troops", nil, withData(line),
@@ -240,6 +241,24 @@ func strengthChart(b *builder) error {
 		{"Events CSV", "/api/v1/events.csv"}, {"Events JSON", "/api/v1/events"},
 	}
 	return nil
+}
+
+// figureMarker is the marker of a figure of confidence c on a line of
+// colour col: marker's shape, drawn as a plain symbol whose fill is set
+// here, the line's colour when exact, else the chart's background. ECharts
+// fills its "empty" symbols white whatever the theme, so that on the dark
+// background the hollow markers looked filled and the filled ones hollow.
+func (p palette) figureMarker(c dataset.Confidence, col string) (string, int, map[string]any) {
+	m := marker[c]
+	fill := p.bg
+	if c == dataset.Exact {
+		fill = col
+	}
+	sym := m.Symbol
+	if rest, ok := strings.CutPrefix(sym, "empty"); ok {
+		sym = strings.ToLower(rest[:1]) + rest[1:] // emptyCircle: circle
+	}
+	return sym, m.Size, map[string]any{"color": fill, "borderColor": col}
 }
 
 // orDay is t as YYYY-MM-DD, or def when t is zero.
