@@ -271,3 +271,48 @@ func saveShot(tb testing.TB, path string, png []byte) {
 		tb.Fatal(err)
 	}
 }
+
+// TestBrowserWidenAgain: narrowing the window to a phone's width applies
+// each chart's narrow media rule (a smaller title, no marker key); widening
+// it again must give back the desktop layout, not keep the phone's.
+func TestBrowserWidenAgain(t *testing.T) {
+	bctx := newBrowser(t)
+	base := serveLoopback(t)
+	var pl pageLog
+	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithListener(pl.listen))
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	// The strength chart's main title size and subtitle, as drawn.
+	const layout = `(function () {
+  var o = echarts.getInstanceByDom(document.getElementById('chart-strength')).getOption();
+  var t = o.title[0];
+  return t.textStyle.fontSize + ' ' + (t.subtext ? 'key' : 'no key');
+})()`
+	ready := chromedp.Poll[bool](`document.documentElement.getAttribute('data-charts') === 'ready'`, chromedp.WithPollingTimeout(20*time.Second))
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, ready); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range []int64{1280, 390, 1280} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 900)); err != nil {
+			t.Fatal(err)
+		}
+		// Let the resize (one animation frame) settle.
+		if err := chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](layout))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s)
+	}
+	want := []string{"16 key", "14 no key", "16 key"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("strength title at 1280, 390, 1280px = %q, want %q", got, want)
+	}
+}

@@ -134,6 +134,7 @@ func TestChartImageErrors(t *testing.T) {
 		"from after to":     {"/charts/strength.svg?from=2015&to=2010", 400, "from", "2015 is after to 2010"},
 		"year date":         {"/charts/contributions.svg?date=bogus", 400, "date", `"bogus" is not a date (want a date as YYYY-MM-DD, YYYY-MM or YYYY)`},
 		"bad theme":         {"/charts/strength.svg?theme=pink", 400, "theme", `"pink" is not a theme (want light or dark)`},
+		"bad axis":          {"/charts/strength.png?axis=loglog", 400, "axis", `"loglog" is not an axis scale (want linear or log)`},
 		"bad date":          {"/charts/contributions.png?date=yesterday", 400, "date", `"yesterday" is not a date`},
 		"from out of range": {"/charts/strength.svg?from=1900-01-01", 400, "from", "1900-01-01 is out of range"},
 		"long param":        {"/charts/strength.svg?width=" + strings.Repeat("9", 200), 400, "width", "is 200 characters long"},

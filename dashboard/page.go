@@ -315,9 +315,13 @@ type pageData struct {
 	From, To, Min, Max      string
 	Dark                    bool
 	ThemeURL, ResetURL      string
-	OptionsURL              string
-	EChartsJS, AppJS, CSS   string
-	SourcesCount            int
+	// LogAxis is set when the strength chart's troops are on a log scale;
+	// AxisURL is the view with the other scale.
+	LogAxis               bool
+	AxisURL               string
+	OptionsURL            string
+	EChartsJS, AppJS, CSS string
+	SourcesCount          int
 }
 
 // handlePage serves the dashboard.
@@ -350,6 +354,12 @@ func (s *Server) handlePage() handler {
 			flip.Theme = chart.Light
 		}
 		data.ThemeURL = withQuery("/", flip.Query())
+		axis := v
+		axis.Axis = chart.Log
+		if v.Axis == chart.Log {
+			axis.Axis, data.LogAxis = "", true
+		}
+		data.AxisURL = withQuery("/", axis.Query()) + "#strength"
 		if v.Theme == chart.Dark {
 			data.ResetURL = "/?theme=dark"
 		}

@@ -172,6 +172,7 @@ func TestPageBadParamsFallBack(t *testing.T) {
 		want  []string // in the notice
 	}{
 		"theme":          {"?theme=neon", []string{"<code>theme</code>", "neon"}},
+		"axis":           {"?axis=sqrt", []string{"<code>axis</code>", "is not an axis scale (want linear or log); showing linear"}},
 		"from not date":  {"?from=last-week", []string{"<code>from</code>", "is not a date"}},
 		"to in future":   {"?to=2999-01-01", []string{"<code>to</code>", "out of range"}},
 		"date too early": {"?date=1999-02-01", []string{"<code>date</code>", "no per-nation list"}},

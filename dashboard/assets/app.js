@@ -4,7 +4,14 @@
 (function () {
   'use strict';
   var charts = [];
+  var drawn = []; // {chart, el, option, narrow} per chart
   var pending = 0;
+
+  // The options' media rule (dashboard/chart) is for a chart at most this
+  // wide. ECharts merges the rule in when a chart narrows past it, but
+  // widening again does not take it out: the chart keeps its phone layout.
+  var NARROW = 480;
+  function isNarrow(el) { return el.clientWidth <= NARROW; }
 
   function pad(n) { return (n < 10 ? '0' : '') + n; }
   function isoDay(ms) {
@@ -56,6 +63,7 @@
       chart.setOption(c.option);
       if (c.id === 'strength') { followZoom(chart); }
       charts.push(chart);
+      drawn.push({ chart: chart, el: el, option: c.option, narrow: isNarrow(el) });
     });
     if (pending === 0) { document.documentElement.setAttribute('data-charts', 'ready'); }
   }
@@ -65,10 +73,28 @@
     if (frame) { return; }
     frame = window.requestAnimationFrame(function () {
       frame = 0;
-      charts.forEach(function (c) { c.resize(); });
+      drawn.forEach(function (d) {
+        d.chart.resize();
+        var n = isNarrow(d.el);
+        if (n !== d.narrow) {
+          d.narrow = n;
+          relayout(d);
+        }
+      });
     });
   }
   window.addEventListener('resize', resize);
+
+  // relayout draws a chart afresh from its option, so that ECharts applies
+  // the media rule for its width, and only that, over the base option; the
+  // zoom the reader chose is kept.
+  function relayout(d) {
+    var dz = (d.chart.getOption().dataZoom || [])[0];
+    d.chart.setOption(d.option, { notMerge: true });
+    if (dz && dz.startValue != null && dz.endValue != null && !(dz.start <= 0 && dz.end >= 100)) {
+      d.chart.dispatchAction({ type: 'dataZoom', startValue: dz.startValue, endValue: dz.endValue });
+    }
+  }
 
   window.kfor = { draw: draw, charts: charts };
 })();

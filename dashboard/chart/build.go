@@ -192,6 +192,12 @@ func (b *builder) finish() (Option, map[string]any, error) {
 			return Option{}, nil, err
 		}
 	}
+	// An image has nothing to click: no zoom slider, toolbox or brush.
+	if b.v.Image {
+		delete(obj, "dataZoom")
+		delete(obj, "toolbox")
+		delete(obj, "brush")
+	}
 	// aria.decal.show gives every series a pattern; only the NATO/partner
 	// series set theirs, the others stay plain.
 	if series, ok := obj["series"].([]any); ok {

@@ -21,12 +21,23 @@ type View struct {
 	// Nations are the alpha-3 codes of the nations the contingents chart
 	// follows (nil = the largest contingents).
 	Nations []string
+	// Axis is the force-strength chart's troop axis: "" (linear) or "log".
+	Axis string
+	// Image is set when the chart is drawn as an image, not on the page:
+	// it has no interactive controls (zoom slider, toolbox, brush).
+	Image bool
 }
 
 // The themes a View may have.
 const (
 	Light = "light"
 	Dark  = "dark"
+)
+
+// The scales of the force-strength chart's troop axis.
+const (
+	Linear = "linear"
+	Log    = "log"
 )
 
 // Spec describes a chart: what /charts lists and the page lays out.
@@ -91,7 +102,7 @@ type entry struct {
 var registry = []entry{
 	{Spec{"strength", "Force strength",
 		"KFOR's total strength from June 1999 to the latest figure: the preferred figure per date, its marker telling its confidence, with the main events and phases of the force's history.",
-		[]string{"from", "to", "theme"}}, strengthChart},
+		[]string{"from", "to", "theme", "axis"}}, strengthChart},
 	{Spec{"contributions", "Troops by nation",
 		"Each nation's troops in the per-nation list chosen, largest first, coloured by NATO membership at the list's date.",
 		[]string{"date", "theme"}}, contributionsChart},

@@ -354,6 +354,9 @@ func shareChart(b *builder) error {
 	b.out.Title = "NATO and partner share, " + ls.Date.String()
 	b.out.Description += fmt.Sprintf(" In the list of %s, NATO members provide %.1f%% of the troops and partners %.1f%%.", ls.Date, share(natoT), share(partnerT))
 	c.SetGlobalOptions(b.frame(b.listSummary(ls), true, 0)...)
+	// Labels in whole percent (13%, not 13.21%), summing to 100; the
+	// tooltips keep one decimal.
+	b.set("series.0.percentPrecision", 0)
 	b.chart = c
 	b.out.Height = 360
 	b.out.Note = listNote(ls, why)

@@ -11,12 +11,13 @@ import (
 	"github.com/kforstats/kforstats/dataset"
 )
 
-// changeColor colours a change by its direction.
-func (p palette) changeColor(delta int) string {
+// split puts a change's bar in the series of rises or that of cuts, and
+// "-" (no bar) in the other: one colour a series, each keyed in the legend.
+func split(bar item, delta int) (up, down any) {
 	if delta < 0 {
-		return p.down
+		return "-", bar
 	}
-	return p.up
+	return bar, "-"
 }
 
 func reductionsChart(b *builder) error {
@@ -27,7 +28,7 @@ func reductionsChart(b *builder) error {
 	}
 	dd := b.d.DrawdownAt()
 	var years []string
-	var deltas []any
+	var ups, downs []any
 	var drawdown []item
 	tbl := Table{Caption: "Change per year and drawdown", Head: []string{"Year", "Last figure", "Date", "Change", "Since", "Down from the peak so far"}}
 	for _, y := range b.d.Yearly() {
@@ -42,11 +43,12 @@ func reductionsChart(b *builder) error {
 		row := []string{ys, num(y.Point.Troops), y.Point.Date.String(), "", "", fmt.Sprintf("%.1f%%", pct(ratio))}
 		if y.HasPrv {
 			since := "the last figure of " + strconv.Itoa(y.Prev)
-			deltas = append(deltas, item{Value: y.Delta, ItemStyle: map[string]any{"color": p.changeColor(y.Delta)},
-				Tip: head + "<br/>" + signed(y.Delta) + " since " + since + srcTip(y.Point.Source)})
+			bar := item{Value: y.Delta, Tip: head + "<br/>" + signed(y.Delta) + " since " + since + srcTip(y.Point.Source)}
+			up, down := split(bar, y.Delta)
+			ups, downs = append(ups, up), append(downs, down)
 			row[3], row[4] = signed(y.Delta), strconv.Itoa(y.Prev)
 		} else {
-			deltas = append(deltas, "-")
+			ups, downs = append(ups, "-"), append(downs, "-")
 		}
 		drawdown = append(drawdown, item{Value: pct(ratio), Tip: head + fmt.Sprintf("<br/>%.1f%% below the highest figure so far", pct(ratio)) + srcTip(y.Point.Source)})
 		tbl.Rows = append(tbl.Rows, row)
@@ -56,7 +58,12 @@ func reductionsChart(b *builder) error {
 	}
 	c := charts.NewBar()
 	c.SetXAxis(years)
-	c.AddSeries("Change over the year (troops)", nil, withData(deltas), charts.WithItemStyleOpts(opts.ItemStyle{Color: p.down}))
+	// Rises and cuts are two series, one colour each, so that the legend
+	// is the key to both; stacked, each year's one bar keeps its place.
+	c.AddSeries("Rise over the year (troops)", nil, withData(ups), charts.WithBarChartOpts(opts.BarChart{Stack: "change"}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: p.up}))
+	c.AddSeries("Cut over the year (troops)", nil, withData(downs), charts.WithBarChartOpts(opts.BarChart{Stack: "change"}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: p.down}))
 	c.AddSeries("Down from the peak so far (%)", nil, withData(drawdown), charts.WithSeriesOpts(func(s *charts.SingleSeries) {
 		s.Type = "line"
 		s.YAxisIndex = 1
@@ -83,7 +90,7 @@ func reductionsChart(b *builder) error {
 
 func changesChart(b *builder) error {
 	p := b.pal
-	var data []item
+	var ups, downs []any
 	tbl := Table{Caption: "Change between consecutive figures", Head: []string{"From", "To", "Troops before", "Troops after", "Change", "Change %"}}
 	for _, ch := range b.d.Changes() {
 		if !b.v.In(ch.To.Date.Time()) {
@@ -94,24 +101,35 @@ func changesChart(b *builder) error {
 		r := pct(ch.Ratio)
 		tip := fmt.Sprintf("<b>%s</b> (%+.1f%%)<br/>%s: %s → %s: %s", signed(ch.Delta), r,
 			esc(ch.From.Date.String()), num(ch.From.Troops), esc(ch.To.Date.String()), num(ch.To.Troops)) + srcTip(ch.To.Source)
-		data = append(data, item{Value: []any{ch.To.Date.ISO(), ch.Delta}, ItemStyle: map[string]any{"color": p.changeColor(ch.Delta)}, Tip: tip})
+		up, down := split(item{Value: []any{ch.To.Date.ISO(), ch.Delta}, Tip: tip}, ch.Delta)
+		ups, downs = append(ups, up), append(downs, down)
 		tbl.Rows = append(tbl.Rows, []string{ch.From.Date.String(), ch.To.Date.String(), num(ch.From.Troops), num(ch.To.Troops), signed(ch.Delta), fmt.Sprintf("%+.1f%%", r)})
 	}
-	if len(data) == 0 {
+	if len(ups) == 0 {
 		b.out.Note = noFigures
 	}
 	c := charts.NewBar()
-	c.AddSeries("Change from the previous figure (troops)", nil, withData(data),
-		charts.WithBarChartOpts(opts.BarChart{BarWidth: "5"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: p.down}))
-	c.SetGlobalOptions(append(b.frame("", false, 0),
+	// As on the chart per year: a series, and a legend entry, per colour.
+	c.AddSeries("Rise from the previous figure (troops)", nil, withData(ups),
+		charts.WithBarChartOpts(opts.BarChart{BarWidth: "5", Stack: "change"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: p.up}))
+	c.AddSeries("Cut from the previous figure (troops)", nil, withData(downs),
+		charts.WithBarChartOpts(opts.BarChart{BarWidth: "5", Stack: "change"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: p.down}))
+	c.SetGlobalOptions(append(b.frame("", true, 0),
 		charts.WithXAxisOpts(b.timeAxis()),
 		charts.WithYAxisOpts(b.valueAxis("Troops")),
 	)...)
 	b.set("series.0.barMinHeight", 2)
+	b.set("series.1.barMinHeight", 2)
+	// Room on either side, so that the first and last bars, centred on
+	// their dates, are not cut in half by the axis' ends.
+	b.set("xAxis.0.boundaryGap", []string{"1%", "1%"})
 	b.chart = c
 	b.out.Height = 360
 	b.out.Note = joinNote(b.out.Note, "Each bar is drawn at the date of the later figure; figures known only to the month or year are drawn mid-period.")
-	b.out.Note = joinNote(b.out.Note, b.sample(0, len(data), "changes", "bars are drawn for", "A shorter date range draws more of them; the table lists them all."))
+	if note := b.sample(0, len(ups), "changes", "bars are drawn for", "A shorter date range draws more of them; the table lists them all."); note != "" {
+		b.set("series.1.sampling", "minmax")
+		b.out.Note = joinNote(b.out.Note, note)
+	}
 	b.out.Tables = []Table{tbl}
 	b.out.Data = []Link{{"Strength CSV", "/api/v1/strength.csv"}, {"Strength JSON", "/api/v1/strength"}}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -12,9 +13,8 @@ import (
 	"github.com/kforstats/kforstats/dataset"
 )
 
-// eventGroup is a set of event kinds drawn as one legend entry of vertical
-// lines on the strength chart. Kinds in no group (command changes, nations
-// joining or leaving, political events) are listed in the table only.
+// eventGroup is a set of event kinds drawn as one legend entry of ticks
+// in the track under the strength chart's plot.
 type eventGroup struct {
 	name  string
 	kinds []dataset.EventKind
@@ -25,24 +25,31 @@ var eventGroups = []eventGroup{
 	{"Cuts announced or made", []dataset.EventKind{dataset.Reduction}, func(p palette) string { return p.down }},
 	{"Deployments and reinforcements", []dataset.EventKind{dataset.Deployment, dataset.Reinforcement}, func(p palette) string { return p.up }},
 	{"Unrest", []dataset.EventKind{dataset.Unrest}, func(p palette) string { return p.unrest }},
+	{"Other events", []dataset.EventKind{dataset.Command, dataset.Joins, dataset.Leaves, dataset.Political}, func(p palette) string { return p.muted }},
 }
 
-// sliderBottom is the zoom slider's distance from the chart's bottom edge:
-// the source line takes the 18px below it, and 22px keep them apart.
-const sliderBottom = 40
+// The strength chart's layout, in pixels: from the top, the title, marker
+// key and legend; the band of turning-point labels (turnRows staggered
+// rows); the plot; its dates; the track of the other events; the zoom
+// slider (not in an image); the source line.
+const (
+	strengthHeight = 580
+	plotLeft       = 72 // every grid's, so that their dates line up
+	plotRight      = 24
+	bandTop        = 84
+	turnRows       = 4
+	rowHeight      = 16
+	plotTop        = bandTop + turnRows*rowHeight + 28 // the axis name between
+	trackHeight    = 14
+	sliderBottom   = 40 // the source line takes the 18px below it
+	sliderHeight   = 22
+	// labelPx is the width a turning point's label is taken to have on a
+	// chart 1000px wide, for staggering (11px Liberation Sans).
+	labelPx = 5.6
+)
 
 // markerKey is the strength chart's subtitle: what its markers mean.
-const markerKey = "Marker: filled circle exact, open circle approximate, diamond derived, triangle uncertain. Dashed lines: events."
-
-// maxEventLines bounds the events drawn as lines across the strength
-// chart: past it (the real record has 70) they would cover the plot, so
-// each is drawn as a tick along its foot instead (eventTick high, on the
-// events' 0-1 axis), and the subtitle says so.
-const (
-	maxEventLines = 300
-	eventTick     = 0.05
-	tickKey       = "Marker: filled circle exact, open circle approximate, diamond derived, triangle uncertain. Ticks at the foot: events."
-)
+const markerKey = "Marker: filled circle exact, open circle approximate, diamond derived, triangle uncertain. Labelled: turning points; ticks under the plot: the other events."
 
 // eventsTip lists, for a figure's tooltip, the events drawn since the
 // figure before it (and, for the newest figure, after it too).
@@ -83,12 +90,17 @@ func strengthChart(b *builder) error {
 	var line []item
 	tbl := Table{Caption: "Total strength, the preferred figure per date", Head: []string{"Date", "Troops", "Confidence", "Nations", "Source"}}
 	var shown []dataset.Point
+	lo, hi := 0, 0
 	for _, pt := range b.d.Series() {
 		if !b.v.In(pt.Date.Time()) {
 			continue
 		}
 		b.used(pt.Source, pt.Date)
 		shown = append(shown, pt)
+		if lo == 0 || pt.Troops < lo {
+			lo = pt.Troops
+		}
+		hi = max(hi, pt.Troops)
 		nations := ""
 		if pt.Count != nil {
 			nations = strconv.Itoa(pt.Count.Nations)
@@ -99,49 +111,66 @@ func strengthChart(b *builder) error {
 		b.out.Note = noFigures
 	}
 
-	// Events: each group is one line series on a hidden 0-1 axis, a
-	// dashed segment from bottom to top per event with a gap between
-	// them: one path per group, where a mark line per event made the
-	// chart's image twice as slow to draw. The lines are silent; each
-	// figure's tooltip names the events since the figure before it, and
-	// the table lists them all.
-	c := charts.NewLine()
-	events := Table{Caption: "Events drawn as vertical lines", Head: []string{"Date", "Kind", "Event", "Source"}}
-	var drawn []dataset.Event
-	type drawnGroup struct {
-		eventGroup
-		data [][2]any
+	// The events in view: the turning points labelled above the plot, each
+	// with a dotted line down through it; every other event a tick, with
+	// its tooltip, in a track under the plot (lines across the plot, one
+	// an event, hid the figures).
+	var inView []dataset.Event
+	for _, e := range b.d.Events {
+		if b.v.In(e.Date.Time()) {
+			inView = append(inView, e)
+		}
 	}
-	var groups []drawnGroup
+	turns := turningPoints(b.d, inView)
+	isTurn := map[int]bool{}
+	for _, t := range turns {
+		isTurn[t.e.Line] = true
+	}
+	events := Table{Caption: "Events: the turning points labelled, the others ticks under the plot", Head: []string{"Date", "Kind", "Event", "Source", "Drawn as"}}
+	var drawn []dataset.Event
+	type track struct {
+		eventGroup
+		data []item
+	}
+	var tracks []track
 	for _, g := range eventGroups {
-		var data [][2]any
-		for _, e := range b.d.Events {
-			if !hasKind(g.kinds, e.Kind) || !b.v.In(e.Date.Time()) {
+		var data []item
+		for _, e := range inView {
+			if !hasKind(g.kinds, e.Kind) {
 				continue
 			}
 			b.src.add(e.Source)
-			x := e.Date.ISO()
-			data = append(data, [2]any{x, 0}, [2]any{x, 1}, [2]any{x, "-"})
 			drawn = append(drawn, e)
-			events.Rows = append(events.Rows, []string{e.Date.String(), string(e.Kind), e.Title, sourceName(e.Source)})
+			as := "tick"
+			if isTurn[e.Line] {
+				as = "turning point"
+			} else {
+				data = append(data, item{Value: []any{e.Date.ISO(), 0}, Tip: eventTip(e)})
+			}
+			events.Rows = append(events.Rows, []string{e.Date.String(), string(e.Kind), e.Title, sourceName(e.Source), as})
 		}
-		if len(data) == 0 {
-			continue
+		if len(data) > 0 {
+			tracks = append(tracks, track{g, data})
 		}
-		groups = append(groups, drawnGroup{g, data})
 	}
 	sort.SliceStable(drawn, func(i, j int) bool { return drawn[i].Date.Time().Before(drawn[j].Date.Time()) })
-	key, eventLine := markerKey, "dashed"
-	if len(drawn) > maxEventLines {
-		key, eventLine = tickKey, "solid"
-		events.Caption = "Events drawn as ticks at the foot of the chart"
-		for _, g := range groups {
-			for i := 1; i < len(g.data); i += 3 {
-				g.data[i][1] = eventTick
-			}
-		}
-		b.out.Note = joinNote(b.out.Note, fmt.Sprintf("The %s events in view are too many to draw as lines across the chart: each is a tick at its foot. A date range with at most %d events draws them as lines; each figure's tooltip names the events since the figure before, and the table lists them all.",
-			num(len(drawn)), maxEventLines))
+
+	// The dates every grid shares: from the first of January of the first
+	// year shown, so that its year is the first label, or from the range's
+	// first day; to the newest date drawn, or the range's last day.
+	var first, last time.Time
+	for _, pt := range shown {
+		first, last = earliest(first, pt.Date.Time()), latest(last, pt.Date.Time())
+	}
+	for _, e := range drawn {
+		first, last = earliest(first, e.Date.Time()), latest(last, e.Date.Time())
+	}
+	first = time.Date(first.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	if !b.v.From.IsZero() {
+		first = b.v.From
+	}
+	if !b.v.To.IsZero() {
+		last = b.v.To
 	}
 
 	// The figures: one series, first so that the zoom slider draws its
@@ -154,10 +183,11 @@ func strengthChart(b *builder) error {
 			since = append(since, drawn[next])
 			next++
 		}
-		m := marker[pt.Confidence]
-		line = append(line, item{Value: []any{pt.Date.ISO(), pt.Troops}, Symbol: m.Symbol, SymbolSize: m.Size,
+		sym, size, style := p.figureMarker(pt.Confidence, p.strength)
+		line = append(line, item{Value: []any{pt.Date.ISO(), pt.Troops}, Symbol: sym, SymbolSize: size, ItemStyle: style,
 			Tip: pointTip(pt) + eventsTip(since, pt.Date.Time())})
 	}
+	c := charts.NewLine()
 	c.AddSeries("Troops", nil, withData(line),
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
 		charts.WithLineStyleOpts(opts.LineStyle{Color: p.strength, Width: 2}),
@@ -165,15 +195,63 @@ func strengthChart(b *builder) error {
 		b.phaseAreas())
 	b.set("series.0.z", 3)
 	b.set("series.0.markArea.silent", true)
-	for i, g := range groups {
-		col := g.color(p)
-		c.AddSeries(g.name, nil, withData(g.data),
+
+	// The turning points: a dotted line down the plot (on its hidden 0-1
+	// axis), and a labelled marker in the band above it, staggered over
+	// turnRows rows so that no label runs into the one before.
+	const name = "Turning points"
+	var leaders [][2]any
+	var labels []item
+	span := last.Sub(first).Seconds()
+	ends := make([]float64, turnRows) // per row, where its last label ends (0-1 of the span)
+	for _, t := range turns {
+		x := t.e.Date.ISO()
+		leaders = append(leaders, [2]any{x, 0}, [2]any{x, 1}, [2]any{x, "-"})
+		text := turnText(t.e)
+		at := 0.0
+		if span > 0 {
+			at = t.e.Date.Time().Sub(first).Seconds() / span
+		}
+		// Right of its marker, or left when it would run past the plot's
+		// right edge; in the first row where it clears the label before,
+		// else in the row that ends soonest.
+		width := (float64(len([]rune(text)))*labelPx + 16) / (1000 - plotLeft - plotRight)
+		from, to, pos := at, at+width, "right"
+		if to > 1 {
+			from, to, pos = at-width, at, "left"
+		}
+		row := 0
+		for r := range ends {
+			if ends[r] <= from {
+				row = r
+				break
+			}
+			if ends[r] < ends[row] {
+				row = r
+			}
+		}
+		ends[row] = to
+		labels = append(labels, item{Name: text, Value: []any{x, float64(turnRows-row) - 0.5},
+			Label: map[string]any{"position": pos}, Tip: turnTip(t)})
+	}
+	if len(turns) > 0 {
+		c.AddSeries(name, nil, withData(leaders),
 			charts.WithLineChartOpts(opts.LineChart{Symbol: "none", ConnectNulls: opts.Bool(false), YAxisIndex: 1}),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: col}),
-			// Width 2, as the strength line: ECharts then clips both to the
-			// same rectangle, which the image exporter draws as one layer.
-			charts.WithLineStyleOpts(opts.LineStyle{Color: col, Type: eventLine, Width: 2, Opacity: opts.Float(0.3)}))
-		b.set("series."+strconv.Itoa(i+1)+".silent", true)
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: p.text}),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: p.muted, Type: "dotted", Width: 1}))
+		b.set("series.1.silent", true)
+		c.AddSeries(name, nil, withData(labels), dots(1, 2, "circle"), charts.WithItemStyleOpts(opts.ItemStyle{Color: p.text}),
+			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Color: p.text, FontSize: 11}))
+		b.set("series.2.symbolSize", 6)
+		b.set("series.2.showAllSymbol", true)
+	}
+	// The other events, a series of ticks per group in the track.
+	for _, tr := range tracks {
+		col := tr.color(p)
+		c.AddSeries(tr.name, nil, withData(tr.data), dots(2, 3, "rect"), charts.WithItemStyleOpts(opts.ItemStyle{Color: col, Opacity: opts.Float(0.8)}))
+		i := strconv.Itoa(len(c.MultiSeries) - 1)
+		b.set("series."+i+".symbolSize", []int{2, trackHeight})
+		b.set("series."+i+".showAllSymbol", true)
 	}
 
 	if pts := b.d.Series(); len(line) > 0 {
@@ -181,32 +259,32 @@ func strengthChart(b *builder) error {
 		latest := pts[len(pts)-1]
 		b.out.Description += fmt.Sprintf(" The highest figure is %s troops (%s); the latest %s troops (%s).",
 			num(peak.Troops), peak.Date, num(latest.Troops), latest.Date)
+		b.out.Title = fmt.Sprintf("KFOR force strength, %d-%d", shown[0].Date.Time().Year(), shown[len(shown)-1].Date.Time().Year())
 	}
-	first, last := "", ""
-	if len(line) > 0 {
-		first, last = line[0].Value.([]any)[0].(string), line[len(line)-1].Value.([]any)[0].(string)
+	if len(turns) > 0 {
+		var names []string
+		for _, t := range turns {
+			names = append(names, t.e.Date.String()+" "+t.e.Title)
+		}
+		b.out.Description += " Turning points: " + strings.Join(names, "; ") + "."
 	}
-	c.SetGlobalOptions(append(b.frame(key, true, 54),
-		charts.WithXAxisOpts(b.timeAxis()),
-		charts.WithYAxisOpts(b.valueAxis("Troops")),
+	c.SetGlobalOptions(append(b.frame(markerKey, true, 0),
 		charts.WithDataZoomOpts(
-			opts.DataZoom{Type: "inside", XAxisIndex: 0, FilterMode: "none"},
-			opts.DataZoom{Type: "slider", XAxisIndex: 0, FilterMode: "none"},
+			opts.DataZoom{Type: "inside", XAxisIndex: []int{0, 1, 2}, FilterMode: "none"},
+			opts.DataZoom{Type: "slider", XAxisIndex: []int{0, 1, 2}, FilterMode: "none"},
 		),
 		charts.WithBrush(opts.Brush{XAxisIndex: 0}),
 	)...)
 	c.Toolbox.Feature.Brush = &opts.ToolBoxFeatureBrush{Type: []string{"lineX", "clear"}}
 	c.Toolbox.Feature.DataZoom = &opts.ToolBoxFeatureDataZoom{Show: opts.Bool(true), YAxisIndex: "none",
 		Title: map[string]string{"zoom": "Zoom to an area", "back": "Undo zoom"}}
-	// A ranged view opens zoomed to its range, the whole record a drag away.
-	x := c.XAxisList[0]
-	x.Min, x.Max = nil, nil
-	c.XAxisList[0] = x
-	if b.v.Ranged() {
-		b.set("dataZoom.0.startValue", orDay(b.v.From, first))
-		b.set("dataZoom.0.endValue", orDay(b.v.To, last))
-		b.set("dataZoom.1.startValue", orDay(b.v.From, first))
-		b.set("dataZoom.1.endValue", orDay(b.v.To, last))
+	b.strengthAxes(day(first), day(last), lo, hi)
+	if b.v.Ranged() && len(line) > 0 {
+		from, to := line[0].Value.([]any)[0].(string), line[len(line)-1].Value.([]any)[0].(string)
+		for i := range 2 {
+			b.set("dataZoom."+itoa(i)+".startValue", orDay(b.v.From, from))
+			b.set("dataZoom."+itoa(i)+".endValue", orDay(b.v.To, to))
+		}
 	}
 	if note := b.sample(0, len(line), "figures", "the line is drawn through", "Zoom in to draw every figure of a stretch, each with its marker; the table and the strength CSV list them all."); note != "" {
 		// The zoom filters out the figures outside it, so that the
@@ -217,29 +295,152 @@ func strengthChart(b *builder) error {
 		b.set("dataZoom.1.filterMode", "filter")
 		b.out.Note = joinNote(b.out.Note, note)
 	}
-	b.set("dataZoom.1.height", 22)
+	b.set("dataZoom.1.height", sliderHeight)
 	// Clear of the source line under it (bottom 4, 11px text).
 	b.set("dataZoom.1.bottom", sliderBottom)
 	b.set("brush.brushMode", "single")
 	b.set("brush.brushStyle", map[string]any{"borderWidth": 1, "color": "rgba(120,140,170,0.2)", "borderColor": p.muted})
 	b.set("brush.throttleType", "debounce")
-	b.set("yAxis.0.min", 0)
-	c.ExtendYAxis(opts.YAxis{Type: "value", Show: opts.Bool(false), Min: 0, Max: 1})
-	// On a phone the phases' names would run into each other.
-	// The marker key would not fit: the page says it under the chart.
+	// On a phone the phases' and turning points' names would run into
+	// each other: their markers keep their tooltips. The marker key would
+	// not fit: the page says it under the chart.
+	narrowSeries := []any{map[string]any{"markArea": map[string]any{"label": map[string]any{"show": false}}}}
+	if len(turns) > 0 {
+		narrowSeries = append(narrowSeries, map[string]any{}, map[string]any{"label": map[string]any{"show": false}})
+	}
 	b.narrow = map[string]any{
-		"series": []any{map[string]any{"markArea": map[string]any{"label": map[string]any{"show": false}}}},
-		"legend": map[string]any{"top": "34"}, "grid": map[string]any{"top": "90"},
+		"series": narrowSeries,
+		"legend": map[string]any{"top": "34"},
+		"grid": []any{
+			map[string]any{"top": plotTop - 22 - turnRows*rowHeight + trackHeight},
+			map[string]any{"top": bandTop - 22, "height": trackHeight},
+		},
 	}
 	b.narrowTitle = map[string]any{"subtext": ""}
 	b.chart = c
-	b.out.Height = 480
+	b.out.Height = strengthHeight
 	b.out.Tables = []Table{tbl, events, b.phaseTable()}
 	b.out.Data = []Link{
 		{"Strength CSV", "/api/v1/strength.csv"}, {"Strength JSON", "/api/v1/strength"},
 		{"Events CSV", "/api/v1/events.csv"}, {"Events JSON", "/api/v1/events"},
 	}
 	return nil
+}
+
+// strengthAxes lays out the strength chart's three grids (the plot, the
+// band of turning points above it, the track of events under it), each
+// with its time axis over the same dates, from to to, and its value axes:
+// the troops (linear from 0, or logarithmic over the powers of ten around
+// lo and hi), the plot's hidden 0-1 axis of the turning points' lines, the
+// band's rows and the track's one row.
+func (b *builder) strengthAxes(from, to string, lo, hi int) {
+	p := b.pal
+	bottom := sliderBottom + sliderHeight + 10 // the track's
+	if b.v.Image {
+		bottom = 30
+	}
+	b.set("grid", []any{
+		map[string]any{"left": plotLeft, "right": plotRight, "top": plotTop, "bottom": bottom + trackHeight + 28},
+		map[string]any{"left": plotLeft, "right": plotRight, "top": bandTop, "height": turnRows * rowHeight},
+		map[string]any{"left": plotLeft, "right": plotRight, "bottom": bottom, "height": trackHeight,
+			"show": true, "borderWidth": 0, "backgroundColor": p.phases[0]},
+	})
+	x := func(grid int, show bool) map[string]any {
+		return map[string]any{"type": "time", "gridIndex": grid, "min": from, "max": to, "show": show,
+			"axisLabel": map[string]any{"color": p.muted, "hideOverlap": true, "showMinLabel": true},
+			"splitLine": map[string]any{"show": false}}
+	}
+	b.set("xAxis", []any{x(0, true), x(1, false), x(2, false)})
+	troops := map[string]any{"type": "value", "gridIndex": 0, "name": "Troops", "min": 0,
+		"axisLabel": map[string]any{"color": p.muted},
+		"splitLine": map[string]any{"show": true, "lineStyle": map[string]any{"color": p.grid}}}
+	if b.v.Axis == Log {
+		troops["type"], troops["logBase"], troops["name"] = "log", 10, "Troops (log scale)"
+		troops["min"], troops["max"] = pow10(lo, false), pow10(hi, true)
+		troops["minorTick"] = map[string]any{"show": true, "splitNumber": 9}
+		troops["minorSplitLine"] = map[string]any{"show": true, "lineStyle": map[string]any{"color": p.grid, "opacity": 0.5}}
+	}
+	b.set("yAxis", []any{
+		troops,
+		map[string]any{"type": "value", "gridIndex": 0, "show": false, "min": 0, "max": 1},
+		map[string]any{"type": "value", "gridIndex": 1, "show": false, "min": 0, "max": turnRows},
+		map[string]any{"type": "category", "gridIndex": 2, "data": []string{"Events"},
+			"axisLine": map[string]any{"show": false}, "axisTick": map[string]any{"show": false},
+			"axisLabel": map[string]any{"color": p.muted, "fontSize": 11}},
+	})
+}
+
+// dots draws a series as its markers alone on axes x and y: a line series
+// with no line (the embedded ECharts has no scatter chart); the maker sets
+// showAllSymbol, which go-echarts lacks, so that none is left out.
+func dots(x, y int, symbol string) charts.SeriesOpts {
+	return charts.WithSeriesOpts(func(s *charts.SingleSeries) {
+		s.XAxisIndex = x
+		s.YAxisIndex = y
+		s.Symbol = symbol
+		s.ShowSymbol = opts.Bool(true)
+		s.LineStyle = &opts.LineStyle{Width: 0, Opacity: opts.Float(0)}
+	})
+}
+
+// pow10 is the power of ten at or below n (at or above it when up), at
+// least 1: a log axis' end.
+func pow10(n int, up bool) int {
+	v := 1
+	for v*10 <= n {
+		v *= 10
+	}
+	if up && v < n {
+		v *= 10
+	}
+	return v
+}
+
+func earliest(a, t time.Time) time.Time {
+	if a.IsZero() || t.Before(a) {
+		return t
+	}
+	return a
+}
+
+func latest(a, t time.Time) time.Time {
+	if t.After(a) {
+		return t
+	}
+	return a
+}
+
+// eventTip is an event's tooltip, as a tick in the track.
+func eventTip(e dataset.Event) string {
+	return "<b>" + esc(e.Title) + "</b><br/>" + esc(dateTip(e.Date)) + " · " + string(e.Kind) + srcTip(e.Source)
+}
+
+// turnTip is a turning point's tooltip: the event, and the change around
+// it that made it one.
+func turnTip(t turn) string {
+	tip := eventTip(t.e)
+	if t.before.Troops > 0 {
+		tip += fmt.Sprintf("<br/>Strength %s (%s) to %s (%s)", num(t.before.Troops), esc(t.before.Date.String()), num(t.after.Troops), esc(t.after.Date.String()))
+	}
+	return tip
+}
+
+// figureMarker is the marker of a figure of confidence c on a line of
+// colour col: marker's shape, drawn as a plain symbol whose fill is set
+// here, the line's colour when exact, else the chart's background. ECharts
+// fills its "empty" symbols white whatever the theme, so that on the dark
+// background the hollow markers looked filled and the filled ones hollow.
+func (p palette) figureMarker(c dataset.Confidence, col string) (string, int, map[string]any) {
+	m := marker[c]
+	fill := p.bg
+	if c == dataset.Exact {
+		fill = col
+	}
+	sym := m.Symbol
+	if rest, ok := strings.CutPrefix(sym, "empty"); ok {
+		sym = strings.ToLower(rest[:1]) + rest[1:] // emptyCircle: circle
+	}
+	return sym, m.Size, map[string]any{"color": fill, "borderColor": col}
 }
 
 // orDay is t as YYYY-MM-DD, or def when t is zero.

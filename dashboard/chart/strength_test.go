@@ -5,57 +5,69 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kforstats/kforstats/dataset"
 	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
-// TestStrengthEvents: the strength chart draws its events as one dashed
-// line series per group (a mark line per event made its image twice as
-// slow to draw), under the strength line, and every event drawn stays in
-// the table and in the tooltip of the figure after it.
+func toString(v any) string {
+	b, _ := encodeJSON(v, "")
+	return string(b)
+}
+
+// TestStrengthEvents: the strength chart labels at most maxTurns turning
+// points, KFOR's entry among them, and draws every other event as a tick in
+// the track under the plot (lines across the plot hid the figures); every
+// event is in the table once, and the figures' tooltips name them.
 func TestStrengthEvents(t *testing.T) {
 	d := datasettest.Record(t)
-	tests := map[string]View{
-		"whole record": {},
-		"2008-2012":    {From: time.Date(2008, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2012, 12, 31, 0, 0, 0, 0, time.UTC)},
+	tests := map[string]struct {
+		v     View
+		entry bool
+	}{
+		"whole record": {View{}, true},
+		"2008-2012":    {View{From: time.Date(2008, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2012, 12, 31, 0, 0, 0, 0, time.UTC)}, false},
 	}
-	for name, v := range tests {
+	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, obj, err := build("strength", d, v)
+			o, obj, err := build("strength", d, tc.v)
 			if err != nil {
 				t.Fatal(err)
 			}
 			series := obj["baseOption"].(map[string]any)["series"].([]any)
-			if len(series) > 4 {
-				t.Errorf("strength has %d series, want at most 4 (the figures and three event groups)", len(series))
-			}
 			var tips []string
 			for _, it := range series[0].(map[string]any)["data"].([]any) {
 				tip, _ := it.(map[string]any)["tip"].(string)
 				tips = append(tips, tip)
 			}
 			tipText := strings.Join(tips, "\n")
-			segments := 0
+			turns, ticks, lines := 0, 0, 0
+			var labels []string
 			for _, sr := range series[1:] {
 				s := sr.(map[string]any)
-				if _, ok := s["markLine"]; ok {
-					t.Errorf("series %v has mark lines; want the events drawn as one line series", s["name"])
+				n := len(s["data"].([]any))
+				switch toString(s["xAxisIndex"]) + "/" + toString(s["yAxisIndex"]) {
+				case "null/1": // the turning points' lines, on the plot's hidden axis
+					lines += n / 3
+				case "1/2": // their labels, in the band above the plot
+					turns += n
+					for _, it := range s["data"].([]any) {
+						labels = append(labels, it.(map[string]any)["name"].(string))
+					}
+				case "2/3": // the track under the plot
+					ticks += n
+				default:
+					t.Errorf("series %v on axes %v/%v; want the turning points' or the track's", s["name"], s["xAxisIndex"], s["yAxisIndex"])
 				}
-				if s["silent"] != true || toString(s["yAxisIndex"]) != "1" {
-					t.Errorf("event series %v: silent %v, yAxisIndex %v; want silent on the hidden axis 1", s["name"], s["silent"], s["yAxisIndex"])
-				}
-				segments += len(s["data"].([]any)) / 3
 			}
-			o, err := Build("strength", d, v)
-			if err != nil {
-				t.Fatal(err)
+			if turns == 0 || turns > maxTurns || lines != turns {
+				t.Errorf("%d turning points labelled, %d lines; want 1 to %d, a line each", turns, lines, maxTurns)
+			}
+			if entry := len(labels) > 0 && strings.HasPrefix(labels[0], "Jun 1999: First KFOR"); entry != tc.entry {
+				t.Errorf("turning points %q: KFOR's entry first %v, want %v", labels, entry, tc.entry)
 			}
 			events := o.Tables[1]
-			if segments != len(events.Rows) || segments == 0 {
-				t.Errorf("drew %d event lines, the table lists %d; want the same, more than 0", segments, len(events.Rows))
+			if turns+ticks != len(events.Rows) {
+				t.Errorf("drew %d turning points and %d ticks, the table lists %d events; want each drawn once", turns, ticks, len(events.Rows))
 			}
-			// The tooltips list at most five events each; each figure's
-			// tooltip names the first of those since the figure before.
 			missing := 0
 			for _, row := range events.Rows {
 				if !strings.Contains(tipText, esc(row[0])+" · ") {
@@ -69,57 +81,76 @@ func TestStrengthEvents(t *testing.T) {
 	}
 }
 
-func toString(v any) string {
-	b, _ := encodeJSON(v, "")
-	return string(b)
+// TestTurningPointsRule: the rule is deterministic, keeps KFOR's entry, and
+// never takes two within turnMonths of each other.
+func TestTurningPointsRule(t *testing.T) {
+	d := datasettest.Record(t)
+	a, b := turningPoints(d, d.Events), turningPoints(d, d.Events)
+	if len(a) == 0 || len(a) > maxTurns {
+		t.Fatalf("%d turning points; want 1 to %d", len(a), maxTurns)
+	}
+	if a[0].e.Date.ISO() != "1999-06-12" {
+		t.Errorf("first turning point %s %q; want KFOR's entry, 1999-06-12", a[0].e.Date, a[0].e.Title)
+	}
+	for i := range a {
+		if a[i].e.Line != b[i].e.Line {
+			t.Fatalf("turning points differ between two runs at %d", i)
+		}
+		if i > 0 && within(a[i-1].e.Date.Time(), a[i].e.Date.Time(), turnMonths) {
+			t.Errorf("turning points %s and %s are within %d months", a[i-1].e.Date, a[i].e.Date, turnMonths)
+		}
+	}
 }
 
-// TestStrengthEventTicks: past maxEventLines events in view, lines across
-// the chart would cover it, so each event is a tick at its foot, and the
-// subtitle and note say so; every event is still drawn and in the table.
-func TestStrengthEventTicks(t *testing.T) {
-	real, scaled := datasettest.Record(t), scaledDataset(t, 2*maxEventLines, 0)
-	year := View{From: time.Date(2009, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2009, 12, 31, 0, 0, 0, 0, time.UTC)}
-	tests := map[string]struct {
-		d     *dataset.Dataset
-		v     View
-		ticks bool
+// TestStrengthAxis: axis=log draws the troops on a log scale over powers of
+// ten, said in the axis' name (so on an image too); the x axis starts on
+// the first of January of the first year, so that its label shows.
+func TestStrengthAxis(t *testing.T) {
+	d := datasettest.Record(t)
+	for name, tc := range map[string]struct {
+		v          View
+		typ, label string
 	}{
-		"real record":  {real, View{}, false},
-		"scaled":       {scaled, View{}, true},
-		"scaled, 2009": {scaled, year, false},
-	}
-	for name, tc := range tests {
+		"linear": {View{}, "value", "Troops"},
+		"log":    {View{Axis: Log}, "log", "Troops (log scale)"},
+	} {
 		t.Run(name, func(t *testing.T) {
-			o, obj, err := build("strength", tc.d, tc.v)
-			if err != nil {
-				t.Fatal(err)
+			obj := baseOption(t, d, "strength", tc.v)
+			y := obj["yAxis"].([]any)[0].(map[string]any)
+			if y["type"] != tc.typ || y["name"] != tc.label {
+				t.Errorf("y axis %v named %q; want %s named %q", y["type"], y["name"], tc.typ, tc.label)
 			}
-			base := obj["baseOption"].(map[string]any)
-			segments := 0
-			for _, sr := range base["series"].([]any)[1:] {
-				s := sr.(map[string]any)
-				data := s["data"].([]any)
-				segments += len(data) / 3
-				top, want := toString(data[1].([]any)[1]), "1"
-				if tc.ticks {
-					want = toString(eventTick)
+			if tc.typ == "log" && (toString(y["min"]) != "1000" || toString(y["max"]) != "100000") {
+				t.Errorf("log axis from %v to %v; want 1000 to 100000", y["min"], y["max"])
+			}
+			for i, x := range obj["xAxis"].([]any) {
+				if m := x.(map[string]any); m["min"] != "1999-01-01" {
+					t.Errorf("x axis %d starts %v; want 1999-01-01", i, m["min"])
 				}
-				if style := toString(s["lineStyle"].(map[string]any)["type"]); top != want || (style == `"solid"`) != tc.ticks {
-					t.Errorf("%v: events drawn up to %s in %s lines, want up to %s, ticks: %v", s["name"], top, style, want, tc.ticks)
-				}
-			}
-			if events := len(o.Tables[1].Rows); segments != events || (events > maxEventLines) != tc.ticks {
-				t.Errorf("%d events drawn, %d in the table; want all, ticks: %v", segments, events, tc.ticks)
-			}
-			if caption := o.Tables[1].Caption; strings.Contains(caption, "ticks") != tc.ticks {
-				t.Errorf("events table %q; want it to say the events are ticks: %v", caption, tc.ticks)
-			}
-			subtitle := base["title"].([]any)[0].(map[string]any)["subtext"]
-			noted := strings.Contains(o.Note, "too many to draw as lines")
-			if (subtitle == tickKey) != tc.ticks || noted != tc.ticks {
-				t.Errorf("subtitle %q, note %q; want them to say the events are ticks: %v", subtitle, o.Note, tc.ticks)
 			}
 		})
+	}
+}
+
+// TestImageHasNoControls: drawn as an image, a chart has no zoom slider,
+// toolbox or brush, and the strength chart's title names KFOR and its years.
+func TestImageHasNoControls(t *testing.T) {
+	d := datasettest.Record(t)
+	o, obj, err := build("strength", d, View{Image: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := obj["baseOption"].(map[string]any)
+	for _, k := range []string{"dataZoom", "toolbox", "brush"} {
+		if _, ok := base[k]; ok {
+			t.Errorf("image option has %s; want no interactive controls", k)
+		}
+	}
+	if o.Title != "KFOR force strength, 1999-2026" {
+		t.Errorf("title %q; want KFOR force strength, 1999-2026", o.Title)
+	}
+	page := baseOption(t, d, "strength", View{})
+	if _, ok := page["dataZoom"]; !ok {
+		t.Errorf("page option has no dataZoom; want the slider on the page")
 	}
 }

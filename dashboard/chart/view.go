@@ -29,6 +29,9 @@ func (v View) Query() url.Values {
 	if v.Theme == Dark {
 		q.Set("theme", Dark)
 	}
+	if v.Axis == Log {
+		q.Set("axis", Log)
+	}
 	return q
 }
 

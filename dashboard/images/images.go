@@ -101,6 +101,7 @@ func (img *Image) fill(o *chart.Option) {
 // bounds are render.ErrInvalid; an overloaded or stuck renderer is
 // render.ErrBusy or render.ErrTimeout.
 func (s *Service) Draw(ctx context.Context, d *dataset.Dataset, img Image) ([]byte, error) {
+	img.View.Image = true
 	o, err := chart.Build(img.ID, d, img.View)
 	if err != nil {
 		return nil, err

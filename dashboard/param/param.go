@@ -50,6 +50,7 @@ const (
 	Width    Name = "width"
 	Height   Name = "height"
 	Scale    Name = "scale"
+	Axis     Name = "axis"
 	// Code is a path parameter: a nation's ISO 3166-1 alpha-3 code.
 	Code Name = "code"
 	// Nation picks the nations the contingents chart follows.
@@ -58,7 +59,7 @@ const (
 
 // View is the parameters of the view a chart draws: the page, its tables
 // and the chart images read them.
-var View = []Name{Theme, From, To, Date, Nation}
+var View = []Name{Theme, From, To, Date, Nation, Axis}
 
 // FirstDay is the earliest date any parameter accepts: KFOR entered Kosovo
 // in June 1999; the air campaign that preceded it began in March 1999.
@@ -144,6 +145,7 @@ var specs = map[Name]Spec{
 	Theme:    {Name: Theme, Kind: KindEnum, Enum: []string{chart.Light, chart.Dark}, Default: chart.Light, Doc: "colour theme: light or dark"},
 	From:     {Name: From, Kind: KindDate, Doc: "first day shown: " + dateDoc + " (a month or year starts on its first day)"},
 	To:       {Name: To, Kind: KindDate, Doc: "last day shown: " + dateDoc + " (a month or year ends on its last day)"},
+	Axis:     {Name: Axis, Kind: KindEnum, Enum: []string{chart.Linear, chart.Log}, Default: chart.Linear, Doc: "the force-strength chart's troop axis: linear or log (logarithmic, where the years of a few thousand troops are as readable as those of tens of thousands)"},
 	Date:     {Name: Date, Kind: KindDate, Doc: "the day of the per-nation list: " + dateDoc + " (a month or year means its first day); the list in force on that day is used"},
 	All:      {Name: All, Kind: KindBoolean, Default: "0", Doc: "1 for every observation, not only the series' preferred figures"},
 	Complete: {Name: Complete, Kind: KindBoolean, Default: "0", Doc: "1 for complete per-nation lists only"},
@@ -192,7 +194,11 @@ func Parse(q url.Values, names []Name, mode Mode, d *dataset.Dataset, now time.T
 		}
 		switch specs[n].Kind {
 		case KindEnum:
-			p.theme()
+			if n == Axis {
+				p.enum(Axis, "an axis scale", func(s string) { p.v.View.Axis = s })
+			} else {
+				p.enum(Theme, "a theme", func(s string) { p.v.View.Theme = s })
+			}
 		case KindBoolean:
 			b := p.boolean(n)
 			if n == All {
@@ -272,18 +278,21 @@ func (p *parser) tooLong(n Name, s, want, fallback string) bool {
 	return true
 }
 
-func (p *parser) theme() {
-	s, ok := p.get(Theme)
-	if !ok || s == "" || s == chart.Light {
+// enum reads an enumerated parameter: its default leaves the view as it
+// is, another of its values is set, anything else fails as "not what".
+func (p *parser) enum(n Name, what string, set func(string)) {
+	s, ok := p.get(n)
+	sp := specs[n]
+	if !ok || s == "" || s == sp.Default {
 		return
 	}
-	if s == chart.Dark {
-		p.v.View.Theme = chart.Dark
+	if slices.Contains(sp.Enum, s) {
+		set(s)
 		return
 	}
-	const want, fallback = "light or dark", "showing light"
-	if !p.tooLong(Theme, s, want, fallback) {
-		p.fail(Theme, Malformed, fallback, "%s is not a theme (want %s)", Quote(s), want)
+	want, fallback := strings.Join(sp.Enum, " or "), "showing "+sp.Default
+	if !p.tooLong(n, s, want, fallback) {
+		p.fail(n, Malformed, fallback, "%s is not %s (want %s)", Quote(s), what, want)
 	}
 }
 
@@ -470,6 +479,8 @@ func (v Values) Key(names []Name) string {
 		switch n {
 		case Theme:
 			b.WriteString(v.View.Theme)
+		case Axis:
+			b.WriteString(v.View.Axis)
 		case From:
 			b.WriteString(isoDay(v.View.From))
 		case To:

@@ -35,6 +35,9 @@ func TestParseLenient(t *testing.T) {
 		"empty":          {"", light, nil},
 		"dark":           {"theme=dark", chart.View{Theme: chart.Dark}, nil},
 		"bad theme":      {"theme=blue", light, []string{"theme"}},
+		"log axis":       {"axis=log", chart.View{Theme: chart.Light, Axis: chart.Log}, nil},
+		"linear axis":    {"axis=linear", light, nil},
+		"bad axis":       {"axis=diagonal", light, []string{"axis"}},
 		"years":          {"from=2009&to=2012", chart.View{Theme: chart.Light, From: day("2009-01-01"), To: day("2012-12-31")}, nil},
 		"months":         {"from=2009-06&to=2010-02", chart.View{Theme: chart.Light, From: day("2009-06-01"), To: day("2010-02-28")}, nil},
 		"swapped days":   {"from=2012-01-01&to=2009-01-01", chart.View{Theme: chart.Light, From: day("2009-01-01"), To: day("2012-01-01")}, []string{"from"}},
@@ -89,7 +92,7 @@ func TestParseLenient(t *testing.T) {
 
 func TestParseStrict(t *testing.T) {
 	d := load(t)
-	names := []Name{Theme, From, To, Date, All, Width, Height, Scale}
+	names := []Name{Theme, Axis, From, To, Date, All, Width, Height, Scale}
 	tests := map[string]struct {
 		query   string
 		param   Name // the parameter the error names; "" for none
@@ -105,6 +108,7 @@ func TestParseStrict(t *testing.T) {
 		"future":         {"to=2031", To, Malformed, "out of range"},
 		"before lists":   {"date=1999-02", Date, Missing, "no per-nation list on or before 1999-02-01"},
 		"bad theme":      {"theme=blue", Theme, Malformed, `"blue" is not a theme (want light or dark)`},
+		"bad axis":       {"axis=Log", Axis, Malformed, `"Log" is not an axis scale (want linear or log)`},
 		"bad bool":       {"all=maybe", All, Malformed, "is not a boolean"},
 		"bool forms":     {"all=yes", "", 0, ""},
 		"width low":      {"width=10", Width, Malformed, "10 is out of range (want 200 to 4000)"},
@@ -199,7 +203,7 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{"", "from=2009&to=2012", "date=2017-02-15&theme=dark", "from=9999-99-99", "to=%zz", "from=2015&to=2010", "width=300&scale=2"} {
 		f.Add(s)
 	}
-	names := []Name{Theme, From, To, Date, All, Complete, Width, Height, Scale}
+	names := []Name{Theme, Axis, From, To, Date, All, Complete, Width, Height, Scale}
 	f.Fuzz(func(t *testing.T, raw string) {
 		q, _ := url.ParseQuery(raw)
 		v, err := Parse(q, names, Lenient, d, now)
