@@ -312,8 +312,8 @@ func TestTableDownloads(t *testing.T) {
 		path, want string // want: the CSV's first line or the JSON's caption
 	}{
 		"first CSV":   {"/table/strength.1.csv", "Date,Troops,Confidence,Nations,Source"},
-		"second CSV":  {"/table/strength.2.csv", "Date,Kind,Event,Source"},
-		"second JSON": {"/table/strength.2.json", "Events drawn as vertical lines"},
+		"second CSV":  {"/table/strength.2.csv", "Date,Kind,Event,Source,Drawn as"},
+		"second JSON": {"/table/strength.2.json", "Events: the turning points labelled, the others ticks under the plot"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -100,7 +100,7 @@ type entry struct {
 // registry lists the charts in page order. IDs are stable: they name golden
 // files, image URLs and page anchors.
 var registry = []entry{
-	{Spec{"strength", "Force strength",
+	{Spec{"strength", "KFOR force strength",
 		"KFOR's total strength from June 1999 to the latest figure: the preferred figure per date, its marker telling its confidence, with the main events and phases of the force's history.",
 		[]string{"from", "to", "theme", "axis"}}, strengthChart},
 	{Spec{"contributions", "Troops by nation",

@@ -36,11 +36,16 @@ type Config struct {
 	QueueWait     time.Duration // wait for a free renderer before render.ErrBusy
 	Timeout       time.Duration // bound on one render
 	CacheDir      string        // on-disk cache of resvg's compiled code
+	// Site is the public address the footer sends a reader to for the
+	// whole list of sources ("https://kforstats.example"); empty, the
+	// footer names the path alone.
+	Site string
 }
 
 // Service draws chart images. Engines start on first use or on Warm.
 type Service struct {
-	r *render.Renderer
+	r    *render.Renderer
+	site string
 }
 
 // New returns a Service drawing with the page's ECharts bundle.
@@ -55,7 +60,7 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("images: %w", err)
 	}
-	return &Service{r: r}, nil
+	return &Service{r: r, site: strings.TrimSuffix(cfg.Site, "/")}, nil
 }
 
 // Warm starts the engines so that the first request does not wait for them.
@@ -109,7 +114,7 @@ func (s *Service) Draw(ctx context.Context, d *dataset.Dataset, img Image) ([]by
 	img.fill(&o)
 	c := render.Chart{
 		Option: o.JS, Theme: o.Theme, Width: img.Width, Height: img.Height,
-		Title: o.Title, Footer: Footer(d, o.Sources),
+		Title: o.Title, Footer: Footer(d, o.Sources, s.site),
 	}
 	switch img.Format {
 	case SVG:
@@ -120,30 +125,54 @@ func (s *Service) Draw(ctx context.Context, d *dataset.Dataset, img Image) ([]by
 	return nil, fmt.Errorf("%w: format %q (want svg or png)", render.ErrInvalid, img.Format)
 }
 
+// footerNames is how many publishers the footer names.
+const footerNames = 3
+
 // Footer is the provenance line an image carries, so that it stands on its
-// own when pasted: "Source: NATO, KFOR and 12 others; kforstats, data as of
-// 2026-03-03".
-func Footer(d *dataset.Dataset, srcs []*dataset.Source) string {
+// own when pasted: the three publishers with the most sources (official
+// ones first), then how many sources more and where they all are listed,
+// and the date of the data: "Sources: NATO, KFOR, RFE/RL +112 more:
+// https://site/api/v1/sources · kforstats, data to 2026-03-03". site is the
+// public address, without a trailing slash; "" names the path alone.
+func Footer(d *dataset.Dataset, srcs []*dataset.Source, site string) string {
 	count := map[string]int{}
+	official := map[string]bool{}
 	var names []string
+	n := 0
 	for _, s := range srcs {
 		if s == nil {
 			continue
 		}
+		n++
 		if count[s.Publisher] == 0 {
 			names = append(names, s.Publisher)
 		}
 		count[s.Publisher]++
+		official[s.Publisher] = official[s.Publisher] || s.Kind == dataset.Official
 	}
-	sort.SliceStable(names, func(i, j int) bool { return count[names[i]] > count[names[j]] })
-	credit := "kforstats, data as of " + d.AsOf.String()
-	switch {
-	case len(names) == 0:
+	sort.SliceStable(names, func(i, j int) bool {
+		if official[names[i]] != official[names[j]] {
+			return official[names[i]]
+		}
+		return count[names[i]] > count[names[j]]
+	})
+	credit := "kforstats, data to " + d.AsOf.String()
+	if len(names) == 0 {
 		return "Source: " + credit
-	case len(names) > 2:
-		return fmt.Sprintf("Source: %s, %s and %d others; %s", names[0], names[1], len(names)-2, credit)
 	}
-	return "Source: " + strings.Join(names, " and ") + "; " + credit
+	named := names[:min(len(names), footerNames)]
+	more := n
+	for _, p := range named {
+		more -= count[p]
+	}
+	line := "Sources: " + strings.Join(named, ", ")
+	if n == 1 {
+		line = "Source: " + named[0]
+	}
+	if more > 0 {
+		line += fmt.Sprintf(" +%d more: %s/api/v1/sources", more, site)
+	}
+	return line + " · " + credit
 }
 
 // Known reports whether id names a chart.

@@ -1,13 +1,31 @@
 package images
 
 import (
-	"strings"
+	"regexp"
 	"testing"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
 	"github.com/kforstats/kforstats/dashboard/param"
 	"github.com/kforstats/kforstats/dataset/datasettest"
 )
+
+// TestFooter: an image's footer names at most three publishers, then how
+// many sources more and the address of the whole list, and the data's date.
+func TestFooter(t *testing.T) {
+	d := datasettest.Record(t)
+	o, err := chart.Build("strength", d, chart.View{Image: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Footer(d, o.Sources, "https://kforstats.example")
+	want := regexp.MustCompile(`^Sources: [^,]+, [^,]+, [^,]+ \+\d+ more: https://kforstats\.example/api/v1/sources · kforstats, data to ` + regexp.QuoteMeta(d.AsOf.String()) + `$`)
+	if !want.MatchString(got) {
+		t.Errorf("Footer = %q, want it to match %s", got, want)
+	}
+	if got := Footer(d, o.Sources[:1], ""); got != "Source: "+o.Sources[0].Publisher+" · kforstats, data to "+d.AsOf.String() {
+		t.Errorf("Footer of one source = %q", got)
+	}
+}
 
 func TestFill(t *testing.T) {
 	tests := map[string]struct {
@@ -28,23 +46,6 @@ func TestFill(t *testing.T) {
 				t.Errorf("fill = %dx%d@%d, want %dx%d@%d", img.Width, img.Height, img.Scale, tc.w, tc.h, tc.sc)
 			}
 		})
-	}
-}
-
-// The footer names the record's date and its sources' publishers, most
-// cited first, so that a pasted image stands on its own.
-func TestFooter(t *testing.T) {
-	d := datasettest.Record(t)
-	o, err := chart.Build("strength", d, chart.View{Theme: chart.Light})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := Footer(d, o.Sources)
-	if !strings.HasPrefix(f, "Source: ") || !strings.Contains(f, "kforstats, data as of "+d.AsOf.String()) {
-		t.Errorf("Footer = %q, want the sources and the data's date", f)
-	}
-	if got := Footer(d, nil); got != "Source: kforstats, data as of "+d.AsOf.String() {
-		t.Errorf("Footer(no sources) = %q", got)
 	}
 	for _, sp := range chart.Specs() {
 		if !Known(sp.ID) {

@@ -41,8 +41,12 @@ import (
 // SVG renderer of one chart scores 26 dB. A difference a reader would see
 // costs more: the negative control below, the same chart over another date
 // range, scores about 18 dB, and the test asserts that it stays under the
-// bound, so the bound is shown to tell a wrong image apart.
-const minPSNR = 22.0
+// bound, so the bound is shown to tell a wrong image apart. The force
+// strength chart, with its turning points labelled in words and a track of
+// event ticks, has the most text and thin edges and scores 21.5-21.9 dB
+// (its -diff.png lights up outlines only): hence 21, still 3 dB above the
+// control.
+const minPSNR = 21.0
 
 // newBrowser starts headless Chromium off the network, in a fresh profile
 // and a 1200x900 window, with font hinting off, or ends the test as

@@ -1,6 +1,6 @@
 // decorate makes an exported image stand on its own: the chart's title when
-// the option has none, a source line at the bottom when the option has none
-// (a title placed at the bottom), an opaque background, no toolbox (the
+// the option has none, the footer as the source line at the bottom (in place
+// of the words of the option's own, a title placed at the bottom), an opaque background, no toolbox (the
 // page's own "save as image" leaves it out too) and no animation (it would
 // put CSS keyframes into the SVG). The server runs it before drawing; the
 // browser comparison test loads this same file so that Chromium draws the
@@ -36,8 +36,12 @@
     var hasFooter = false;
     titles.forEach(function (t) {
       if (!t) return;
-      if (t.bottom != null) hasFooter = true; // the option's own source line
-      else if (!main && t.text) main = t;
+      if (t.bottom != null) {
+        // The option's own source line: the image's footer replaces its
+        // words (the page's line leaves the full list to the page).
+        hasFooter = true;
+        if (prov.footer) t.text = prov.footer;
+      } else if (!main && t.text) main = t;
     });
     if (!main && prov.title) {
       main = { text: prov.title, left: 8, top: 4 };

@@ -53,7 +53,8 @@ var testCharts = map[string]struct {
 		labels: []string{"Contributions at 2024-03-01", "United States", "Türkiye", "troops", "1,200"},
 	},
 	// Media queries keep the components in baseOption; a title placed at
-	// the bottom is the option's own source line, so no footer is added.
+	// the bottom is the option's own source line, so no footer is added:
+	// the footer's words take its place.
 	"media": {
 		chart: Chart{
 			Option: `{
@@ -66,9 +67,9 @@ var testCharts = map[string]struct {
   },
   media: [{query: {maxWidth: 480}, option: {title: [{textStyle: {fontSize: 14}}]}}]
 }`,
-			Width: 600, Height: 300, Title: "unused", Footer: "Source: footer not wanted",
+			Width: 600, Height: 300, Title: "unused", Footer: "Source: the footer",
 		},
-		labels: []string{"Change between figures", "Source: own line", "2002", "-8,000"},
+		labels: []string{"Change between figures", "Source: the footer", "2002", "-8,000"},
 	},
 }
 
