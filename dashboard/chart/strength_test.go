@@ -25,8 +25,8 @@ func TestStrengthEvents(t *testing.T) {
 				t.Fatal(err)
 			}
 			series := obj["baseOption"].(map[string]any)["series"].([]any)
-			if len(series) > 4 {
-				t.Errorf("strength has %d series, want at most 4 (the figures and three event groups)", len(series))
+			if len(series) > 1+len(eventGroups) {
+				t.Errorf("strength has %d series, want at most %d (the figures and the event groups)", len(series), 1+len(eventGroups))
 			}
 			var tips []string
 			for _, it := range series[0].(map[string]any)["data"].([]any) {
