@@ -63,3 +63,38 @@ func TestStructureAPI(t *testing.T) {
 		})
 	}
 }
+
+// TestMapOutlines: the maps' outlines are served as hashed static assets,
+// named by alpha-3 code: Kosovo (XKX) and its neighbours, and the world
+// with every contributing nation.
+func TestMapOutlines(t *testing.T) {
+	s, store := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	type fc struct {
+		Features []struct {
+			Properties struct{ Name string } `json:"properties"`
+		} `json:"features"`
+	}
+	names := func(src string) map[string]bool {
+		w := get(t, s, "GET", assetPath(src))
+		if w.Code != 200 || !strings.Contains(w.Header().Get("Cache-Control"), "immutable") {
+			t.Fatalf("GET %s = %d, Cache-Control %q", assetPath(src), w.Code, w.Header().Get("Cache-Control"))
+		}
+		out := map[string]bool{}
+		for _, f := range decode[fc](t, w).Features {
+			out[f.Properties.Name] = true
+		}
+		return out
+	}
+	kos := names("geo-kosovo.json")
+	for _, c := range []string{"XKX", "SRB", "MNE", "ALB", "MKD"} {
+		if !kos[c] {
+			t.Errorf("geo-kosovo.json has no %s", c)
+		}
+	}
+	world := names("geo-world.json")
+	for _, n := range store.Current().Nations {
+		if !world[n.Code] {
+			t.Errorf("geo-world.json has no %s (%s)", n.Code, n.Name)
+		}
+	}
+}
