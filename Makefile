@@ -108,9 +108,11 @@ bench: ## run the benchmarks
 	cd $(SYSTEMTEST) && $(GO) test -run '^TestLoadSideBySide$$' -load -count=1 -v -timeout 30m
 
 .PHONY: assets
-assets: ## rebuild the embedded ECharts bundle from the pinned npm packages
+assets: ## rebuild the embedded ECharts bundle and map outlines from the pinned npm packages
 	@echo ">> building dashboard/assets/echarts.min.js from package-lock.json"
 	cd dashboard/web && npm ci --no-audit --no-fund && npm run build
+	@echo ">> converting Natural Earth outlines (world-atlas, topojson-client) into dashboard/assets/geo-world.json and geo-kosovo.json"
+	cd dashboard/web && npm run geo
 	@echo ">> precompressing the large assets (brotli 11, gzip 9: seconds each, too slow for start-up) into dashboard/assets/precompressed"
 	$(GO) test ./dashboard -run '^TestPrecompressedAssets$$' -count=1 -update
 	@echo ">> copying resvg.wasm (@resvg/resvg-wasm) and Liberation Sans (Debian fonts-liberation2) into dashboard/render"

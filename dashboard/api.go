@@ -493,17 +493,47 @@ func (s *Server) handleSummary() handler {
 	return func(c *gin.Context, _ param.Values) { c.JSON(http.StatusOK, Summary(s.data())) }
 }
 
-// SiteRow is one headquarters, battle group or detachment.
-type SiteRow struct {
-	ID           string     `json:"id"`
-	Name         string     `json:"name"`
-	Kind         string     `json:"kind"`
-	Location     string     `json:"location"`
-	Lat          *float64   `json:"lat"` // null where no source gives coordinates
-	Lon          *float64   `json:"lon"`
-	Note         string     `json:"note"`
-	Source       SourceRef  `json:"source"`
+// UnitRow is one formation of the force for one period, in
+// /api/v1/structure.
+type UnitRow struct {
+	ID         string    `json:"id"`
+	Kind       string    `json:"kind"`
+	Name       string    `json:"name"`
+	LeadNation string    `json:"lead_nation"` // alpha-3; empty where no source names it
+	Place      string    `json:"place"`
+	Camp       string    `json:"camp"`
+	Lat        *float64  `json:"lat"` // null where no source places the unit
+	Lon        *float64  `json:"lon"`
+	Coords     string    `json:"coords"` // source (the camp's), town_centre, or empty
+	From       string    `json:"from"`   // as the source gave it: YYYY, YYYY-MM or YYYY-MM-DD
+	To         string    `json:"to"`     // empty while in force
+	Area       string    `json:"area"`
+	Confidence string    `json:"confidence"`
+	Quote      string    `json:"quote"`
+	Note       string    `json:"note"`
+	Source     SourceRef `json:"source"`
+	// CoordsSource is the source of the coordinates where it is not Source.
 	CoordsSource *SourceRef `json:"coords_source,omitempty"`
+}
+
+func unitRow(u *dataset.Unit) UnitRow {
+	r := UnitRow{ID: u.ID, Kind: string(u.Kind), Name: u.Name, Place: u.Place, Camp: u.Camp, Coords: string(u.Coords),
+		From: u.From.String(), Area: u.Area, Confidence: string(u.Confidence), Quote: u.Quote, Note: u.Note, Source: sourceRef(u.Source)}
+	if u.Lead != nil {
+		r.LeadNation = u.Lead.Code
+	}
+	if !u.To.IsZero() {
+		r.To = u.To.String()
+	}
+	if u.Located() {
+		lat, lon := u.Lat, u.Lon
+		r.Lat, r.Lon = &lat, &lon
+		if u.CoordsID != u.SourceID {
+			cs := sourceRef(u.CoordsFrom)
+			r.CoordsSource = &cs
+		}
+	}
+	return r
 }
 
 // FactRow is a standing figure, such as the area of responsibility.
@@ -516,26 +546,25 @@ type FactRow struct {
 	Source SourceRef `json:"source"`
 }
 
-// StructureAnswer is /api/v1/structure: the force's sites and standing facts.
+// StructureAnswer is /api/v1/structure: the formations in force at a date
+// (every formation with its dates when all is set) and the standing facts.
 type StructureAnswer struct {
-	Sites []SiteRow `json:"sites"`
+	Date  string    `json:"date,omitempty"` // YYYY-MM-DD; empty with all
+	Units []UnitRow `json:"units"`
 	Facts []FactRow `json:"facts"`
 }
 
-// Structure returns the force's sites and standing facts.
-func Structure(d *dataset.Dataset) StructureAnswer {
-	a := StructureAnswer{Sites: []SiteRow{}, Facts: []FactRow{}}
-	for _, st := range d.Sites {
-		r := SiteRow{ID: st.ID, Name: st.Name, Kind: st.Kind, Location: st.Location, Note: st.Note, Source: sourceRef(st.Source)}
-		if st.Located {
-			lat, lon := st.Lat, st.Lon
-			r.Lat, r.Lon = &lat, &lon
-		}
-		if st.CoordsSource != nil {
-			cs := sourceRef(st.CoordsSource)
-			r.CoordsSource = &cs
-		}
-		a.Sites = append(a.Sites, r)
+// Structure returns the formations in force at t, or every formation when
+// all is set, with the standing facts.
+func Structure(d *dataset.Dataset, t time.Time, all bool) StructureAnswer {
+	a := StructureAnswer{Units: []UnitRow{}, Facts: []FactRow{}}
+	us := d.Units
+	if !all {
+		a.Date = t.Format(time.DateOnly)
+		us = d.StructureAt(t)
+	}
+	for _, u := range us {
+		a.Units = append(a.Units, unitRow(u))
 	}
 	for _, f := range d.Facts {
 		a.Facts = append(a.Facts, FactRow{Key: f.Key, Value: f.Value, Unit: f.Unit, Quote: f.Quote, Note: f.Note, Source: sourceRef(f.Source)})
@@ -543,8 +572,43 @@ func Structure(d *dataset.Dataset) StructureAnswer {
 	return a
 }
 
-func (s *Server) handleStructure() handler {
-	return func(c *gin.Context, _ param.Values) { c.JSON(http.StatusOK, Structure(s.data())) }
+// structureAt is the structure a request asks for: at its date (the first
+// day of the period given; default today), or every formation with all=1.
+func (s *Server) structureAt(v param.Values) StructureAnswer {
+	at := v.View.At
+	if at.IsZero() {
+		at = s.cfg.Now().UTC().Truncate(24 * time.Hour)
+	}
+	return Structure(s.data(), at, v.All)
+}
+
+func structureHandler(asCSV bool) func(*Server) handler {
+	return func(s *Server) handler {
+		return func(c *gin.Context, v param.Values) {
+			a := s.structureAt(v)
+			if !asCSV {
+				c.JSON(http.StatusOK, a)
+				return
+			}
+			out := [][]string{{"date", "id", "kind", "name", "lead_nation", "place", "camp", "lat", "lon", "coords", "from", "to", "area", "confidence", "quote", "note", "source_id", "source_title", "source_url", "source_publisher", "source_published"}}
+			for _, u := range a.Units {
+				out = append(out, []string{a.Date, u.ID, u.Kind, u.Name, u.LeadNation, u.Place, u.Camp, optFloat(u.Lat), optFloat(u.Lon), u.Coords, u.From, u.To, u.Area,
+					u.Confidence, u.Quote, u.Note, u.Source.ID, u.Source.Title, u.Source.URL, u.Source.Publisher, u.Source.Published})
+			}
+			name := "kfor-structure-" + a.Date + ".csv"
+			if v.All {
+				name = "kfor-structure.csv"
+			}
+			writeCSV(c, name, out)
+		}
+	}
+}
+
+func optFloat(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*p, 'f', -1, 64)
 }
 
 // historyContentType is the media type of the backfill export.

@@ -277,16 +277,16 @@ func TestOtherTables(t *testing.T) {
 			t.Errorf("Sweden = %+v, want nato since 2024-03-07", n)
 		}
 	}
-	st := decode[StructureAnswer](t, get(t, s, "GET", "/api/v1/structure"))
-	if len(st.Sites) != len(d.Sites) || len(st.Facts) != len(d.Facts) {
-		t.Errorf("structure: %d sites and %d facts, want %d and %d", len(st.Sites), len(st.Facts), len(d.Sites), len(d.Facts))
+	st := decode[StructureAnswer](t, get(t, s, "GET", "/api/v1/structure?all=1"))
+	if len(st.Units) != len(d.Units) || len(st.Facts) != len(d.Facts) {
+		t.Errorf("structure: %d units and %d facts, want %d and %d", len(st.Units), len(st.Facts), len(d.Units), len(d.Facts))
 	}
-	for _, site := range st.Sites {
-		if (site.Lat == nil) != (site.Lon == nil) || site.Source.URL == "" || (site.Lat != nil && site.CoordsSource == nil) {
-			t.Errorf("site %s: coordinates %v,%v without both values or a source for them", site.ID, site.Lat, site.Lon)
+	for _, u := range st.Units {
+		if (u.Lat == nil) != (u.Lon == nil) || u.Source.URL == "" || (u.Lat != nil) != (u.Coords != "") {
+			t.Errorf("unit %s: coordinates %v,%v (%q) without both values or a kind", u.ID, u.Lat, u.Lon, u.Coords)
 		}
 	}
-	for _, path := range []string{"/api/v1/events.csv", "/api/v1/counts.csv", "/api/v1/sources.csv", "/api/v1/nations.csv", "/api/v1/contributions.csv"} {
+	for _, path := range []string{"/api/v1/events.csv", "/api/v1/counts.csv", "/api/v1/sources.csv", "/api/v1/nations.csv", "/api/v1/contributions.csv", "/api/v1/structure.csv"} {
 		w := get(t, s, "GET", path)
 		if _, err := csv.NewReader(strings.NewReader(w.Body.String())).ReadAll(); w.Code != 200 || err != nil {
 			t.Errorf("GET %s = %d, %v", path, w.Code, err)

@@ -33,8 +33,11 @@ type route struct {
 	warm bool
 	// pin keeps the answer until the dataset or the day changes, however
 	// large: for one large answer that is costly to make.
-	pin    bool
-	handle func(s *Server) handler
+	pin bool
+	// anyDate: the date parameter is any day since 1999, not the day of a
+	// per-nation list (which must have one on or before it).
+	anyDate bool
+	handle  func(s *Server) handler
 }
 
 // handler answers one request, given its parsed parameters.
@@ -46,6 +49,10 @@ type handler func(c *gin.Context, v param.Values)
 func answers(s *Server) *respCache  { return s.resp }
 func pictures(s *Server) *respCache { return s.imgs }
 
+// structureParams are the structure's: its date is any day since 1999,
+// not a per-nation list's (see route.anyDate).
+var structureParams = []param.Name{param.Date, param.All}
+
 // viewParams are the parameters of the page's views.
 var viewParams = param.View
 
@@ -55,6 +62,7 @@ func (s *Server) table() []route {
 		return route{path: "/api/v1/" + path, doc: doc, params: params, mode: param.Strict, cache: answers, warm: warm, handle: h}
 	}
 	series := []param.Name{param.From, param.To}
+	anyDate := func(r route) route { r.anyDate = true; return r }
 	rs := []route{
 		{path: "/", doc: "the dashboard", params: viewParams, mode: param.Lenient, cache: answers, warm: true, handle: (*Server).handlePage},
 		{path: "/options.js", doc: "the chart options of a view, as a script", params: viewParams, mode: param.Lenient, cache: answers, warm: true, handle: (*Server).handleOptions},
@@ -80,7 +88,8 @@ func (s *Server) table() []route {
 		api("nations.csv", "contributing nations as CSV", nil, false, nationsListing.handler(true)),
 		api("nations/:code/troops", "one nation's contingent over time: every figure from its lists and national sources, oldest first", series, false, nationTroopsHandler(false)),
 		api("nations/:code/troops.csv", "one nation's contingent over time as CSV", series, false, nationTroopsHandler(true)),
-		api("structure", "the force's sites and standing facts", nil, true, (*Server).handleStructure),
+		anyDate(api("structure", "the formations in force at a date (default today), or every formation with its dates with all=1, and the standing facts", structureParams, true, structureHandler(false))),
+		anyDate(api("structure.csv", "the formations in force at a date, as CSV", structureParams, false, structureHandler(true))),
 	}
 	if s.cfg.History != nil {
 		h := api("history.om", "the record as OpenMetrics with timestamps, for Prometheus' backfill", nil, false, (*Server).handleHistory)
@@ -129,7 +138,11 @@ func (s *Server) serve(r route) gin.HandlerFunc {
 		key := c.Request.URL.Path
 		if len(r.params) > 0 && c.Request.URL.RawQuery != "" {
 			var err error
-			if v, err = param.Parse(c.Request.URL.Query(), r.params, r.mode, s.data(), s.cfg.Now()); err != nil {
+			d := s.data()
+			if r.anyDate {
+				d = nil // no per-nation list needed at the date
+			}
+			if v, err = param.Parse(c.Request.URL.Query(), r.params, r.mode, d, s.cfg.Now()); err != nil {
 				fail(c, paramError(err))
 				return
 			}

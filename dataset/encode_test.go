@@ -100,14 +100,20 @@ func (d *Dataset) Encode() map[string][]byte {
 	}
 	put(phasesSchema, rows)
 	rows = nil
-	for _, s := range d.Sites {
-		lat, lon := "", ""
-		if s.Located {
-			lat, lon = num(s.Lat), num(s.Lon)
+	for _, u := range d.Units {
+		lat, lon, coords, lead := "", "", "", ""
+		if u.Located() {
+			lat, lon, coords = num(u.Lat), num(u.Lon), string(u.Coords)
+			if u.CoordsID != u.SourceID {
+				coords += ":" + u.CoordsID
+			}
 		}
-		rows = append(rows, []string{s.ID, s.Name, s.Kind, s.Location, lat, lon, s.SourceID, s.CoordsSourceID, s.Note})
+		if u.Lead != nil {
+			lead = u.Lead.Code
+		}
+		rows = append(rows, []string{u.ID, string(u.Kind), u.Name, lead, u.Camp, u.Place, lat, lon, coords, ds(u.From), ds(u.To), u.SourceID, string(u.Confidence), u.Area, u.Quote, u.Note})
 	}
-	put(sitesSchema, rows)
+	put(structureSchema, rows)
 	rows = nil
 	for _, f := range d.Facts {
 		rows = append(rows, []string{f.Key, num(f.Value), f.Unit, f.SourceID, f.Quote, f.Note})

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,14 +27,13 @@ var (
 	contingentsSchema   = schema{"contingents.csv", []string{"date", "nation", "troops", "source", "confidence", "quote"}, []string{"note"}}
 	eventsSchema        = schema{"events.csv", []string{"date", "end", "kind", "title", "nation", "source"}, []string{"note"}}
 	phasesSchema        = schema{"phases.csv", []string{"id", "start", "end", "name", "source"}, []string{"note"}}
-	sitesSchema         = schema{"sites.csv", []string{"id", "name", "kind", "location", "lat", "lon", "source"}, []string{"coords_source", "note"}}
 	factsSchema         = schema{"facts.csv", []string{"key", "value", "unit", "source", "quote"}, []string{"note"}}
 )
 
 // Files lists the record's file names in the order Load reads them.
 var Files = []string{
 	sourcesSchema.file, nationsSchema.file, strengthSchema.file, countsSchema.file, listsSchema.file,
-	contributionsSchema.file, contingentsSchema.file, eventsSchema.file, phasesSchema.file, sitesSchema.file, factsSchema.file,
+	contributionsSchema.file, contingentsSchema.file, eventsSchema.file, phasesSchema.file, structureSchema.file, factsSchema.file,
 }
 
 // AreaKey is the fact that holds KFOR's area of responsibility in km².
@@ -74,7 +74,7 @@ func Load(fsys fs.FS, opt Options) (*Dataset, error) {
 	l.contingents()
 	l.events()
 	l.phases()
-	l.sites()
+	l.structure()
 	l.facts()
 	if len(l.c.errs) == 0 {
 		l.crossChecks() // on a clean record only: a bad row would make every check after it mislead
@@ -432,13 +432,7 @@ func (l *loader) events() {
 			}
 		}
 		e.Kind = EventKind(r.get("kind"))
-		if !validKind(e.Kind) {
-			names := make([]string, len(EventKinds))
-			for i, k := range EventKinds {
-				names[i] = string(k)
-			}
-			r.errf(l.c, "kind", "%q is not an event kind (want one of %s)", string(e.Kind), strings.Join(names, ", "))
-		}
+		oneOf(l.c, r, "kind", "an event kind", e.Kind, EventKinds)
 		e.Title, _ = r.required(l.c, "title")
 		e.Nation = l.nation(r, "nation", true)
 		if (e.Kind == Joins || e.Kind == Leaves) && r.get("nation") == "" {
@@ -455,13 +449,17 @@ func (l *loader) events() {
 	sort.SliceStable(l.d.Events, func(i, j int) bool { return l.d.Events[i].Date.Before(l.d.Events[j].Date) })
 }
 
-func validKind(k EventKind) bool {
-	for _, x := range EventKinds {
-		if k == x {
-			return true
-		}
+// oneOf reports, when v is not one of vs, that field is not what (an
+// event kind, a unit kind) and lists what it may be.
+func oneOf[K ~string](c *collector, r row, field, what string, v K, vs []K) {
+	if slices.Contains(vs, v) {
+		return
 	}
-	return false
+	names := make([]string, len(vs))
+	for i, k := range vs {
+		names[i] = string(k)
+	}
+	r.errf(c, field, "%q is not %s (want one of %s)", string(v), what, strings.Join(names, ", "))
 }
 
 func (l *loader) phases() {
@@ -489,32 +487,6 @@ func (l *loader) phases() {
 		l.d.Phases = append(l.d.Phases, p)
 	}
 	sort.SliceStable(l.d.Phases, func(i, j int) bool { return l.d.Phases[i].Start.Before(l.d.Phases[j].Start) })
-}
-
-func (l *loader) sites() {
-	t := l.read(sitesSchema)
-	seen := map[string]int{}
-	for _, r := range t.rows {
-		s := Site{Line: r.line, Note: r.get("note"), Kind: r.get("kind"), Location: r.get("location")}
-		s.ID, _ = r.required(l.c, "id")
-		if prev, dup := seen[s.ID]; dup && s.ID != "" {
-			r.errf(l.c, "id", "duplicate site %q (first on line %d)", s.ID, prev)
-		}
-		seen[s.ID] = r.line
-		s.Name, _ = r.required(l.c, "name")
-		if r.get("lat") != "" || r.get("lon") != "" {
-			s.Lat, _ = r.float(l.c, "lat", -90, 90)
-			s.Lon, _ = r.float(l.c, "lon", -180, 180)
-			s.Located = true
-			if r.get("coords_source") != "" {
-				s.CoordsSource, s.CoordsSourceID = l.source(r, "coords_source", Date{})
-			}
-		} else if r.get("coords_source") != "" {
-			r.errf(l.c, "coords_source", "is set but lat and lon are empty")
-		}
-		s.Source, s.SourceID = l.source(r, "source", Date{})
-		l.d.Sites = append(l.d.Sites, s)
-	}
 }
 
 func (l *loader) facts() {

@@ -256,10 +256,11 @@ const (
 	Joins         EventKind = "joins"
 	Leaves        EventKind = "leaves"
 	Political     EventKind = "political"
+	Restructuring EventKind = "restructuring" // formations created, merged, renamed or dissolved
 )
 
 // EventKinds lists every EventKind.
-var EventKinds = []EventKind{Deployment, Reduction, Reinforcement, Unrest, Command, Joins, Leaves, Political}
+var EventKinds = []EventKind{Deployment, Reduction, Reinforcement, Unrest, Command, Joins, Leaves, Political, Restructuring}
 
 // Event is a dated happening that explains a change in the force.
 type Event struct {
@@ -286,24 +287,6 @@ type Phase struct {
 	Note     string
 }
 
-// Site is a headquarters, battle group or detachment with its location.
-type Site struct {
-	Line     int
-	ID       string
-	Name     string
-	Kind     string // headquarters, battlegroup, detachment
-	Location string
-	Lat, Lon float64
-	Located  bool // whether Lat and Lon are known; blank in the file when not
-	SourceID string
-	Source   *Source
-	// CoordsSource gives the coordinates when another source than Source
-	// does; nil when Source gives them.
-	CoordsSourceID string
-	CoordsSource   *Source
-	Note           string
-}
-
 // Fact is a standing figure about the force, such as its area.
 type Fact struct {
 	Line     int
@@ -327,7 +310,7 @@ type Dataset struct {
 	Contingents  []Contingent // oldest first
 	Events       []Event
 	Phases       []Phase
-	Sites        []Site
+	Units        []*Unit // the structure, by start
 	Facts        []Fact
 
 	// Checksum is the SHA-256 of the files the dataset was read from, in

@@ -99,6 +99,17 @@ func summarize(e *env, name string, d *dataset.Dataset) {
 	fmt.Fprintf(e.stdout, "  nations: %d\n", len(d.Nations))
 	fmt.Fprintf(e.stdout, "  sources: %d\n", len(d.Sources))
 	fmt.Fprintf(e.stdout, "  events: %d\n", len(d.Events))
+	located := 0
+	for _, u := range d.Units {
+		if u.Located() {
+			located++
+		}
+	}
+	fmt.Fprintf(e.stdout, "  structure: %d formation periods (%d placed on the map), %d changes; in force today: %d\n",
+		len(d.Units), located, len(d.StructureChanges()), len(d.StructureAt(time.Now())))
+	for _, w := range d.Warnings() {
+		fmt.Fprintln(e.stdout, "  warning: "+w.Error())
+	}
 	fmt.Fprintf(e.stdout, "  as of: %s, checksum %s\n", d.AsOf, d.Checksum[:12])
 }
 

@@ -1,13 +1,16 @@
 // Package assets holds the page's embedded static files: the ECharts
-// bundle, the page's script and style sheet, and their compressed forms.
+// bundle, the page's script and style sheet, the maps' outlines (GeoJSON
+// from Natural Earth, which the page fetches only when a map scrolls into
+// view), and their compressed forms.
 // The server serves them; the chart images draw with the same bundle.
 package assets
 
 import "embed"
 
-// Files are the static files, by their source names (echarts.min.js).
+// Files are the static files, by their source names (echarts.min.js,
+// geo-world.json).
 //
-//go:embed *.js *.css
+//go:embed *.js *.css *.json
 var Files embed.FS
 
 // Precompressed holds the build's gzip and brotli forms of the large

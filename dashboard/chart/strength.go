@@ -25,6 +25,7 @@ var eventGroups = []eventGroup{
 	{"Cuts announced or made", []dataset.EventKind{dataset.Reduction}, func(p palette) string { return p.down }},
 	{"Deployments and reinforcements", []dataset.EventKind{dataset.Deployment, dataset.Reinforcement}, func(p palette) string { return p.up }},
 	{"Unrest", []dataset.EventKind{dataset.Unrest}, func(p palette) string { return p.unrest }},
+	{"Restructurings", []dataset.EventKind{dataset.Restructuring}, func(p palette) string { return p.series[5] }},
 	{"Other events", []dataset.EventKind{dataset.Command, dataset.Joins, dataset.Leaves, dataset.Political}, func(p palette) string { return p.muted }},
 }
 
