@@ -44,9 +44,17 @@ import (
 // bound, so the bound is shown to tell a wrong image apart. The force
 // strength chart, with its turning points labelled in words and a track of
 // event ticks, has the most text and thin edges and scores 21.5-21.9 dB
-// (its -diff.png lights up outlines only): hence 21, still 3 dB above the
-// control.
-const minPSNR = 21.0
+// (its -diff.png lights up outlines only): it alone is held to 21 dB, still
+// 3 dB above the control; every other chart keeps the 22 dB bound.
+const minPSNR = 22.0
+
+// minPSNRFor is the bound for one chart.
+func minPSNRFor(id string) float64 {
+	if id == "strength" {
+		return 21.0
+	}
+	return minPSNR
+}
 
 // newBrowser starts headless Chromium off the network, in a fresh profile
 // and a 1200x900 window, with font hinting off, or ends the test as
@@ -295,8 +303,8 @@ func TestBrowserComparison(t *testing.T) {
 				savePNG(t, name+"-chromium.png", browser)
 				savePNG(t, name+"-diff.png", diffImage(browser, server))
 				t.Logf("%s: PSNR %.1f dB (%dx%d at %dx)", name, p, server.Bounds().Dx(), server.Bounds().Dy(), scale)
-				if p < minPSNR {
-					t.Errorf("%s: server PNG against Chromium's: PSNR %.1f dB, want at least %.0f dB (see testdata/artefacts/browser/%s-*.png)", name, p, minPSNR, name)
+				if p < minPSNRFor(id) {
+					t.Errorf("%s: server PNG against Chromium's: PSNR %.1f dB, want at least %.0f dB (see testdata/artefacts/browser/%s-*.png)", name, p, minPSNRFor(id), name)
 				}
 			})
 		}
@@ -334,8 +342,8 @@ func TestBrowserComparison(t *testing.T) {
 		}
 		p := psnr(browser, server)
 		t.Logf("control (%s, whole record against another view): PSNR %.1f dB", id, p)
-		if p >= minPSNR {
-			t.Errorf("a different view of %s scores %.1f dB against Chromium, not below the %.0f dB bound: the bound does not tell a wrong image apart", id, p, minPSNR)
+		if p >= minPSNRFor(id) {
+			t.Errorf("a different view of %s scores %.1f dB against Chromium, not below the %.0f dB bound: the bound does not tell a wrong image apart", id, p, minPSNRFor(id))
 		}
 	})
 	var lines []string
