@@ -65,6 +65,8 @@ func FuzzRouter(f *testing.F) {
 		{"GET", "/api/v1/strength", "all=%ff", "", "", ""},
 		{"GET", "/api/v1/nations/DEU/troops", "from=2010&to=2015", "", "", ""},
 		{"GET", "/api/v1/nations/%ff%00/troops.csv", "", "", "", ""},
+		{"GET", "/api/v1/", "", "Accept-Encoding", "gzip", ""},
+		{"GET", "/api/v1/openapi.json", "", "If-None-Match", "*", ""},
 		{"POST", "/-/reload", "", "Content-Type", "text/plain", "reload"},
 		{"PUT", "/-/reload", "", "", "", ""},
 		{"DELETE", "/api/v1/events", "", "", "", ""},

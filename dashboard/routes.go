@@ -62,6 +62,8 @@ func (s *Server) table() []route {
 		{path: "/healthz", doc: "liveness", handle: (*Server).handleHealthz},
 		{path: "/readyz", doc: "readiness: a dataset is loaded", handle: (*Server).handleReadyz},
 
+		api("", "every route of the API, with links", nil, true, (*Server).handleIndex),
+		api("openapi.json", "the API's contract as OpenAPI 3.1", nil, false, (*Server).handleOpenAPI),
 		api("summary", "the headline figures", nil, true, (*Server).handleSummary),
 		api("strength", "total strength: the preferred series, or every observation with all=1", append([]param.Name{param.All}, series...), true, strengthListing.handler(false)),
 		api("strength.csv", "total strength as CSV", append([]param.Name{param.All}, series...), true, strengthListing.handler(true)),
