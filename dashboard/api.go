@@ -96,6 +96,8 @@ type ContributionsAnswer struct {
 	Note       string            `json:"note"`
 	Source     SourceRef         `json:"source"`
 	Entries    []ContributionRow `json:"entries"`
+	// DatasetVersion is the edition of the record the list comes from.
+	DatasetVersion string `json:"dataset_version"`
 }
 
 // Contributions describes list ls as the API gives it.
@@ -295,6 +297,7 @@ func (s *Server) contributions(c *gin.Context, v param.Values, asCSV bool) {
 		return
 	}
 	a := Contributions(ls, at.Format("2006-01-02"))
+	a.DatasetVersion = datasetVersion(d)
 	if !asCSV {
 		c.JSON(http.StatusOK, a)
 		return
@@ -411,6 +414,8 @@ type SummaryAnswer struct {
 	TroopsPer100Km2 float64     `json:"troops_per_100km2"`
 	AsOf            string      `json:"as_of"`
 	Checksum        string      `json:"checksum"`
+	// DatasetVersion is the record's edition (data/VERSION), to cite.
+	DatasetVersion string `json:"dataset_version"`
 }
 
 func figureRef(p dataset.Point) FigureRef {
@@ -431,7 +436,7 @@ func Summary(d *dataset.Dataset) SummaryAnswer {
 		Latest: figureRef(sm.Latest), Peak: figureRef(sm.Peak),
 		Nations: nationsRef(sm.Nations), Split: nationsRef(sm.Split),
 		DrawdownRatio: sm.Drawdown, AreaKm2: sm.AreaKm2, TroopsPer100Km2: sm.TroopsPer100Km2,
-		AsOf: d.AsOf.String(), Checksum: d.Checksum,
+		AsOf: d.AsOf.String(), Checksum: d.Checksum, DatasetVersion: datasetVersion(d),
 	}
 }
 
@@ -464,13 +469,14 @@ type FactRow struct {
 
 // StructureAnswer is /api/v1/structure: the force's sites and standing facts.
 type StructureAnswer struct {
-	Sites []SiteRow `json:"sites"`
-	Facts []FactRow `json:"facts"`
+	Sites          []SiteRow `json:"sites"`
+	Facts          []FactRow `json:"facts"`
+	DatasetVersion string    `json:"dataset_version"`
 }
 
 // Structure returns the force's sites and standing facts.
 func Structure(d *dataset.Dataset) StructureAnswer {
-	a := StructureAnswer{Sites: []SiteRow{}, Facts: []FactRow{}}
+	a := StructureAnswer{Sites: []SiteRow{}, Facts: []FactRow{}, DatasetVersion: datasetVersion(d)}
 	for _, st := range d.Sites {
 		r := SiteRow{ID: st.ID, Name: st.Name, Kind: st.Kind, Location: st.Location, Note: st.Note, Source: sourceRef(st.Source)}
 		if st.Located {

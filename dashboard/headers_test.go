@@ -53,7 +53,8 @@ func routeSamples(tb testing.TB, s *Server) []string {
 // frame-ancestors 'none', and names no server software. The only HTML is
 // the page, and it has no inline script.
 func TestHeadersOnEveryAnswer(t *testing.T) {
-	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), true)
+	s, store := newTestServer(t, dataset.EmbeddedOrigin(), true)
+	version := store.Current().Version
 	html := 0
 	for _, target := range routeSamples(t, s) {
 		for _, method := range []string{http.MethodGet, http.MethodPost} {
@@ -69,6 +70,9 @@ func TestHeadersOnEveryAnswer(t *testing.T) {
 			}
 			if w.Code >= 500 {
 				t.Errorf("%s %s = %d, want no 5xx", method, target, w.Code)
+			}
+			if got := h.Get(DatasetHeader); got != version || version == "" {
+				t.Errorf("%s %s (%d): %s %q, want the record's version %q", method, target, w.Code, DatasetHeader, got, version)
 			}
 			if !strings.HasPrefix(h.Get("Content-Type"), "text/html") {
 				continue

@@ -274,6 +274,7 @@ func listChoices(d *dataset.Dataset, chosen *dataset.List) (out []listChoice, to
 // pageData is what the template renders.
 type pageData struct {
 	Version, Checksum, AsOf string
+	DatasetVersion          string // the record's edition, to cite
 	Notices                 []param.Notice
 	Head                    headline
 	Charts                  []pageChart
@@ -299,7 +300,7 @@ func (s *Server) handlePage() handler {
 			return
 		}
 		data := pageData{
-			Version: s.cfg.Version, Checksum: shortSum(d.Checksum), AsOf: d.AsOf.String(),
+			Version: s.cfg.Version, Checksum: shortSum(d.Checksum), AsOf: d.AsOf.String(), DatasetVersion: datasetVersion(d),
 			Notices: notices, Head: newHeadline(d), Dark: v.Theme == chart.Dark,
 			Min: param.FirstDay.Format(time.DateOnly), Max: s.cfg.Now().UTC().Format(time.DateOnly),
 			EChartsJS: assetPath("echarts.min.js"), AppJS: assetPath("app.js"), CSS: assetPath("app.css"),

@@ -120,8 +120,9 @@ func (s *Service) Draw(ctx context.Context, d *dataset.Dataset, img Image) ([]by
 }
 
 // Footer is the provenance line an image carries, so that it stands on its
-// own when pasted: "Source: NATO, KFOR and 12 others; kforstats, data as of
-// 2026-03-03".
+// own when pasted: "Source: NATO, KFOR and 12 others; kforstats record
+// 2026.12.0, data as of 2026-03-03, CC BY 4.0": the sources, the edition to
+// cite and the record's licence.
 func Footer(d *dataset.Dataset, srcs []*dataset.Source) string {
 	count := map[string]int{}
 	var names []string
@@ -135,7 +136,10 @@ func Footer(d *dataset.Dataset, srcs []*dataset.Source) string {
 		count[s.Publisher]++
 	}
 	sort.SliceStable(names, func(i, j int) bool { return count[names[i]] > count[names[j]] })
-	credit := "kforstats, data as of " + d.AsOf.String()
+	credit := "kforstats, data as of " + d.AsOf.String() + ", CC BY 4.0"
+	if d.Version != "" {
+		credit = "kforstats record " + d.Version + ", data as of " + d.AsOf.String() + ", CC BY 4.0"
+	}
 	switch {
 	case len(names) == 0:
 		return "Source: " + credit
