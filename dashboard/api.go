@@ -68,6 +68,30 @@ func StrengthRows(d *dataset.Dataset, all bool, v chart.View) []StrengthRow {
 	return rows
 }
 
+// strengthAtHandler answers the permalink of a strength figure: every
+// observation dated as given (/api/v1/strength/2000-02 is each figure a
+// source dated February 2000, not those of its days).
+func strengthAtHandler(s *Server) handler {
+	return func(c *gin.Context, _ param.Values) {
+		at, err := param.PathDate(c.Param("date"))
+		if err != nil {
+			fail(c, paramError(err))
+			return
+		}
+		rows := []StrengthRow{}
+		for _, r := range StrengthRows(s.data(), true, chart.View{}) {
+			if r.DateAsGiven == at.String() {
+				rows = append(rows, r)
+			}
+		}
+		if len(rows) == 0 {
+			fail(c, Errorf(ENotFound, string(param.Date), "no strength figure dated %s: GET /api/v1/strength?all=1 lists them", at))
+			return
+		}
+		c.JSON(http.StatusOK, rows)
+	}
+}
+
 // ContributionRow is one nation in a per-nation list.
 type ContributionRow struct {
 	Nation     string `json:"nation"`

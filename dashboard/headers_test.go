@@ -29,6 +29,7 @@ func routeSamples(tb testing.TB, s *Server) []string {
 		"/metrics":                         {"/metrics"},
 		"/api/v1/history.om":               {"/api/v1/history.om"},
 		"/api/v1/nations/:code/troops":     {"/api/v1/nations/DEU/troops", "/api/v1/nations/deu/troops?from=2010", "/api/v1/nations/XYZ/troops", "/api/v1/nations/%3Cx%3E/troops"},
+		"/api/v1/strength/:date":           {"/api/v1/strength/1999-06-15", "/api/v1/strength/2000-02", "/api/v1/strength/1999-01-01", "/api/v1/strength/%3Cscript%3E"},
 		"/api/v1/nations/:code/troops.csv": {"/api/v1/nations/ITA/troops.csv", "/api/v1/nations/TOOLONG/troops.csv?to=bad"},
 	}
 	var out []string

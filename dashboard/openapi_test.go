@@ -214,10 +214,11 @@ func checkParam(tb testing.TB, path string, p oaParam) {
 // Chart PNGs are left to the image tests (a first PNG compiles the
 // rasteriser: slow under -race); one SVG is drawn.
 var openAPISamples = []string{
-	"/api/v1/", "/api/v1/openapi.json",
+	"/api/v1/", "/api/v1/openapi.json", "/api/v1/datapackage.json", "/api/v1/kfor-record.zip",
 	"/api/v1/summary",
 	"/api/v1/strength", "/api/v1/strength?all=1&from=2000&to=2010-06", "/api/v1/strength?from=bogus", "/api/v1/strength?all=maybe",
 	"/api/v1/strength.csv", "/api/v1/strength.csv?all=1", "/api/v1/strength.csv?to=2010-13",
+	"/api/v1/strength/1999-06-15", "/api/v1/strength/2000-02", "/api/v1/strength/1999-01-01", "/api/v1/strength/1999-13", "/api/v1/strength/%3Cx%3E",
 	"/api/v1/contributions", "/api/v1/contributions?date=2017-12&complete=1", "/api/v1/contributions?date=1999-01", "/api/v1/contributions?date=x",
 	"/api/v1/contributions.csv?date=2023", "/api/v1/contributions.csv?date=1999-01-02", "/api/v1/contributions.csv?complete=perhaps",
 	"/api/v1/counts", "/api/v1/counts?from=2010", "/api/v1/counts?from=2012&to=2010", "/api/v1/counts.csv", "/api/v1/counts.csv?to=no",

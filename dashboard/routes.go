@@ -64,9 +64,12 @@ func (s *Server) table() []route {
 
 		api("", "every route of the API, with links", nil, true, (*Server).handleIndex),
 		api("openapi.json", "the API's contract as OpenAPI 3.1", nil, false, (*Server).handleOpenAPI),
+		api("datapackage.json", "the record's Frictionless data package: every table's schema, the licence and the version", nil, false, (*Server).handleDataPackage),
+		api("kfor-record.zip", "the record as one zip: every table as CSV, its version and the data package", nil, false, (*Server).handleRecordZip),
 		api("summary", "the headline figures", nil, true, (*Server).handleSummary),
 		api("strength", "total strength: the preferred series, or every observation with all=1", append([]param.Name{param.All}, series...), true, strengthListing.handler(false)),
 		api("strength.csv", "total strength as CSV", append([]param.Name{param.All}, series...), true, strengthListing.handler(true)),
+		api("strength/:date", "the permalink of a strength figure: every observation dated as given (YYYY, YYYY-MM or YYYY-MM-DD)", nil, false, strengthAtHandler),
 		api("contributions", "the per-nation list in force at a date", []param.Name{param.Date, param.Complete}, true, contributionsHandler(false)),
 		api("contributions.csv", "the per-nation list in force at a date, as CSV", []param.Name{param.Date, param.Complete}, false, contributionsHandler(true)),
 		api("counts", "contributing-nation counts", series, true, countsListing.handler(false)),

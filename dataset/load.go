@@ -94,6 +94,7 @@ func Load(fsys fs.FS, opt Options) (*Dataset, error) {
 	}
 	d := l.d
 	d.Checksum = checksum(l.raw)
+	d.raw = l.raw
 	d.prefer()
 	d.AsOf = d.newest()
 	d.series = d.buildSeries()

@@ -339,7 +339,8 @@ type Dataset struct {
 	// each changed); empty for a record without one.
 	Version string
 
-	dir     string // the directory named in messages, as Options.Dir
+	dir     string            // the directory named in messages, as Options.Dir
+	raw     map[string][]byte // the files as read, by name
 	sources map[string]*Source
 	nations map[string]*Nation
 	series  []Point

@@ -408,6 +408,20 @@ func NationCode(s string) (string, error) {
 	return string(b), nil
 }
 
+// PathDate reads a date given in a path, as precise as it is given
+// (YYYY, YYYY-MM or YYYY-MM-DD); anything else is a Malformed *Notice
+// naming Date.
+func PathDate(s string) (dataset.Date, error) {
+	if len(s) > MaxLen {
+		return dataset.Date{}, &Notice{Param: Date, Msg: fmt.Sprintf("is %d characters long (want %s)", len(s), dateDoc)}
+	}
+	d, err := dataset.ParseDate(s)
+	if err != nil {
+		return dataset.Date{}, &Notice{Param: Date, Msg: fmt.Sprintf("%s is not a date (want %s)", Quote(s), dateDoc)}
+	}
+	return d, nil
+}
+
 // Key is the parsed values of names as text: equal for requests that mean
 // the same (to=2010 and to=2010-12-31), so that a cache keyed on it holds
 // one answer per meaning, and bounded whatever the client sends. Notices
