@@ -275,6 +275,7 @@ func listChoices(d *dataset.Dataset, chosen *dataset.List) (out []listChoice, to
 type pageData struct {
 	Version, Checksum, AsOf string
 	DatasetVersion          string // the record's edition, to cite
+	Cite                    Citation
 	Notices                 []param.Notice
 	Head                    headline
 	Charts                  []pageChart
@@ -300,7 +301,7 @@ func (s *Server) handlePage() handler {
 			return
 		}
 		data := pageData{
-			Version: s.cfg.Version, Checksum: shortSum(d.Checksum), AsOf: d.AsOf.String(), DatasetVersion: datasetVersion(d),
+			Version: s.cfg.Version, Checksum: shortSum(d.Checksum), AsOf: d.AsOf.String(), DatasetVersion: datasetVersion(d), Cite: Cite(d, s.cfg.Now()),
 			Notices: notices, Head: newHeadline(d), Dark: v.Theme == chart.Dark,
 			Min: param.FirstDay.Format(time.DateOnly), Max: s.cfg.Now().UTC().Format(time.DateOnly),
 			EChartsJS: assetPath("echarts.min.js"), AppJS: assetPath("app.js"), CSS: assetPath("app.css"),

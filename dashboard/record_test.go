@@ -3,10 +3,13 @@ package dashboard
 import (
 	"archive/zip"
 	"bytes"
+	"html"
 	"io"
 	"io/fs"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/kforstats/kforstats/dataset"
 )
@@ -77,3 +80,18 @@ func TestStrengthPermalink(t *testing.T) {
 	}
 }
 
+// TestCiteBlock: the page says how to cite the record, as text and as
+// BibTeX, with its version and the day it was read.
+func TestCiteBlock(t *testing.T) {
+	s, store := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	body := get(t, s, "GET", "/").Body.String()
+	v, day := store.Current().Version, apiNow.Format(time.DateOnly)
+	for _, want := range []string{
+		"(version " + v + ") [Data set]. CC BY 4.0. " + Repository + ". Accessed " + day + ".",
+		"@misc{kforstats_" + strings.ReplaceAll(v, ".", "_") + ",", "version      = {" + v + "}", "urldate      = {" + day + "}",
+	} {
+		if !strings.Contains(body, html.EscapeString(want)) {
+			t.Errorf("the page does not cite %q", want)
+		}
+	}
+}
