@@ -70,6 +70,30 @@ func StrengthRows(d *dataset.Dataset, all bool, v chart.View) []StrengthRow {
 	return rows
 }
 
+// strengthAtHandler answers the permalink of a strength figure: every
+// observation dated as given (/api/v1/strength/2000-02 is each figure a
+// source dated February 2000, not those of its days).
+func strengthAtHandler(s *Server) handler {
+	return func(c *gin.Context, _ param.Values) {
+		at, err := param.PathDate(c.Param("date"))
+		if err != nil {
+			fail(c, paramError(err))
+			return
+		}
+		rows := []StrengthRow{}
+		for _, r := range StrengthRows(s.data(), true, chart.View{}) {
+			if r.DateAsGiven == at.String() {
+				rows = append(rows, r)
+			}
+		}
+		if len(rows) == 0 {
+			fail(c, Errorf(ENotFound, string(param.Date), "no strength figure dated %s: GET /api/v1/strength?all=1 lists them", at))
+			return
+		}
+		c.JSON(http.StatusOK, rows)
+	}
+}
+
 // ContributionRow is one nation in a per-nation list.
 type ContributionRow struct {
 	Nation     string `json:"nation"`
@@ -98,6 +122,8 @@ type ContributionsAnswer struct {
 	Note       string            `json:"note"`
 	Source     SourceRef         `json:"source"`
 	Entries    []ContributionRow `json:"entries"`
+	// DatasetVersion is the edition of the record the list comes from.
+	DatasetVersion string `json:"dataset_version"`
 }
 
 // Contributions describes list ls as the API gives it.
@@ -297,6 +323,7 @@ func (s *Server) contributions(c *gin.Context, v param.Values, asCSV bool) {
 		return
 	}
 	a := Contributions(ls, at.Format("2006-01-02"))
+	a.DatasetVersion = datasetVersion(d)
 	if !asCSV {
 		c.JSON(http.StatusOK, a)
 		return
@@ -421,6 +448,8 @@ type SummaryAnswer struct {
 	TroopsPer100Km2 float64 `json:"troops_per_100km2"`
 	AsOf            string  `json:"as_of"`
 	Checksum        string  `json:"checksum"`
+	// DatasetVersion is the record's edition (data/VERSION), to cite.
+	DatasetVersion string `json:"dataset_version"`
 }
 
 func figureRef(p dataset.Point) FigureRef {
@@ -441,7 +470,7 @@ func Summary(d *dataset.Dataset) SummaryAnswer {
 		Latest: figureRef(sm.Latest), Peak: figureRef(sm.Peak),
 		Nations: nationsRef(sm.Nations), Split: nationsRef(sm.Split),
 		DrawdownRatio: sm.Drawdown, AreaKm2: sm.AreaKm2, TroopsPer100Km2: sm.TroopsPer100Km2,
-		AsOf: d.AsOf.String(), Checksum: d.Checksum,
+		AsOf: d.AsOf.String(), Checksum: d.Checksum, DatasetVersion: datasetVersion(d),
 	}
 	for _, p := range []struct {
 		o  *dataset.Observation
@@ -552,12 +581,14 @@ type StructureAnswer struct {
 	Date  string    `json:"date,omitempty"` // YYYY-MM-DD; empty with all
 	Units []UnitRow `json:"units"`
 	Facts []FactRow `json:"facts"`
+	// DatasetVersion is the record's edition (data/VERSION), to cite.
+	DatasetVersion string `json:"dataset_version"`
 }
 
 // Structure returns the formations in force at t, or every formation when
 // all is set, with the standing facts.
 func Structure(d *dataset.Dataset, t time.Time, all bool) StructureAnswer {
-	a := StructureAnswer{Units: []UnitRow{}, Facts: []FactRow{}}
+	a := StructureAnswer{Units: []UnitRow{}, Facts: []FactRow{}, DatasetVersion: datasetVersion(d)}
 	us := d.Units
 	if !all {
 		a.Date = t.Format(time.DateOnly)

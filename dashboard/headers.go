@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/kforstats/kforstats/dataset"
 )
 
 // MaxBodyBytes bounds a request's body. No route reads one; POST /-/reload
@@ -49,6 +51,9 @@ func (s *Server) guard() gin.HandlerFunc {
 		h["X-Content-Type-Options"] = nosniff
 		h["Referrer-Policy"] = referrerPolicyValue
 		h["Content-Security-Policy"] = csp
+		if v := s.datasetHeader(); v != nil {
+			h[DatasetHeader] = v
+		}
 		if err := limitBody(c.Request); err != nil {
 			// The rest of an unread body would be taken as the next request.
 			h.Set("Connection", "close")
@@ -57,6 +62,41 @@ func (s *Server) guard() gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// DatasetHeader names the edition of the record an answer was made from,
+// on every answer: its version, or "unversioned" for a record without one.
+const DatasetHeader = "X-Kforstats-Dataset"
+
+// datasetHeader is DatasetHeader's value for the dataset now served, made
+// once per dataset; nil before one is loaded.
+func (s *Server) datasetHeader() []string {
+	if s.cfg.Store == nil {
+		return nil
+	}
+	d := s.cfg.Store.Current()
+	if d == nil {
+		return nil
+	}
+	if v := s.versionHeader.Load(); v != nil && v.checksum == d.Checksum {
+		return v.value
+	}
+	v := &versionHeader{checksum: d.Checksum, value: []string{datasetVersion(d)}}
+	s.versionHeader.Store(v)
+	return v.value
+}
+
+type versionHeader struct {
+	checksum string
+	value    []string
+}
+
+// datasetVersion is the record's version as the server shows it.
+func datasetVersion(d *dataset.Dataset) string {
+	if d.Version == "" {
+		return "unversioned"
+	}
+	return d.Version
 }
 
 // limitBody reads a request's body, if any, up to MaxBodyBytes, and gives

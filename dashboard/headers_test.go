@@ -30,6 +30,7 @@ func routeSamples(tb testing.TB, s *Server) []string {
 		"/metrics":                         {"/metrics"},
 		"/api/v1/history.om":               {"/api/v1/history.om"},
 		"/api/v1/nations/:code/troops":     {"/api/v1/nations/DEU/troops", "/api/v1/nations/deu/troops?from=2010", "/api/v1/nations/XYZ/troops", "/api/v1/nations/%3Cx%3E/troops"},
+		"/api/v1/strength/:date":           {"/api/v1/strength/1999-06-15", "/api/v1/strength/2000-02", "/api/v1/strength/1999-01-01", "/api/v1/strength/%3Cscript%3E"},
 		"/api/v1/nations/:code/troops.csv": {"/api/v1/nations/ITA/troops.csv", "/api/v1/nations/TOOLONG/troops.csv?to=bad"},
 	}
 	var out []string
@@ -54,7 +55,8 @@ func routeSamples(tb testing.TB, s *Server) []string {
 // frame-ancestors 'none', and names no server software. The only HTML is
 // the page, and it has no inline script.
 func TestHeadersOnEveryAnswer(t *testing.T) {
-	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), true)
+	s, store := newTestServer(t, dataset.EmbeddedOrigin(), true)
+	version := store.Current().Version
 	html := 0
 	for _, target := range routeSamples(t, s) {
 		for _, method := range []string{http.MethodGet, http.MethodPost} {
@@ -70,6 +72,9 @@ func TestHeadersOnEveryAnswer(t *testing.T) {
 			}
 			if w.Code >= 500 {
 				t.Errorf("%s %s = %d, want no 5xx", method, target, w.Code)
+			}
+			if got := h.Get(DatasetHeader); got != version || version == "" {
+				t.Errorf("%s %s (%d): %s %q, want the record's version %q", method, target, w.Code, DatasetHeader, got, version)
 			}
 			if !strings.HasPrefix(h.Get("Content-Type"), "text/html") {
 				continue

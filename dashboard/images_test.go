@@ -71,7 +71,7 @@ func TestChartImages(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, sp.ID+".svg"), svg, 0o644)
 			text := rendertest.SVGText(t, svg)
 			all := strings.Join(text, "\n")
-			for _, want := range []string{sp.Title, "Source", "kforstats, data "} {
+			for _, want := range []string{sp.Title, "Source", "kforstats record ", "CC BY 4.0"} {
 				if !strings.Contains(all, want) {
 					t.Errorf("SVG has no text %q", want)
 				}

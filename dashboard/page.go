@@ -306,6 +306,8 @@ func nationChoices(d *dataset.Dataset, chosen []string) []listChoice {
 // pageData is what the template renders.
 type pageData struct {
 	Version, Checksum, AsOf string
+	DatasetVersion          string // the record's edition, to cite
+	Cite                    Citation
 	Notices                 []param.Notice
 	Head                    headline
 	Charts                  []pageChart
@@ -336,7 +338,7 @@ func (s *Server) handlePage() handler {
 			return
 		}
 		data := pageData{
-			Version: s.cfg.Version, Checksum: shortSum(d.Checksum), AsOf: d.AsOf.String(),
+			Version: s.cfg.Version, Checksum: shortSum(d.Checksum), AsOf: d.AsOf.String(), DatasetVersion: datasetVersion(d), Cite: Cite(d, s.cfg.Now()),
 			Notices: notices, Head: newHeadline(d), Dark: v.Theme == chart.Dark,
 			Min: param.FirstDay.Format(time.DateOnly), Max: s.cfg.Now().UTC().Format(time.DateOnly),
 			EChartsJS: assetPath("echarts.min.js"), AppJS: assetPath("app.js"), CSS: assetPath("app.css"),

@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -50,6 +51,8 @@ type Server struct {
 	resp       *respCache // the page and the API
 	imgs       *respCache // the chart images
 	img        imageState
+	// versionHeader is the DatasetHeader value of the dataset last served.
+	versionHeader atomic.Pointer[versionHeader]
 }
 
 // NewServer returns the handler that serves every kforstats route.

@@ -3,6 +3,7 @@ package dataset
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -35,6 +36,13 @@ var Files = []string{
 	sourcesSchema.file, nationsSchema.file, strengthSchema.file, countsSchema.file, listsSchema.file,
 	contributionsSchema.file, contingentsSchema.file, eventsSchema.file, phasesSchema.file, structureSchema.file, factsSchema.file,
 }
+
+// VersionFile names the record's edition (see Dataset.Version). It is
+// optional: a record without one is unversioned.
+const VersionFile = "VERSION"
+
+// versionPattern is an edition: year, edition of the year, correction.
+var versionPattern = regexp.MustCompile(`^[0-9]{4}\.[0-9]+\.[0-9]+$`)
 
 // AreaKey is the fact that holds KFOR's area of responsibility in km².
 const AreaKey = "area_km2"
@@ -76,6 +84,7 @@ func Load(fsys fs.FS, opt Options) (*Dataset, error) {
 	l.phases()
 	l.structure()
 	l.facts()
+	l.version()
 	if len(l.c.errs) == 0 {
 		l.crossChecks() // on a clean record only: a bad row would make every check after it mislead
 	}
@@ -85,6 +94,7 @@ func Load(fsys fs.FS, opt Options) (*Dataset, error) {
 	}
 	d := l.d
 	d.Checksum = checksum(l.raw)
+	d.raw = l.raw
 	d.prefer()
 	d.AsOf = d.newest()
 	d.series = d.buildSeries()
@@ -105,13 +115,39 @@ type loader struct {
 
 func (l *loader) read(s schema) *table { return readTable(l.fsys, l.dir, s, l.c, l.raw) }
 
+// checksum hashes the tables and, when there is one, the version file: a
+// record without one hashes as before versions were kept.
 func checksum(raw map[string][]byte) string {
 	h := sha256.New()
 	for _, f := range Files {
 		fmt.Fprintf(h, "%s\x00%d\x00", f, len(raw[f]))
 		h.Write(raw[f])
 	}
+	if b, ok := raw[VersionFile]; ok {
+		fmt.Fprintf(h, "%s\x00%d\x00", VersionFile, len(b))
+		h.Write(b)
+	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// version reads the record's edition from VersionFile, if there is one.
+func (l *loader) version() {
+	b, err := fs.ReadFile(l.fsys, VersionFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	name := path.Join(l.dir, VersionFile)
+	if err != nil {
+		l.c.add(name, 0, 0, "", "cannot read: %v", unwrapPath(err))
+		return
+	}
+	l.raw[VersionFile] = b
+	v := strings.TrimSpace(string(b))
+	if !versionPattern.MatchString(v) {
+		l.c.add(name, 1, 1, "", "%q is not a version (want YEAR.EDITION.CORRECTION, such as 2026.12.0)", v)
+		return
+	}
+	l.d.Version = v
 }
 
 // past checks that a date is not in the future.

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-//go:embed data/*.csv
+//go:embed data/*.csv data/VERSION
 var embedded embed.FS
 
 // Embedded returns the record shipped inside the binary.
@@ -52,7 +52,7 @@ func (o Origin) Load(now time.Time) (*Dataset, error) {
 // file, then a directory in its place) is still a change.
 func (o Origin) Fingerprint() string {
 	h := sha256.New()
-	for _, f := range Files {
+	for _, f := range append(Files[:len(Files):len(Files)], VersionFile) {
 		b, err := fs.ReadFile(o.FS, f)
 		h.Write([]byte(f))
 		if err != nil {

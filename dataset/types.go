@@ -317,8 +317,13 @@ type Dataset struct {
 	// hex; AsOf is the newest date the record holds.
 	Checksum string
 	AsOf     Date
+	// Version is the record's edition, from its VERSION file (such as
+	// 2026.12.0: year, edition, correction; data/CHANGELOG.md says what
+	// each changed); empty for a record without one.
+	Version string
 
-	dir     string // the directory named in messages, as Options.Dir
+	dir     string            // the directory named in messages, as Options.Dir
+	raw     map[string][]byte // the files as read, by name
 	sources map[string]*Source
 	nations map[string]*Nation
 	series  []Point

@@ -54,7 +54,7 @@ func NewCollector(s Store, opt Options) *Collector {
 		nationTroops: d(famNationTroops), nationTroopsTime: d(famNationTroopsTime), area: d(famArea),
 
 		info: prometheus.NewDesc("kfor_dataset_info",
-			"The dataset now served: the SHA-256 of its files and the newest date it holds.", []string{"checksum", "as_of"}, nil),
+			"The dataset now served: the SHA-256 of its files, the newest date it holds and its version (empty for a record without one).", []string{"checksum", "as_of", "version"}, nil),
 		reloadOK: prometheus.NewDesc("kfor_dataset_last_reload_successful",
 			"Whether the last attempt to load the dataset succeeded (1) or failed and the last good one is still served (0).", nil, nil),
 		reloadTime: prometheus.NewDesc("kfor_dataset_last_reload_success_timestamp_seconds",
@@ -149,7 +149,7 @@ func (c *Collector) datasetMetrics(d *dataset.Dataset, now time.Time) []promethe
 	if sm.AreaKm2 > 0 {
 		gauge(c.area, sm.AreaKm2*squareMetersPerKm2)
 	}
-	gauge(c.info, 1, d.Checksum, d.AsOf.String())
+	gauge(c.info, 1, d.Checksum, d.AsOf.String(), d.Version)
 	// Scrapes at once may each make them; the last one made is kept.
 	c.made.Store(&datasetMetrics{d: d, day: day, metrics: ms})
 	return ms

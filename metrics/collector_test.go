@@ -252,7 +252,7 @@ func TestCollectorEqualsSummary(t *testing.T) {
 		"first nation":       {nationSeries(ls, 0), float64(ls.Entries[0].Troops)},
 		"last nation":        {nationSeries(ls, len(ls.Entries)-1), float64(ls.Entries[len(ls.Entries)-1].Troops)},
 		"nations in list":    {"count(kfor_nation_troops)", float64(len(ls.Entries))},
-		"dataset checksum":   {`kfor_dataset_info{as_of="` + d.AsOf.String() + `",checksum="` + d.Checksum + `"}`, 1},
+		"dataset checksum":   {`kfor_dataset_info{as_of="` + d.AsOf.String() + `",checksum="` + d.Checksum + `",version="` + d.Version + `"}`, 1},
 		"troops in the list": {"sum(kfor_nation_troops)", float64(ls.Sum())},
 	}
 	for name, tc := range tests {

@@ -99,7 +99,7 @@ func TestMetricsMatchSummaryAndPage(t *testing.T) {
 			}
 		})
 	}
-	if got, want := m[`kfor_dataset_info{as_of="`+sm.AsOf+`",checksum="`+sm.Checksum+`"}`], 1.0; got != want {
+	if got, want := m[`kfor_dataset_info{as_of="`+sm.AsOf+`",checksum="`+sm.Checksum+`",version="`+sm.DatasetVersion+`"}`], 1.0; got != want {
 		t.Errorf("kfor_dataset_info for checksum %s = %v, want %v", sm.Checksum, got, want)
 	}
 }

@@ -131,8 +131,9 @@ const footerNames = 3
 // Footer is the provenance line an image carries, so that it stands on its
 // own when pasted: the three publishers with the most sources (official
 // ones first), then how many sources more and where they all are listed,
-// and the date of the data: "Sources: NATO, KFOR, RFE/RL +112 more:
-// https://site/api/v1/sources · kforstats, data to 2026-03-03". site is the
+// the edition to cite, the date of the data and the record's licence:
+// "Sources: NATO, KFOR, RFE/RL +112 more: https://site/api/v1/sources ·
+// kforstats record 2026.12.0, data to 2026-03-03, CC BY 4.0". site is the
 // public address, without a trailing slash; "" names the path alone.
 func Footer(d *dataset.Dataset, srcs []*dataset.Source, site string) string {
 	count := map[string]int{}
@@ -156,7 +157,10 @@ func Footer(d *dataset.Dataset, srcs []*dataset.Source, site string) string {
 		}
 		return count[names[i]] > count[names[j]]
 	})
-	credit := "kforstats, data to " + d.AsOf.String()
+	credit := "kforstats, data to " + d.AsOf.String() + ", CC BY 4.0"
+	if d.Version != "" {
+		credit = "kforstats record " + d.Version + ", data to " + d.AsOf.String() + ", CC BY 4.0"
+	}
 	if len(names) == 0 {
 		return "Source: " + credit
 	}

@@ -18,11 +18,11 @@ func TestFooter(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := Footer(d, o.Sources, "https://kforstats.example")
-	want := regexp.MustCompile(`^Sources: [^,]+, [^,]+, [^,]+ \+\d+ more: https://kforstats\.example/api/v1/sources · kforstats, data to ` + regexp.QuoteMeta(d.AsOf.String()) + `$`)
+	want := regexp.MustCompile(`^Sources: [^,]+, [^,]+, [^,]+ \+\d+ more: https://kforstats\.example/api/v1/sources · kforstats record ` + regexp.QuoteMeta(d.Version) + `, data to ` + regexp.QuoteMeta(d.AsOf.String()) + `, CC BY 4\.0$`)
 	if !want.MatchString(got) {
 		t.Errorf("Footer = %q, want it to match %s", got, want)
 	}
-	if got := Footer(d, o.Sources[:1], ""); got != "Source: "+o.Sources[0].Publisher+" · kforstats, data to "+d.AsOf.String() {
+	if got := Footer(d, o.Sources[:1], ""); got != "Source: "+o.Sources[0].Publisher+" · kforstats record "+d.Version+", data to "+d.AsOf.String()+", CC BY 4.0" {
 		t.Errorf("Footer of one source = %q", got)
 	}
 }

@@ -146,8 +146,8 @@ var specs = map[Name]Spec{
 	From:     {Name: From, Kind: KindDate, Doc: "first day shown: " + dateDoc + " (a month or year starts on its first day)"},
 	To:       {Name: To, Kind: KindDate, Doc: "last day shown: " + dateDoc + " (a month or year ends on its last day)"},
 	Axis:     {Name: Axis, Kind: KindEnum, Enum: []string{chart.Linear, chart.Log}, Default: chart.Linear, Doc: "the force-strength chart's troop axis: linear or log (logarithmic, where the years of a few thousand troops are as readable as those of tens of thousands)"},
-	Date:     {Name: Date, Kind: KindDate, Doc: "the day of the per-nation list: " + dateDoc + " (a month or year means its first day); the list in force on that day is used"},
-	All:      {Name: All, Kind: KindBoolean, Default: "0", Doc: "1 for every observation, not only the series' preferred figures"},
+	Date:     {Name: Date, Kind: KindDate, Doc: "a day: " + dateDoc + " (a month or year means its first day): the per-nation list in force on it, or the structure in force on it (/api/v1/structure, default today)"},
+	All:      {Name: All, Kind: KindBoolean, Default: "0", Doc: "1 for every row: every observation, not only the series' preferred figures (strength); every formation with its dates (structure)"},
 	Complete: {Name: Complete, Kind: KindBoolean, Default: "0", Doc: "1 for complete per-nation lists only"},
 	Width:    {Name: Width, Kind: KindInteger, Default: strconv.Itoa(DefaultWidth), Min: render.MinWidth, Max: render.MaxWidth, Doc: "image width in CSS pixels"},
 	Height:   {Name: Height, Kind: KindInteger, Min: render.MinHeight, Max: render.MaxHeight, Doc: "image height in CSS pixels (default: the chart's height on the page)"},
@@ -467,6 +467,20 @@ func (p *parser) nations(d *dataset.Dataset) {
 		return
 	}
 	p.v.View.Nations = codes
+}
+
+// PathDate reads a date given in a path, as precise as it is given
+// (YYYY, YYYY-MM or YYYY-MM-DD); anything else is a Malformed *Notice
+// naming Date.
+func PathDate(s string) (dataset.Date, error) {
+	if len(s) > MaxLen {
+		return dataset.Date{}, &Notice{Param: Date, Msg: fmt.Sprintf("is %d characters long (want %s)", len(s), dateDoc)}
+	}
+	d, err := dataset.ParseDate(s)
+	if err != nil {
+		return dataset.Date{}, &Notice{Param: Date, Msg: fmt.Sprintf("%s is not a date (want %s)", Quote(s), dateDoc)}
+	}
+	return d, nil
 }
 
 // Key is the parsed values of names as text: equal for requests that mean

@@ -1,0 +1,97 @@
+package dashboard
+
+import (
+	"archive/zip"
+	"bytes"
+	"html"
+	"io"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kforstats/kforstats/dataset"
+)
+
+// TestRecordZip: the zip holds the served record's files as read, its
+// VERSION and the data package, and is made once per dataset.
+func TestRecordZip(t *testing.T) {
+	s, store := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	w := get(t, s, "GET", "/api/v1/kfor-record.zip")
+	if w.Code != 200 || w.Header().Get("Content-Type") != "application/zip" {
+		t.Fatalf("GET /api/v1/kfor-record.zip = %d %s", w.Code, w.Header().Get("Content-Type"))
+	}
+	z, err := zip.NewReader(bytes.NewReader(w.Body.Bytes()), int64(w.Body.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range z.File {
+		names = append(names, f.Name)
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(r)
+		name := f.Name[len("kfor-record/"):]
+		want, ok := store.Current().File(name)
+		if !ok {
+			want, err = fs.ReadFile(dataset.PackageFS(), name)
+		}
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s in the zip differs from the record's (%v)", f.Name, err)
+		}
+	}
+	for _, want := range append(append([]string{dataset.VersionFile}, dataset.Files...), dataset.PackageDocs...) {
+		if !slices.Contains(names, "kfor-record/"+want) {
+			t.Errorf("the zip has %v, not %s", names, want)
+		}
+	}
+	if again := get(t, s, "GET", "/api/v1/kfor-record.zip"); !bytes.Equal(again.Body.Bytes(), w.Body.Bytes()) || again.Header().Get("ETag") != w.Header().Get("ETag") {
+		t.Errorf("a second GET made another zip")
+	}
+	pkg, _ := fs.ReadFile(dataset.PackageFS(), dataset.PackageFile)
+	if w := get(t, s, "GET", "/api/v1/datapackage.json"); w.Code != 200 || !bytes.Equal(w.Body.Bytes(), pkg) {
+		t.Errorf("GET /api/v1/datapackage.json = %d, not the record's datapackage.json", w.Code)
+	}
+}
+
+// TestStrengthPermalink: every observation is at the permalink of its date
+// as given, which answers nothing else.
+func TestStrengthPermalink(t *testing.T) {
+	s, store := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	for _, o := range store.Current().Observations {
+		target := "/api/v1/strength/" + o.Date.String()
+		w := get(t, s, "GET", target)
+		if w.Code != 200 {
+			t.Fatalf("GET %s = %d, want 200", target, w.Code)
+		}
+		rows := decode[[]StrengthRow](t, w)
+		if !slices.ContainsFunc(rows, func(r StrengthRow) bool { return r.Troops == o.Troops && r.Source.ID == o.SourceID }) ||
+			slices.ContainsFunc(rows, func(r StrengthRow) bool { return r.DateAsGiven != o.Date.String() }) {
+			t.Errorf("GET %s = %+v, want the figure %d from %s and only figures dated %s", target, rows, o.Troops, o.SourceID, o.Date)
+		}
+	}
+	for target, want := range map[string]int{"/api/v1/strength/1999-01-01": 404, "/api/v1/strength/1999-13": 400, "/api/v1/strength/x": 400} {
+		if w := get(t, s, "GET", target); w.Code != want {
+			t.Errorf("GET %s = %d, want %d", target, w.Code, want)
+		}
+	}
+}
+
+// TestCiteBlock: the page says how to cite the record, as text and as
+// BibTeX, with its version and the day it was read.
+func TestCiteBlock(t *testing.T) {
+	s, store := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	body := get(t, s, "GET", "/").Body.String()
+	v, day := store.Current().Version, apiNow.Format(time.DateOnly)
+	for _, want := range []string{
+		"(version " + v + ") [Data set]. CC BY 4.0. " + Repository + ". Accessed " + day + ".",
+		"@misc{kforstats_" + strings.ReplaceAll(v, ".", "_") + ",", "version      = {" + v + "}", "urldate      = {" + day + "}",
+	} {
+		if !strings.Contains(body, html.EscapeString(want)) {
+			t.Errorf("the page does not cite %q", want)
+		}
+	}
+}
