@@ -34,7 +34,7 @@ deps: ## install what the tests need (Chromium, Prometheus, fonts) from Debian w
 .PHONY: test
 test: deps validate lint check-deploy ## run every test CI runs (installs missing test tools first)
 	@echo ">> go test -race ./... (the product's unit and end-to-end tests; the system tests ran in check-deploy)"
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 25m ./...
 	@echo ">> chart images against Chromium, every chart, both themes, pixel ratio 2 (too slow under -race)"
 	$(GO) test -count=1 -run 'TestBrowserComparison' ./dashboard/render/
 
