@@ -276,6 +276,7 @@ type pageData struct {
 	Version, Checksum, AsOf string
 	DatasetVersion          string // the record's edition, to cite
 	Cite                    Citation
+	Share                   shareTags
 	Notices                 []param.Notice
 	Head                    headline
 	Charts                  []pageChart
@@ -301,7 +302,7 @@ func (s *Server) handlePage() handler {
 			return
 		}
 		data := pageData{
-			Version: s.cfg.Version, Checksum: shortSum(d.Checksum), AsOf: d.AsOf.String(), DatasetVersion: datasetVersion(d), Cite: Cite(d, s.cfg.Now()),
+			Version: s.cfg.Version, Checksum: shortSum(d.Checksum), AsOf: d.AsOf.String(), DatasetVersion: datasetVersion(d), Cite: Cite(d, s.cfg.Now()), Share: s.share(v, d),
 			Notices: notices, Head: newHeadline(d), Dark: v.Theme == chart.Dark,
 			Min: param.FirstDay.Format(time.DateOnly), Max: s.cfg.Now().UTC().Format(time.DateOnly),
 			EChartsJS: assetPath("echarts.min.js"), AppJS: assetPath("app.js"), CSS: assetPath("app.css"),

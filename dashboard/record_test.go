@@ -6,6 +6,7 @@ import (
 	"html"
 	"io"
 	"io/fs"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -92,6 +93,40 @@ func TestCiteBlock(t *testing.T) {
 	} {
 		if !strings.Contains(body, html.EscapeString(want)) {
 			t.Errorf("the page does not cite %q", want)
+		}
+	}
+}
+
+// TestShareTags: with an external URL, a view's page carries Open Graph
+// and Twitter card tags whose image is that view's strength chart, as an
+// absolute URL; without one, no absolute URL is guessed from the request.
+func TestShareTags(t *testing.T) {
+	store, err := dataset.NewStore(dataset.EmbeddedOrigin(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewServer(Config{Store: store, Now: func() time.Time { return apiNow }, ExternalURL: "https://kfor.example.org/"})
+	body := get(t, s, "GET", "/?from=2009&theme=dark").Body.String()
+	for _, want := range []string{
+		`<meta property="og:image" content="https://kfor.example.org/charts/strength.png?from=2009-01-01&amp;theme=dark">`,
+		`<meta name="twitter:card" content="summary_large_image">`,
+		`<meta property="og:url" content="https://kfor.example.org/?from=2009-01-01&amp;theme=dark">`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page has no %s", want)
+		}
+	}
+	plain, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Host = "evil.example"
+	w := httptest.NewRecorder()
+	plain.ServeHTTP(w, r)
+	if b := w.Body.String(); strings.Contains(b, "og:image") || strings.Contains(b, "evil.example") || !strings.Contains(b, `property="og:title"`) {
+		t.Errorf("without an external URL the page has og:image or the request's host, or no og:title")
+	}
+	for v, ok := range map[string]bool{"": true, "https://kfor.example.org": true, "http://[::1]:8080/kfor/": true, "kfor.example.org": false, "ftp://x": false, "https://x/?a=1": false} {
+		if err := CheckExternalURL(v); (err == nil) != ok {
+			t.Errorf("CheckExternalURL(%q) = %v, want ok %v", v, err, ok)
 		}
 	}
 }

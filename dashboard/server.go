@@ -41,6 +41,12 @@ type Config struct {
 	// the page in a frame. Empty or not valid (see CheckFrameAncestors)
 	// means DefaultFrameAncestors, nobody.
 	FrameAncestors string
+	// ExternalURL is the URL the server is reached at (see
+	// CheckExternalURL), for the page's share tags, which need absolute
+	// URLs; empty leaves those out. The request's Host is not used: the
+	// page is cached, and a client's Host header would end up in answers
+	// to others.
+	ExternalURL string
 }
 
 // Server is the kforstats HTTP handler.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -99,7 +100,7 @@ func summarize(e *env, name string, d *dataset.Dataset) {
 	fmt.Fprintf(e.stdout, "  nations: %d\n", len(d.Nations))
 	fmt.Fprintf(e.stdout, "  sources: %d\n", len(d.Sources))
 	fmt.Fprintf(e.stdout, "  events: %d\n", len(d.Events))
-	fmt.Fprintf(e.stdout, "  as of: %s, checksum %s\n", d.AsOf, d.Checksum[:12])
+	fmt.Fprintf(e.stdout, "  as of: %s, checksum %s, version %s\n", d.AsOf, d.Checksum[:12], cmp.Or(d.Version, "none (no VERSION file)"))
 }
 
 // writeCoverage rewrites the coverage table in the README at path, leaving
