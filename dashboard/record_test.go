@@ -130,3 +130,30 @@ func TestShareTags(t *testing.T) {
 		}
 	}
 }
+
+// TestEmbed: /embed/{chart} serves that chart alone, framable by anybody by
+// default and by whom the configuration says, while the dashboard keeps its
+// own frame-ancestors.
+func TestEmbed(t *testing.T) {
+	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	w := get(t, s, "GET", "/embed/share?date=2019&theme=dark")
+	body := w.Body.String()
+	if w.Code != 200 || !strings.Contains(body, `id="chart-share"`) || strings.Contains(body, `id="chart-strength"`) ||
+		!strings.Contains(body, "/options.js?date=2019-01-01&amp;theme=dark") || !strings.Contains(body, "CC BY 4.0") {
+		t.Errorf("GET /embed/share = %d, want the share chart alone, its view's options and its provenance:\n%s", w.Code, body)
+	}
+	if csp := w.Header().Get("Content-Security-Policy"); !strings.HasSuffix(csp, "frame-ancestors *") || !strings.Contains(csp, "script-src 'self';") {
+		t.Errorf("/embed CSP %q, want script-src 'self' and frame-ancestors *", csp)
+	}
+	if csp := get(t, s, "GET", "/").Header().Get("Content-Security-Policy"); !strings.HasSuffix(csp, "frame-ancestors 'none'") {
+		t.Errorf("the dashboard's CSP %q, want frame-ancestors 'none'", csp)
+	}
+	if w := get(t, s, "GET", "/embed/nope"); w.Code != 404 {
+		t.Errorf("GET /embed/nope = %d, want 404", w.Code)
+	}
+	store, _ := dataset.NewStore(dataset.EmbeddedOrigin(), nil)
+	own := NewServer(Config{Store: store, Now: func() time.Time { return apiNow }, EmbedFrameAncestors: "https://intranet.example.org"})
+	if csp := get(t, own, "GET", "/embed/strength").Header().Get("Content-Security-Policy"); !strings.HasSuffix(csp, "frame-ancestors https://intranet.example.org") {
+		t.Errorf("with EmbedFrameAncestors set, /embed CSP %q", csp)
+	}
+}

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"cmp"
 	"io"
 	"log/slog"
 	"net/http"
@@ -47,6 +48,9 @@ type Config struct {
 	// page is cached, and a client's Host header would end up in answers
 	// to others.
 	ExternalURL string
+	// EmbedFrameAncestors is the frame-ancestors source list of
+	// /embed/{chart}; empty or not valid means DefaultEmbedFrameAncestors.
+	EmbedFrameAncestors string
 }
 
 // Server is the kforstats HTTP handler.
@@ -70,6 +74,10 @@ func NewServer(cfg Config) *Server {
 		cfg.Now = time.Now
 	}
 	cfg.FrameAncestors = frameAncestors(cfg.FrameAncestors)
+	cfg.EmbedFrameAncestors = cmp.Or(cfg.EmbedFrameAncestors, DefaultEmbedFrameAncestors)
+	if CheckFrameAncestors(cfg.EmbedFrameAncestors) != nil {
+		cfg.EmbedFrameAncestors = DefaultEmbedFrameAncestors
+	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, engine: gin.New(), resp: newRespCache(maxCached, maxCachedBytes), imgs: newRespCache(maxImages, maxImageBytes)}
 	s.engine.HandleMethodNotAllowed = true
