@@ -418,7 +418,7 @@ func TestServeBadDataPath(t *testing.T) {
 		want []string
 	}{
 		"two bad files": {broken, []string{"strength.csv:2:9: troops: \"many\" is not a whole number", "events.csv: file is missing"}},
-		"no such path":  {filepath.Join(t.TempDir(), "nope"), []string{"10 errors in the dataset", "sources.csv: file is missing"}},
+		"no such path":  {filepath.Join(t.TempDir(), "nope"), []string{fmt.Sprintf("%d errors in the dataset", len(dataset.Files)), "sources.csv: file is missing"}},
 		"a file":        {file, []string{"not-a-dir/sources.csv: cannot read: not a directory"}},
 		"an empty dir":  {t.TempDir(), []string{"strength.csv: file is missing"}},
 	}

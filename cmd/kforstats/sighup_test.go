@@ -53,7 +53,7 @@ func TestReloadOnSIGHUP(t *testing.T) {
 	before := latest()
 
 	// A good change: an exact figure that outranks the approximate one of the same day.
-	good := append(bytes.Clone(files["strength.csv"]), []byte("2026-03-03,4242,S106,exact,\"4.242\",test figure\n")...)
+	good := append(bytes.Clone(files["strength.csv"]), []byte("2026-03-03,4242,S106,exact,\"4.242\",,test figure\n")...)
 	renameInto(t, dir, "strength.csv", good)
 	time.Sleep(200 * time.Millisecond) // nothing watches: the figure must not change by itself
 	if got := latest(); got != before {
@@ -68,7 +68,7 @@ func TestReloadOnSIGHUP(t *testing.T) {
 	}
 
 	// A bad change: the last good dataset keeps serving, the log says why.
-	renameInto(t, dir, "strength.csv", append(bytes.Clone(good), []byte("2026-03-04,lots,S106,exact,q,\n")...))
+	renameInto(t, dir, "strength.csv", append(bytes.Clone(good), []byte("2026-03-04,lots,S106,exact,q,,\n")...))
 	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
