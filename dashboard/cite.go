@@ -2,9 +2,11 @@ package dashboard
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
+	"github.com/kforstats/kforstats/dashboard/chart"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -15,6 +17,37 @@ const Repository = "https://github.com/kforstats/kforstats"
 // recordTitle is the record's title, as CITATION.cff and datapackage.json
 // give it.
 const recordTitle = "The KFOR record: troop levels of the Kosovo Force since June 1999"
+
+// CheckExternalURL checks the URL the server is reached at: empty, or an
+// absolute http or https URL with no query or fragment.
+func CheckExternalURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q is not an absolute http or https URL (want e.g. https://kfor.example.org)", v)
+	}
+	return nil
+}
+
+// shareTags are a view's Open Graph and Twitter card tags: what a link to
+// it shows when pasted into a chat or a post.
+type shareTags struct {
+	Title, Description string
+	URL, Image         string // absolute; empty without an external URL
+}
+
+// share returns the tags of a view: its strength chart as the image.
+func (s *Server) share(v chart.View, d *dataset.Dataset) shareTags {
+	t := shareTags{Title: "KFOR troop levels, 1999 to today · kforstats",
+		Description: fmt.Sprintf("The sourced record of KFOR's troop levels, record %s, data to %s.", datasetVersion(d), d.AsOf)}
+	if base := strings.TrimSuffix(s.cfg.ExternalURL, "/"); base != "" {
+		t.URL = withQuery(base+"/", v.Query())
+		t.Image = withQuery(base+"/charts/strength.png", v.Query())
+	}
+	return t
+}
 
 // Citation is how to cite the record: as text and as a BibTeX entry, each
 // naming the version and the day it was accessed.

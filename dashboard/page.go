@@ -308,6 +308,7 @@ type pageData struct {
 	Version, Checksum, AsOf string
 	DatasetVersion          string // the record's edition, to cite
 	Cite                    Citation
+	Share                   shareTags
 	Notices                 []param.Notice
 	Head                    headline
 	Charts                  []pageChart
@@ -331,14 +332,12 @@ func (s *Server) handlePage() handler {
 	return func(c *gin.Context, pv param.Values) {
 		d := s.data()
 		v, notices := pv.View, pv.Notices
-		opts, err := chart.BuildAll(d, v)
-		if err != nil {
-			s.cfg.Log.Error("building the charts", "err", err)
-			fail(c, &Error{Code: EInternal, Msg: "internal error"})
+		opts, ok := s.buildCharts(c, d, v)
+		if !ok {
 			return
 		}
 		data := pageData{
-			Version: s.cfg.Version, Checksum: shortSum(d.Checksum), AsOf: d.AsOf.String(), DatasetVersion: datasetVersion(d), Cite: Cite(d, s.cfg.Now()),
+			Version: s.cfg.Version, Checksum: shortSum(d.Checksum), AsOf: d.AsOf.String(), DatasetVersion: datasetVersion(d), Cite: Cite(d, s.cfg.Now()), Share: s.share(v, d),
 			Notices: notices, Head: newHeadline(d), Dark: v.Theme == chart.Dark,
 			Min: param.FirstDay.Format(time.DateOnly), Max: s.cfg.Now().UTC().Format(time.DateOnly),
 			EChartsJS: assetPath("echarts.min.js"), AppJS: assetPath("app.js"), CSS: assetPath("app.css"),
@@ -398,6 +397,18 @@ type drawCall struct {
 	Option json.RawMessage `json:"-"`
 }
 
+// buildCharts builds every chart of view v, or answers 500 and reports
+// false.
+func (s *Server) buildCharts(c *gin.Context, d *dataset.Dataset, v chart.View) ([]chart.Option, bool) {
+	opts, err := chart.BuildAll(d, v)
+	if err != nil {
+		s.cfg.Log.Error("building the charts", "err", err)
+		fail(c, &Error{Code: EInternal, Msg: "internal error"})
+		return nil, false
+	}
+	return opts, true
+}
+
 // handleOptions serves the chart options of a view as a script that hands
 // them to the page: kfor.draw([...]). A script from this origin is what a
 // Content-Security-Policy of script-src 'self' allows, and unlike JSON it
@@ -405,10 +416,8 @@ type drawCall struct {
 func (s *Server) handleOptions() handler {
 	return func(c *gin.Context, pv param.Values) {
 		d, v := s.data(), pv.View
-		opts, err := chart.BuildAll(d, v)
-		if err != nil {
-			s.cfg.Log.Error("building the charts", "err", err)
-			fail(c, &Error{Code: EInternal, Msg: "internal error"})
+		opts, ok := s.buildCharts(c, d, v)
+		if !ok {
 			return
 		}
 		var buf bytes.Buffer

@@ -6,6 +6,7 @@ import (
 	"html"
 	"io"
 	"io/fs"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -93,5 +94,66 @@ func TestCiteBlock(t *testing.T) {
 		if !strings.Contains(body, html.EscapeString(want)) {
 			t.Errorf("the page does not cite %q", want)
 		}
+	}
+}
+
+// TestShareTags: with an external URL, a view's page carries Open Graph
+// and Twitter card tags whose image is that view's strength chart, as an
+// absolute URL; without one, no absolute URL is guessed from the request.
+func TestShareTags(t *testing.T) {
+	store, err := dataset.NewStore(dataset.EmbeddedOrigin(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewServer(Config{Store: store, Now: func() time.Time { return apiNow }, ExternalURL: "https://kfor.example.org/"})
+	body := get(t, s, "GET", "/?from=2009&theme=dark").Body.String()
+	for _, want := range []string{
+		`<meta property="og:image" content="https://kfor.example.org/charts/strength.png?from=2009-01-01&amp;theme=dark">`,
+		`<meta name="twitter:card" content="summary_large_image">`,
+		`<meta property="og:url" content="https://kfor.example.org/?from=2009-01-01&amp;theme=dark">`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page has no %s", want)
+		}
+	}
+	plain, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Host = "evil.example"
+	w := httptest.NewRecorder()
+	plain.ServeHTTP(w, r)
+	if b := w.Body.String(); strings.Contains(b, "og:image") || strings.Contains(b, "evil.example") || !strings.Contains(b, `property="og:title"`) {
+		t.Errorf("without an external URL the page has og:image or the request's host, or no og:title")
+	}
+	for v, ok := range map[string]bool{"": true, "https://kfor.example.org": true, "http://[::1]:8080/kfor/": true, "kfor.example.org": false, "ftp://x": false, "https://x/?a=1": false} {
+		if err := CheckExternalURL(v); (err == nil) != ok {
+			t.Errorf("CheckExternalURL(%q) = %v, want ok %v", v, err, ok)
+		}
+	}
+}
+
+// TestEmbed: /embed/{chart} serves that chart alone, framable by anybody by
+// default and by whom the configuration says, while the dashboard keeps its
+// own frame-ancestors.
+func TestEmbed(t *testing.T) {
+	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	w := get(t, s, "GET", "/embed/share?date=2019&theme=dark")
+	body := w.Body.String()
+	if w.Code != 200 || !strings.Contains(body, `id="chart-share"`) || strings.Contains(body, `id="chart-strength"`) ||
+		!strings.Contains(body, "/options.js?date=2019-01-01&amp;theme=dark") || !strings.Contains(body, "CC BY 4.0") {
+		t.Errorf("GET /embed/share = %d, want the share chart alone, its view's options and its provenance:\n%s", w.Code, body)
+	}
+	if csp := w.Header().Get("Content-Security-Policy"); !strings.HasSuffix(csp, "frame-ancestors *") || !strings.Contains(csp, "script-src 'self';") {
+		t.Errorf("/embed CSP %q, want script-src 'self' and frame-ancestors *", csp)
+	}
+	if csp := get(t, s, "GET", "/").Header().Get("Content-Security-Policy"); !strings.HasSuffix(csp, "frame-ancestors 'none'") {
+		t.Errorf("the dashboard's CSP %q, want frame-ancestors 'none'", csp)
+	}
+	if w := get(t, s, "GET", "/embed/nope"); w.Code != 404 {
+		t.Errorf("GET /embed/nope = %d, want 404", w.Code)
+	}
+	store, _ := dataset.NewStore(dataset.EmbeddedOrigin(), nil)
+	own := NewServer(Config{Store: store, Now: func() time.Time { return apiNow }, EmbedFrameAncestors: "https://intranet.example.org"})
+	if csp := get(t, own, "GET", "/embed/strength").Header().Get("Content-Security-Policy"); !strings.HasSuffix(csp, "frame-ancestors https://intranet.example.org") {
+		t.Errorf("with EmbedFrameAncestors set, /embed CSP %q", csp)
 	}
 }

@@ -66,6 +66,8 @@ func FuzzRouter(f *testing.F) {
 		{"GET", "/charts/structure-map.svg", "date=2012-02", "", "", ""},
 		{"GET", "/api/v1/", "", "Accept-Encoding", "gzip", ""},
 		{"GET", "/api/v1/strength/2000-02", "", "", "", ""},
+		{"GET", "/embed/strength", "from=2009&theme=dark", "", "", ""},
+		{"GET", "/embed/%ff", "date=9999", "", "", ""},
 		{"GET", "/api/v1/strength/%ff%00", "all=1", "", "", ""},
 		{"GET", "/api/v1/openapi.json", "", "If-None-Match", "*", ""},
 		{"GET", "/api/v1/kfor-record.zip", "", "Accept-Encoding", "br", ""},

@@ -67,6 +67,7 @@ func (s *Server) table() []route {
 		{path: "/", doc: "the dashboard", params: viewParams, mode: param.Lenient, cache: answers, warm: true, handle: (*Server).handlePage},
 		{path: "/options.js", doc: "the chart options of a view, as a script", params: viewParams, mode: param.Lenient, cache: answers, warm: true, handle: (*Server).handleOptions},
 		{path: "/table/:file", doc: "the figures a chart draws, as CSV or JSON", params: viewParams, mode: param.Lenient, cache: answers, handle: (*Server).handleTable},
+		{path: "/embed/:chart", doc: "one chart of a view alone, for an iframe", params: viewParams, mode: param.Lenient, cache: answers, handle: (*Server).handleEmbed},
 		{path: "/static/:file", doc: "the page's script, style sheet and ECharts bundle", handle: (*Server).handleStatic},
 		{path: "/charts", doc: "every chart with its image URLs and parameters", cache: answers, handle: (*Server).handleCharts},
 		{path: "/charts/:file", doc: "a chart as SVG or PNG", params: images.Params, mode: param.Strict, cache: pictures, handle: (*Server).handleChartImage},

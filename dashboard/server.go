@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"cmp"
 	"io"
 	"log/slog"
 	"net/http"
@@ -41,6 +42,15 @@ type Config struct {
 	// the page in a frame. Empty or not valid (see CheckFrameAncestors)
 	// means DefaultFrameAncestors, nobody.
 	FrameAncestors string
+	// ExternalURL is the URL the server is reached at (see
+	// CheckExternalURL), for the page's share tags, which need absolute
+	// URLs; empty leaves those out. The request's Host is not used: the
+	// page is cached, and a client's Host header would end up in answers
+	// to others.
+	ExternalURL string
+	// EmbedFrameAncestors is the frame-ancestors source list of
+	// /embed/{chart}; empty or not valid means DefaultEmbedFrameAncestors.
+	EmbedFrameAncestors string
 }
 
 // Server is the kforstats HTTP handler.
@@ -64,6 +74,10 @@ func NewServer(cfg Config) *Server {
 		cfg.Now = time.Now
 	}
 	cfg.FrameAncestors = frameAncestors(cfg.FrameAncestors)
+	cfg.EmbedFrameAncestors = cmp.Or(cfg.EmbedFrameAncestors, DefaultEmbedFrameAncestors)
+	if CheckFrameAncestors(cfg.EmbedFrameAncestors) != nil {
+		cfg.EmbedFrameAncestors = DefaultEmbedFrameAncestors
+	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, engine: gin.New(), resp: newRespCache(maxCached, maxCachedBytes), imgs: newRespCache(maxImages, maxImageBytes)}
 	s.engine.HandleMethodNotAllowed = true

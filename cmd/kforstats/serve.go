@@ -33,6 +33,8 @@ type serveConfig struct {
 	shutdownTimeout   time.Duration
 	readHeaderTimeout time.Duration
 	frameAncestors    string
+	externalURL       string
+	embedAncestors    string
 	logLevel          string
 	logFormat         string
 	renderCacheDir    string
@@ -50,6 +52,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.DurationVar(&cfg.shutdownTimeout, "web.shutdown-timeout", 15*time.Second, "how long to let requests in flight finish on SIGTERM")
 	fs.DurationVar(&cfg.readHeaderTimeout, "web.read-header-timeout", 5*time.Second, "how long a client may take to send a request's headers before its connection is closed")
 	fs.StringVar(&cfg.frameAncestors, "web.frame-ancestors", dashboard.DefaultFrameAncestors, "who may show the dashboard in a frame: the CSP frame-ancestors sources, e.g. \"'self' https://intranet.example.org\"; 'none' for nobody")
+	fs.StringVar(&cfg.embedAncestors, "web.embed-frame-ancestors", dashboard.DefaultEmbedFrameAncestors, "who may show /embed/{chart} in a frame: the CSP frame-ancestors sources; * for anybody")
+	fs.StringVar(&cfg.externalURL, "web.external-url", "", "the URL the server is reached at, such as https://kfor.example.org, for the absolute links of the page's share tags (Open Graph image); empty leaves the image out")
 	fs.DurationVar(&cfg.metricsMaxAge, "metrics.max-age", time.Second, "how long one gathering of /metrics answers later scrapes with the same headers; a dataset load attempt ends it at once (0 gathers for each scrape)")
 	fs.StringVar(&cfg.renderCacheDir, "render.cache-dir", defaultRenderCache(e), "directory caching the chart PNG rasteriser's compiled code across restarts; empty keeps it in memory")
 	addLogFlags(fs, &cfg.logLevel, &cfg.logFormat)
@@ -61,6 +65,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if err := dashboard.CheckFrameAncestors(cfg.frameAncestors); err != nil {
 		return fmt.Errorf("%w: --web.frame-ancestors %v", errUsage, err)
+	}
+	if err := dashboard.CheckFrameAncestors(cfg.embedAncestors); err != nil {
+		return fmt.Errorf("%w: --web.embed-frame-ancestors %v", errUsage, err)
+	}
+	if err := dashboard.CheckExternalURL(cfg.externalURL); err != nil {
+		return fmt.Errorf("%w: --web.external-url %v", errUsage, err)
 	}
 	if cfg.readHeaderTimeout <= 0 {
 		return fmt.Errorf("%w: --web.read-header-timeout %s: want a positive duration", errUsage, cfg.readHeaderTimeout)
@@ -95,21 +105,23 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	// Chart images (/charts): engines start on the first image request.
-	imgs, err := images.New(images.Config{CacheDir: cfg.renderCacheDir})
+	imgs, err := images.New(images.Config{CacheDir: cfg.renderCacheDir, Site: cfg.externalURL})
 	if err != nil {
 		return err
 	}
 	defer imgs.Close()
 	srv := dashboard.NewServer(dashboard.Config{
-		Images:          imgs,
-		Store:           store,
-		Log:             log,
-		Metrics:         metricsHandler(reg, store, cfg.metricsMaxAge),
-		Observe:         httpMetrics.Observe,
-		History:         metrics.History,
-		EnableLifecycle: cfg.enableLifecycle,
-		FrameAncestors:  cfg.frameAncestors,
-		Version:         version,
+		Images:              imgs,
+		Store:               store,
+		Log:                 log,
+		Metrics:             metricsHandler(reg, store, cfg.metricsMaxAge),
+		Observe:             httpMetrics.Observe,
+		History:             metrics.History,
+		EnableLifecycle:     cfg.enableLifecycle,
+		FrameAncestors:      cfg.frameAncestors,
+		ExternalURL:         cfg.externalURL,
+		EmbedFrameAncestors: cfg.embedAncestors,
+		Version:             version,
 	})
 
 	ctx, cancel := context.WithCancel(ctx)

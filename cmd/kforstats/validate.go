@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -110,7 +111,7 @@ func summarize(e *env, name string, d *dataset.Dataset) {
 	for _, w := range d.Warnings() {
 		fmt.Fprintln(e.stdout, "  warning: "+w.Error())
 	}
-	fmt.Fprintf(e.stdout, "  as of: %s, checksum %s\n", d.AsOf, d.Checksum[:12])
+	fmt.Fprintf(e.stdout, "  as of: %s, checksum %s, version %s\n", d.AsOf, d.Checksum[:12], cmp.Or(d.Version, "none (no VERSION file)"))
 }
 
 // writeCoverage rewrites the coverage table in the README at path, leaving

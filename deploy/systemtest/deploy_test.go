@@ -549,9 +549,9 @@ func TestKubernetes(t *testing.T) {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		want := slices.Sorted(slices.Values(dataset.Files))
+		want := slices.Sorted(slices.Values(append([]string{dataset.VersionFile}, dataset.Files...)))
 		if diff := cmp.Diff(want, keys); diff != "" {
-			t.Errorf("ConfigMap %s keys, want dataset.Files (-want +got):\n%s", cm.Name, diff)
+			t.Errorf("ConfigMap %s keys, want dataset.Files and VERSION (-want +got):\n%s", cm.Name, diff)
 		}
 		fsys := fstest.MapFS{}
 		for k, v := range cm.Data {
