@@ -76,6 +76,9 @@ func TestChartImages(t *testing.T) {
 					t.Errorf("SVG has no text %q", want)
 				}
 			}
+			if o, _ := chart.Build(sp.ID, s.data(), chart.View{}); len(o.Maps) > 0 {
+				return // a map has no axes
+			}
 			if labels := axisLabels(text); labels < 2 {
 				t.Errorf("SVG has %d text nodes that look like axis labels (numbers or years), want at least 2:\n%s", labels, all)
 			}

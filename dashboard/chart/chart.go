@@ -125,7 +125,7 @@ var registry = []entry{
 	{Spec{"changes", "Change between figures",
 		"The change from each figure of the preferred series to the next.",
 		[]string{"from", "to", "theme"}}, changesChart},
-	{Spec{"structure-map", "KFOR's formations on the map",
+	{Spec{"structure-map", "KFOR's formations",
 		"KFOR's headquarters, brigades, task forces, battle groups, detachments and other units in force at the chosen date (by default today), drawn where the record places them in Kosovo and its neighbours.",
 		[]string{"date", "theme"}}, structureMapChart},
 	{Spec{"world-map", "Contributing nations on the map",

@@ -3,6 +3,7 @@ package chart
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -57,6 +58,19 @@ var unitSymbol = map[dataset.UnitKind]struct {
 	dataset.OtherUnit:    {"Other units and camps", "circle", 11}, // hollow: see structureMapChart
 }
 
+// neighbours are Kosovo's neighbours, named on the structure map at a
+// point inside each that the frame shows.
+var neighbours = []struct {
+	name     string
+	lat, lon float64
+}{
+	{"Kosovo", 42.47, 20.55},
+	{"Serbia", 43.2, 21.65},
+	{"Montenegro", 42.95, 20.05},
+	{"Albania", 42.2, 20.1},
+	{"North Macedonia", 41.97, 21.8},
+}
+
 // structureDay is the instant the structure map shows: the view's date, or
 // after the record's last change (the structure in force today).
 func structureDay(d *dataset.Dataset, v View) time.Time {
@@ -75,9 +89,9 @@ func structureMapChart(b *builder) error {
 	at := structureDay(b.d, b.v)
 	units := b.d.StructureAt(at)
 	b.out.Maps = []string{MapKosovo}
-	b.out.Title = "KFOR's formations, " + at.Format(time.DateOnly)
+	b.out.Title += ", " + at.Format(time.DateOnly)
 	if b.v.At.IsZero() {
-		b.out.Title = "KFOR's formations today"
+		b.out.Title = b.spec.Title + " today"
 	}
 
 	// Units at one place are drawn side by side, each at its own
@@ -164,11 +178,13 @@ func structureMapChart(b *builder) error {
 		drawnN += len(data)
 		sym := unitSymbol[kind]
 		legend = append(legend, sym.Label)
-		style := opts.ItemStyle{Color: p.series[len(legend)-1], BorderColor: p.bg, BorderWidth: 1}
+		// One colour per kind, whichever kinds a date has.
+		colour := p.series[slices.Index(dataset.UnitKinds, kind)]
+		style := opts.ItemStyle{Color: colour, BorderColor: p.bg, BorderWidth: 1}
 		if kind == dataset.OtherUnit {
 			// A ring filled with the background: ECharts fills its "empty"
 			// symbols white whatever the theme.
-			style = opts.ItemStyle{Color: p.bg, BorderColor: p.series[len(legend)-1], BorderWidth: 2.5}
+			style = opts.ItemStyle{Color: p.bg, BorderColor: colour, BorderWidth: 2.5}
 		}
 		c.AddSeries(sym.Label, nil, withData(data), charts.WithItemStyleOpts(style))
 		i := itoa(len(c.MultiSeries) - 1)
@@ -177,23 +193,19 @@ func structureMapChart(b *builder) error {
 		b.set("series."+i+".symbolSize", sym.Size)
 		b.set("series."+i+".z", 3)
 	}
-	// The places' names, once each, above their units.
-	var names []item
+	// The places' names, once each, above their units; the neighbours'
+	// names, where each is in the frame.
+	var names, countries []item
 	for _, pl := range places {
 		names = append(names, item{Name: pl.name, Value: []float64{pl.lon, pl.lat}})
 	}
-	if len(names) > 0 {
-		c.AddSeries("Places", nil, withData(names))
-		i := itoa(len(c.MultiSeries) - 1)
-		b.set("series."+i+".coordinateSystem", "geo")
-		b.set("series."+i+".symbolSize", 0)
-		b.set("series."+i+".silent", true)
-		b.set("series."+i+".tooltip", map[string]any{"show": false})
-		b.set("series."+i+".label", map[string]any{"show": true, "position": "top", "distance": 10, "formatter": "{b}",
-			"color": p.text, "fontSize": 11, "textBorderColor": p.bg, "textBorderWidth": 3})
-		b.set("series."+i+".labelLayout", map[string]any{"hideOverlap": true})
-		b.set("series."+i+".z", 4)
+	for _, n := range neighbours {
+		countries = append(countries, item{Name: n.name, Value: []float64{n.lon, n.lat}})
 	}
+	b.geoLabels(c, "Places", names, map[string]any{"position": "top", "distance": 10,
+		"color": p.text, "fontSize": 11, "textBorderColor": p.bg, "textBorderWidth": 3})
+	b.geoLabels(c, "Countries", countries, map[string]any{"position": "inside",
+		"color": p.muted, "fontSize": 12, "fontStyle": "italic"})
 
 	sub := fmt.Sprintf("%d formations in force, %d drawn", len(units), drawnN)
 	c.SetGlobalOptions(b.frame(sub, true, 0)...)
@@ -216,6 +228,25 @@ func structureMapChart(b *builder) error {
 	q := "?date=" + at.Format(time.DateOnly)
 	b.out.Data = []Link{{"Structure CSV", "/api/v1/structure.csv" + q}, {"Structure JSON", "/api/v1/structure" + q}}
 	return nil
+}
+
+// geoLabels adds a series of names on the geo component, drawn as labels
+// alone (no symbol, no tooltip, above the units), each hidden where it
+// would overlap another.
+func (b *builder) geoLabels(c *charts.Scatter, name string, data []item, label map[string]any) {
+	if len(data) == 0 {
+		return
+	}
+	c.AddSeries(name, nil, withData(data))
+	s := "series." + itoa(len(c.MultiSeries)-1) + "."
+	label["show"], label["formatter"] = true, "{b}"
+	b.set(s+"coordinateSystem", "geo")
+	b.set(s+"symbolSize", 0)
+	b.set(s+"silent", true)
+	b.set(s+"tooltip", map[string]any{"show": false})
+	b.set(s+"label", label)
+	b.set(s+"labelLayout", map[string]any{"hideOverlap": true})
+	b.set(s+"z", 4)
 }
 
 // kosovoGeo is the structure map's geo component: Kosovo tinted, its
@@ -347,9 +378,13 @@ func worldMapChart(b *builder) error {
 	b.set("series.1.itemStyle.borderColor", "rgba(0,0,0,0)")
 	b.set("series.1.silent", true)
 	b.drop = append(b.drop, "grid")
-	b.out.Title = "Contributing nations, " + ls.Date.String()
+	b.out.Title += ", " + ls.Date.String()
 	natoN, partnerN := ls.Split()
-	sub := fmt.Sprintf("%s; NATO members (%d) blue, partners (%d) orange striped; darker: more troops", b.listSummary(ls), natoN, partnerN)
+	more := "darker"
+	if b.v.Theme == Dark {
+		more = "brighter"
+	}
+	sub := fmt.Sprintf("%s; NATO members (%d) blue, partners (%d) orange striped; %s: more troops", b.listSummary(ls), natoN, partnerN, more)
 	c.SetGlobalOptions(b.frame(sub, false, 0)...)
 	if most > 0 {
 		// The range starts at 1: ECharts counts a value within the range
