@@ -23,9 +23,9 @@ import (
 const (
 	MapKosovo = "kosovo" // Kosovo (XKX) and its four neighbours, 1:50m
 	MapWorld  = "world"  // the world, 1:110m
-	// MapWorldPartners is the world again, for the partners' series of
-	// the world map: ECharts draws every map series of one map name as
-	// one, shaded by the first series' visual map alone.
+	// MapWorldPartners is the world's nations again, for the partners'
+	// series of the world map: ECharts draws every map series of one map
+	// name as one, shaded by the first series' visual map alone.
 	MapWorldPartners = "world-partners"
 )
 
@@ -35,8 +35,12 @@ func MapFile(name string) (string, bool) {
 	switch name {
 	case MapKosovo:
 		return "geo-kosovo.json", true
-	case MapWorld, MapWorldPartners:
+	case MapWorld:
 		return "geo-world.json", true
+	case MapWorldPartners:
+		// Only the nations dashboard/web/src/geo.js names by code: every
+		// nation the record has, and a third of the world's regions.
+		return "geo-nations.json", true
 	}
 	return "", false
 }

@@ -65,7 +65,8 @@ func TestFill(t *testing.T) {
 // has Kosovo's outline and its place names, the world map its nations.
 func TestMapsDrawn(t *testing.T) {
 	d := datasettest.Record(t)
-	s, err := New(Config{MaxConcurrent: 1})
+	// A minute: the world map takes some seconds, and many under -race.
+	s, err := New(Config{MaxConcurrent: 1, Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
