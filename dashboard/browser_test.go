@@ -115,6 +115,17 @@ const inspectCharts = `Array.from(document.querySelectorAll('.chart')).map(funct
     colours: n, width: el.clientWidth, aria: el.getAttribute('aria-label') || ''};
 })`
 
+// scrollToMaps scrolls the first map not yet drawn into view, where the
+// page draws it (fetching its outlines then), and reports whether every
+// map is drawn; polled until it is.
+const scrollToMaps = `(function () {
+  var left = Array.from(document.querySelectorAll('.chart[data-maps]')).filter(function (el) {
+    return el.getAttribute('data-rendered') !== 'true';
+  });
+  if (left.length) { left[0].scrollIntoView(); }
+  return left.length === 0;
+})()`
+
 // TestBrowser loads the dashboard from the real server in headless
 // Chromium, in light and dark theme and at a phone's width: every chart
 // draws its series, nothing is logged as an error, and no request leaves
@@ -153,6 +164,9 @@ func TestBrowser(t *testing.T) {
 			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.documentElement.getAttribute('data-charts') === 'ready'`,
 				chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 				t.Fatalf("charts not all drawn within 20s: %v (log: %v)", err, pl.errors)
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](scrollToMaps, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+				t.Fatalf("maps not all drawn within 20s of scrolling to them: %v (log: %v)", err, pl.errors)
 			}
 			states, err := chromedp.Run(ctx, chromedp.Evaluate[[]chartState](inspectCharts))
 			if err != nil {

@@ -144,6 +144,10 @@ type pageChart struct {
 	// SourcesTotal the chart draws from.
 	Sources      []*dataset.Source
 	SourcesTotal int
+	// Maps is, for a chart on maps, the hashed URL of each map's outline
+	// by map name, as JSON: the page's script fetches them when the chart
+	// scrolls into view.
+	Maps string
 }
 
 // SourcesMore is how many of the chart's sources the page does not list.
@@ -367,7 +371,7 @@ func (s *Server) handlePage() handler {
 		data.Lists, data.ListsTotal = listChoices(d, chart.ChooseList(d, v).List)
 		data.NationChoices = nationChoices(d, v.Nations)
 		for _, o := range opts {
-			pc := pageChart{Option: o, Sources: listedSources(o.Sources), SourcesTotal: len(o.Sources)}
+			pc := pageChart{Option: o, Sources: listedSources(o.Sources), SourcesTotal: len(o.Sources), Maps: mapURLs(o.Maps)}
 			for i, t := range o.Tables {
 				pc.Tables = append(pc.Tables, newPageTable(t, o.ID, i+1, v.Query()))
 			}
@@ -387,6 +391,24 @@ func (s *Server) handlePage() handler {
 		c.Header("Cache-Control", "no-cache")
 		c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 	}
+}
+
+// mapURLs is the hashed URL of each map's outline, by name, as JSON; ""
+// for a chart on no map.
+func mapURLs(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	urls := map[string]string{}
+	for _, n := range names {
+		file, ok := chart.MapFile(n)
+		if !ok {
+			panic("dashboard: no outline for map " + n) // chart names only maps MapFile knows
+		}
+		urls[n] = assetPath(file)
+	}
+	b, _ := json.Marshal(urls) // strings only
+	return string(b)
 }
 
 // drawCall is one chart as options.js hands it to the page's script.

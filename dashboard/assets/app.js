@@ -48,22 +48,74 @@
     });
   }
 
+  // The map outlines, fetched once each by URL (two maps' names may share
+  // a file), as promises of the parsed GeoJSON.
+  var outlines = {};
+  function outline(url) {
+    if (!outlines[url]) {
+      outlines[url] = fetch(url, { credentials: 'same-origin' }).then(function (r) {
+        if (!r.ok) { throw new Error('GET ' + url + ': ' + r.status); }
+        return r.json();
+      });
+    }
+    return outlines[url];
+  }
+
+  // drawMap draws a chart on maps (data-maps: {name: outline URL}) once it
+  // comes near the viewport: the outlines (tens of KB) stay out of the
+  // first load, and a reader who never scrolls to a map never fetches one.
+  function drawMap(el, maps, start) {
+    var go = function () {
+      var names = Object.keys(maps);
+      Promise.all(names.map(function (n) { return outline(maps[n]); })).then(function (geos) {
+        names.forEach(function (n, i) {
+          if (!echarts.getMap(n)) { echarts.registerMap(n, geos[i]); }
+        });
+        start();
+      }).catch(function (err) {
+        el.setAttribute('data-rendered', 'failed');
+        el.textContent = 'The map could not be loaded: ' + err.message;
+      });
+    };
+    if (!('IntersectionObserver' in window)) { go(); return; }
+    var seen = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) {
+        seen.disconnect();
+        go();
+      }
+    }, { rootMargin: '300px 0px' });
+    seen.observe(el);
+  }
+
   function draw(list) {
-    pending = list.length;
+    // data-charts=ready counts the charts drawn at load: not the maps,
+    // which wait to be scrolled to.
+    pending = list.filter(function (c) {
+      var el = document.getElementById('chart-' + c.id);
+      return el && !el.hasAttribute('data-maps');
+    }).length;
     list.forEach(function (c) {
       var el = document.getElementById('chart-' + c.id);
-      if (!el) { pending--; return; }
+      if (!el) { return; }
       el.style.height = (c.height || 420) + 'px';
-      var chart = echarts.init(el, c.theme || null, { renderer: 'canvas' });
-      chart.on('finished', function once() {
-        chart.off('finished', once);
-        el.setAttribute('data-rendered', 'true');
-        if (--pending === 0) { document.documentElement.setAttribute('data-charts', 'ready'); }
-      });
-      chart.setOption(c.option);
-      if (c.id === 'strength') { followZoom(chart); }
-      charts.push(chart);
-      drawn.push({ chart: chart, el: el, option: c.option, narrow: isNarrow(el) });
+      var maps = el.getAttribute('data-maps');
+      var start = function (counted) {
+        var chart = echarts.init(el, c.theme || null, { renderer: 'canvas' });
+        chart.on('finished', function once() {
+          chart.off('finished', once);
+          el.setAttribute('data-rendered', 'true');
+          if (counted && --pending === 0) { document.documentElement.setAttribute('data-charts', 'ready'); }
+        });
+        chart.setOption(c.option);
+        if (c.id === 'strength') { followZoom(chart); }
+        charts.push(chart);
+        drawn.push({ chart: chart, el: el, option: c.option, narrow: isNarrow(el) });
+      };
+      if (maps) {
+        drawMap(el, JSON.parse(maps), function () { start(false); });
+        return;
+      }
+      start(true);
     });
     if (pending === 0) { document.documentElement.setAttribute('data-charts', 'ready'); }
   }

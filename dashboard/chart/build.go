@@ -40,6 +40,9 @@ type builder struct {
 	src      sourceSet
 	asOf     dataset.Date
 	out      Option
+	// drop are top-level option keys go-echarts writes that the chart
+	// must not have (the maps' scatter has no cartesian axes).
+	drop []string
 }
 
 // patch sets a field that go-echarts v2.6.7 has no option for, at a dotted
@@ -191,6 +194,9 @@ func (b *builder) finish() (Option, map[string]any, error) {
 		if err := setPath(obj, pt.path, pt.value); err != nil {
 			return Option{}, nil, err
 		}
+	}
+	for _, k := range b.drop {
+		delete(obj, k)
 	}
 	// An image has nothing to click: no zoom slider, toolbox or brush.
 	if b.v.Image {

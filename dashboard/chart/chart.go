@@ -74,6 +74,10 @@ type Option struct {
 	Tables []Table
 	// Data links to the figures behind the chart in the JSON/CSV API.
 	Data []Link
+	// Maps names the map outlines the option draws on (MapKosovo,
+	// MapWorld): each must be registered with ECharts under its name,
+	// from the asset geo-NAME.json, before the option is set.
+	Maps []string
 }
 
 // Table is the figures a chart draws, as rows of text.
@@ -121,6 +125,12 @@ var registry = []entry{
 	{Spec{"changes", "Change between figures",
 		"The change from each figure of the preferred series to the next.",
 		[]string{"from", "to", "theme"}}, changesChart},
+	{Spec{"structure-map", "KFOR's formations",
+		"KFOR's headquarters, brigades, task forces, battle groups, detachments and other units in force at the chosen date (by default today), drawn where the record places them in Kosovo and its neighbours.",
+		[]string{"date", "theme"}}, structureMapChart},
+	{Spec{"world-map", "Contributing nations on the map",
+		"The nations in the per-nation list chosen, NATO members and partners told apart by colour and pattern, darker where a nation has more troops.",
+		[]string{"date", "theme"}}, worldMapChart},
 }
 
 // Specs returns every chart, in page order.

@@ -15,13 +15,16 @@ import (
 // the per-item tooltip text and style the charts need, so the series are
 // added with go-echarts and their data set to these.
 type item struct {
-	Name       string         `json:"name,omitempty"`
-	Value      any            `json:"value"`
-	Symbol     string         `json:"symbol,omitempty"`
-	SymbolSize int            `json:"symbolSize,omitempty"`
-	ItemStyle  map[string]any `json:"itemStyle,omitempty"`
-	Label      map[string]any `json:"label,omitempty"`
-	Tip        string         `json:"tip,omitempty"`
+	Name       string `json:"name,omitempty"`
+	Value      any    `json:"value"`
+	Symbol     string `json:"symbol,omitempty"`
+	SymbolSize int    `json:"symbolSize,omitempty"`
+	// SymbolOffset shifts the symbol by [x, y] pixels (units drawn side
+	// by side at one place on the structure map).
+	SymbolOffset []int          `json:"symbolOffset,omitempty"`
+	ItemStyle    map[string]any `json:"itemStyle,omitempty"`
+	Label        map[string]any `json:"label,omitempty"`
+	Tip          string         `json:"tip,omitempty"`
 }
 
 // withData sets a series' data to items.

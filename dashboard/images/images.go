@@ -56,6 +56,7 @@ func New(cfg Config) (*Service, error) {
 		QueueWait:     cfg.QueueWait,
 		Timeout:       cfg.Timeout,
 		CacheDir:      cfg.CacheDir,
+		Maps:          maps(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("images: %w", err)
@@ -114,7 +115,7 @@ func (s *Service) Draw(ctx context.Context, d *dataset.Dataset, img Image) ([]by
 	img.fill(&o)
 	c := render.Chart{
 		Option: o.JS, Theme: o.Theme, Width: img.Width, Height: img.Height,
-		Title: o.Title, Footer: Footer(d, o.Sources, s.site),
+		Title: o.Title, Footer: Footer(d, o.Sources, s.site), Maps: o.Maps,
 	}
 	switch img.Format {
 	case SVG:
@@ -123,6 +124,20 @@ func (s *Service) Draw(ctx context.Context, d *dataset.Dataset, img Image) ([]by
 		return s.r.PNG(ctx, c, img.Scale)
 	}
 	return nil, fmt.Errorf("%w: format %q (want svg or png)", render.ErrInvalid, img.Format)
+}
+
+// maps are the map outlines the charts may draw on, by name.
+func maps() map[string][]byte {
+	out := map[string][]byte{}
+	for _, name := range []string{chart.MapKosovo, chart.MapWorld, chart.MapWorldPartners} {
+		file, _ := chart.MapFile(name)
+		b, err := assets.Files.ReadFile(file)
+		if err != nil {
+			panic(err) // the embed pattern guarantees the files
+		}
+		out[name] = b
+	}
+	return out
 }
 
 // footerNames is how many publishers the footer names.

@@ -1,8 +1,11 @@
 package images
 
 import (
+	"context"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
 	"github.com/kforstats/kforstats/dashboard/param"
@@ -54,5 +57,55 @@ func TestFill(t *testing.T) {
 	}
 	if Known("pie") {
 		t.Errorf("Known(pie) = true")
+	}
+}
+
+// TestMapsDrawn: the map charts draw on their outlines (registered from
+// the assets before the option is set): the structure map of 2012-02-15
+// has Kosovo's outline and its place names, the world map its nations.
+func TestMapsDrawn(t *testing.T) {
+	d := datasettest.Record(t)
+	// A minute: the world map takes some seconds, and many under -race.
+	s, err := New(Config{MaxConcurrent: 1, Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	at := time.Date(2012, time.February, 15, 0, 0, 0, 0, time.UTC)
+	tests := map[string]struct {
+		id   string
+		want []string
+	}{
+		"structure": {"structure-map", []string{"Prishtinë/Priština", "Pejë/Peć", "Ferizaj/Uroševac", "Prizren", "Skopje"}},
+		"world":     {"world-map", []string{"Contributing nations"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			svg, err := s.Draw(context.Background(), d, Image{ID: tc.id, Format: SVG, View: chart.View{At: at}})
+			if err != nil {
+				t.Fatalf("Draw(%s) = %v", tc.id, err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(string(svg), w) {
+					t.Errorf("Draw(%s) has no %q", tc.id, w)
+				}
+			}
+			// An outline is a path of hundreds of points; without the map
+			// registered ECharts draws none.
+			long := 0
+			for _, m := range regexp.MustCompile(`<path d="([^"]*)"`).FindAllStringSubmatch(string(svg), -1) {
+				if len(m[1]) > 500 {
+					long++
+				}
+			}
+			if long == 0 {
+				t.Errorf("Draw(%s) has no outline", tc.id)
+			}
+		})
+	}
+	for _, name := range []string{chart.MapKosovo, chart.MapWorld, chart.MapWorldPartners} {
+		if _, ok := maps()[name]; !ok {
+			t.Errorf("maps() has no %q", name)
+		}
 	}
 }

@@ -94,24 +94,26 @@ const comparePage = `<!doctype html>
 
 // compareCase is one chart drawn both ways.
 type compareCase struct {
-	Name   string `json:"-"`
-	Option string `json:"-"`
-	Theme  string `json:"theme"`
-	Width  int    `json:"width"`
-	Height int    `json:"height"`
-	Scale  int    `json:"scale"`
-	Title  string `json:"title"`
-	Footer string `json:"footer"`
+	Name   string   `json:"-"`
+	Option string   `json:"-"`
+	Maps   []string `json:"-"`
+	Theme  string   `json:"theme"`
+	Width  int      `json:"width"`
+	Height int      `json:"height"`
+	Scale  int      `json:"scale"`
+	Title  string   `json:"title"`
+	Footer string   `json:"footer"`
 }
 
 func (c compareCase) chart() Chart {
-	return Chart{Option: c.Option, Theme: c.Theme, Width: c.Width, Height: c.Height, Title: c.Title, Footer: c.Footer}
+	return Chart{Option: c.Option, Theme: c.Theme, Width: c.Width, Height: c.Height, Title: c.Title, Footer: c.Footer, Maps: c.Maps}
 }
 
 // comparisonServer serves the page, the bundle and each case's option.
 func comparisonServer(tb testing.TB, cases *[]compareCase, mu *sync.Mutex) string {
 	tb.Helper()
 	bundle := bundle(tb)
+	maps := outlines(tb)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/echarts.min.js", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript")
@@ -137,6 +139,9 @@ func comparisonServer(tb testing.TB, cases *[]compareCase, mu *sync.Mutex) strin
 			return
 		}
 		w.Header().Set("Content-Type", "text/javascript")
+		for _, m := range c.Maps { // as the page registers them before setOption
+			fmt.Fprintf(w, "echarts.registerMap(%q, %s);\n", m, maps[m])
+		}
 		fmt.Fprintf(w, "window.__option = (\n%s\n);\n", c.Option)
 	})
 	mux.HandleFunc("/case/{n}/", func(w http.ResponseWriter, r *http.Request) {
@@ -258,7 +263,7 @@ func TestBrowserComparison(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		cases = append(cases, compareCase{
-			Name: name, Option: o.JS, Theme: o.Theme, Width: 1000, Height: o.Height, Scale: scale,
+			Name: name, Option: o.JS, Maps: o.Maps, Theme: o.Theme, Width: 1000, Height: o.Height, Scale: scale,
 			Title: o.Title, Footer: "Source: kforstats browser comparison",
 		})
 		return len(cases) - 1

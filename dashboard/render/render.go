@@ -63,6 +63,10 @@ type Options struct {
 	// resvg and the encoders), and MaxConcurrent alone lets a many-core
 	// host draw that many of the largest at once: gigabytes.
 	PixelBudget int
+	// Maps are the map outlines a chart may draw on, as GeoJSON by the
+	// name the option's geo component or map series gives (Chart.Maps
+	// names those a chart needs).
+	Maps map[string][]byte
 	// CacheDir keeps wazero's compiled code on disk so that a new process
 	// draws its first PNG without compiling resvg again (about 1.5 s);
 	// empty keeps it in memory only, shared within the process.
@@ -83,6 +87,9 @@ type Chart struct {
 	// Footer is the provenance line drawn at the bottom left when the
 	// option has none of its own (a title placed at the bottom).
 	Footer string
+	// Maps names the map outlines (keys of Options.Maps) the option
+	// draws on; each is registered with ECharts before the option is set.
+	Maps []string
 }
 
 func (c *Chart) check(scale int) error {
@@ -313,7 +320,7 @@ func (r *Renderer) svg(ctx context.Context, c *Chart) (string, error) {
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 	stop := context.AfterFunc(ctx, func() { rt.vm.Interrupt(errInterrupted) })
-	svg, reusable, err := rt.svg(c, deadline)
+	svg, reusable, err := rt.svg(c, r.opts.Maps, deadline)
 	if !stop() {
 		reusable = false // the context ended: the interrupt may be pending
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kforstats/kforstats/dashboard/chart"
 	"github.com/kforstats/kforstats/dashboard/render/rendertest"
 )
 
@@ -95,9 +96,28 @@ func artefact(tb testing.TB, name string, b []byte) {
 	}
 }
 
+// outlines are the charts' map outlines, by map name, read from the
+// page's assets as the image service reads them.
+func outlines(tb testing.TB) map[string][]byte {
+	tb.Helper()
+	out := map[string][]byte{}
+	for _, name := range []string{chart.MapKosovo, chart.MapWorld, chart.MapWorldPartners} {
+		file, _ := chart.MapFile(name)
+		b, err := os.ReadFile(filepath.Join("..", "assets", file))
+		if err != nil {
+			tb.Fatalf("read the map outline %s: %v", file, err)
+		}
+		out[name] = b
+	}
+	return out
+}
+
 func newRenderer(tb testing.TB, o Options) *Renderer {
 	tb.Helper()
 	o.ECharts = bundle(tb)
+	if o.Maps == nil {
+		o.Maps = outlines(tb)
+	}
 	r, err := New(o)
 	if err != nil {
 		tb.Fatal(err)
@@ -309,5 +329,15 @@ func TestUnusableCacheDir(t *testing.T) {
 	r := newRenderer(t, Options{CacheDir: filepath.Join(file, "cache")})
 	if _, err := r.PNG(context.Background(), testCharts["bar"].chart, 1); err != nil {
 		t.Fatalf("PNG with an unusable cache directory: %v", err)
+	}
+}
+
+// TestMapUnknown: a chart on a map the renderer has no outline for is
+// refused as invalid, naming the map.
+func TestMapUnknown(t *testing.T) {
+	r := newRenderer(t, Options{})
+	_, err := r.SVG(context.Background(), Chart{Option: `{series: []}`, Width: 400, Height: 300, Maps: []string{"mars"}})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `"mars"`) {
+		t.Errorf("SVG on map mars = %v, want ErrInvalid naming it", err)
 	}
 }

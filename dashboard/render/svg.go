@@ -54,10 +54,13 @@ type jsRuntime struct {
 	vm      *goja.Runtime
 	render  goja.Callable
 	measure measurer
+	// maps are the map outlines registered with this runtime's ECharts,
+	// each once, on the first chart that needs it.
+	maps map[string]bool
 }
 
 func newJSRuntime(p *programs, fonts *fontSet) (*jsRuntime, error) {
-	rt := &jsRuntime{vm: goja.New(), measure: measurer{fonts: fonts}}
+	rt := &jsRuntime{vm: goja.New(), measure: measurer{fonts: fonts}, maps: map[string]bool{}}
 	if err := rt.vm.Set("__kforMeasure", rt.measure.width); err != nil {
 		return nil, err
 	}
@@ -84,13 +87,43 @@ var errInterrupted = errors.New("interrupted")
 // the runtime may be used again: not when the deadline struck (ECharts may
 // have been left half way through an update, and the interrupt flag may be
 // set), so the pool throws that runtime away.
-func (rt *jsRuntime) svg(c *Chart, deadline time.Time) (svg string, reusable bool, err error) {
+func (rt *jsRuntime) svg(c *Chart, maps map[string][]byte, deadline time.Time) (svg string, reusable bool, err error) {
 	timer := time.AfterFunc(time.Until(deadline), func() { rt.vm.Interrupt(errInterrupted) })
-	svg, err = rt.draw(c)
+	svg, err = rt.draw(c, maps)
 	return svg, timer.Stop(), err
 }
 
-func (rt *jsRuntime) draw(c *Chart) (string, error) {
+// registerMaps registers the map outlines c draws on that this runtime
+// has not registered yet.
+func (rt *jsRuntime) registerMaps(c *Chart, maps map[string][]byte) error {
+	for _, name := range c.Maps {
+		if rt.maps[name] {
+			continue
+		}
+		geo, ok := maps[name]
+		if !ok {
+			return fmt.Errorf("%w: no map outline %q", ErrInvalid, name)
+		}
+		reg, ok := goja.AssertFunction(rt.vm.Get("echarts").ToObject(rt.vm).Get("registerMap"))
+		if !ok {
+			return errors.New("echarts.registerMap is not a function")
+		}
+		obj, err := rt.vm.RunScript("geo-"+name+".json", "("+string(geo)+")")
+		if err != nil {
+			return fmt.Errorf("map outline %q: %w", name, jsError(err))
+		}
+		if _, err := reg(goja.Undefined(), rt.vm.ToValue(name), obj); err != nil {
+			return fmt.Errorf("register map %q: %w", name, jsError(err))
+		}
+		rt.maps[name] = true
+	}
+	return nil
+}
+
+func (rt *jsRuntime) draw(c *Chart, maps map[string][]byte) (string, error) {
+	if err := rt.registerMaps(c, maps); err != nil {
+		return "", err
+	}
 	opt, err := rt.vm.RunScript("option.js", "(\n"+c.Option+"\n)")
 	if err != nil {
 		return "", fmt.Errorf("evaluate option: %w", jsError(err))

@@ -4,11 +4,12 @@
 // in the browser and as an image. Add a part here when a chart needs it, then
 // run `make assets`.
 import * as echarts from 'echarts/core';
-import { LineChart, BarChart, PieChart } from 'echarts/charts';
+import { LineChart, BarChart, PieChart, MapChart, ScatterChart } from 'echarts/charts';
 import {
   AriaComponent,
   BrushComponent,
   DataZoomComponent,
+  GeoComponent,
   GridComponent,
   LegendComponent,
   MarkAreaComponent,
@@ -16,13 +17,14 @@ import {
   TitleComponent,
   ToolboxComponent,
   TooltipComponent,
+  VisualMapComponent,
 } from 'echarts/components';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 
 echarts.use([
-  LineChart, BarChart, PieChart,
-  AriaComponent, BrushComponent, DataZoomComponent, GridComponent, LegendComponent,
-  MarkAreaComponent, MarkLineComponent, TitleComponent, ToolboxComponent, TooltipComponent,
+  LineChart, BarChart, PieChart, MapChart, ScatterChart,
+  AriaComponent, BrushComponent, DataZoomComponent, GeoComponent, GridComponent, LegendComponent,
+  MarkAreaComponent, MarkLineComponent, TitleComponent, ToolboxComponent, TooltipComponent, VisualMapComponent,
   CanvasRenderer, SVGRenderer,
 ]);
 

@@ -19,6 +19,19 @@ const alpha3 = {
   '705': 'SVN', '752': 'SWE', '792': 'TUR', '804': 'UKR', '840': 'USA', '688': 'SRB', '070': 'BIH',
 };
 
+// unwrap moves the western half of a ring that crosses the antimeridian
+// (Russia's Chukotka, Fiji) east by 360 degrees: drawn as given, the ring
+// would run across the whole map.
+function unwrap(ring) {
+  const crosses = ring.some((p, i) => i > 0 && Math.abs(p[0] - ring[i - 1][0]) > 180);
+  return crosses ? ring.map(([x, y]) => [x < 0 ? x + 360 : x, y]) : ring;
+}
+
+function unwrapGeometry(g) {
+  if (g.type === 'Polygon') return { type: g.type, coordinates: g.coordinates.map(unwrap) };
+  return { type: g.type, coordinates: g.coordinates.map((poly) => poly.map(unwrap)) };
+}
+
 function convert(file, decimals, keep) {
   const topo = require(path.join(__dirname, '..', 'node_modules', 'world-atlas', file));
   const fc = feature(topo, topo.objects.countries);
@@ -28,12 +41,16 @@ function convert(file, decimals, keep) {
   for (const ft of fc.features) {
     const name = ft.properties.name === 'Kosovo' ? 'XKX' : alpha3[ft.id] || ft.properties.name;
     if (keep && !keep.includes(name)) continue;
-    if (!ft.geometry) continue;
-    out.features.push({ type: 'Feature', properties: { name }, geometry: { type: ft.geometry.type, coordinates: round(ft.geometry.coordinates) } });
+    if (!ft.geometry || name === 'Antarctica') continue; // no contributor; it would fill the map's foot
+    const g = unwrapGeometry(ft.geometry);
+    out.features.push({ type: 'Feature', properties: { name }, geometry: { type: g.type, coordinates: round(g.coordinates) } });
   }
   return JSON.stringify(out);
 }
 
 const dir = path.join(__dirname, '..', '..', 'assets');
 fs.writeFileSync(path.join(dir, 'geo-world.json'), convert('countries-110m.json', 2));
+// The nations alone (those named by code above), for the world map's
+// partners, drawn over the world: a third of its regions to draw.
+fs.writeFileSync(path.join(dir, 'geo-nations.json'), convert('countries-110m.json', 2, Object.values(alpha3)));
 fs.writeFileSync(path.join(dir, 'geo-kosovo.json'), convert('countries-50m.json', 3, ['XKX', 'SRB', 'MNE', 'ALB', 'MKD']));

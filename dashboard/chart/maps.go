@@ -1,0 +1,460 @@
+package chart
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/kforstats/kforstats/dashboard/assets"
+	"github.com/kforstats/kforstats/dataset"
+)
+
+// The maps an option may name in Option.Maps, each registered with
+// ECharts under its name, from the GeoJSON asset MapFile names, before the
+// option is set (by the page, once the chart scrolls into view; by the
+// image renderer, before it draws).
+const (
+	MapKosovo = "kosovo" // Kosovo (XKX) and its four neighbours, 1:50m
+	MapWorld  = "world"  // the world, 1:110m
+	// MapWorldPartners is the world's nations again, for the partners'
+	// series of the world map: ECharts draws every map series of one map
+	// name as one, shaded by the first series' visual map alone.
+	MapWorldPartners = "world-partners"
+)
+
+// MapFile returns the embedded asset (dashboard/assets) holding the
+// outlines of map name, as GeoJSON.
+func MapFile(name string) (string, bool) {
+	switch name {
+	case MapKosovo:
+		return "geo-kosovo.json", true
+	case MapWorld:
+		return "geo-world.json", true
+	case MapWorldPartners:
+		// Only the nations dashboard/web/src/geo.js names by code: every
+		// nation the record has, and a third of the world's regions.
+		return "geo-nations.json", true
+	}
+	return "", false
+}
+
+// kosovoBounds frame the structure map on Kosovo, with room for the rear
+// headquarters in Skopje: [[west, north], [east, south]].
+var kosovoBounds = [][]float64{{19.85, 43.32}, {21.95, 41.9}}
+
+// unitSymbol is how the structure map draws each kind of unit.
+var unitSymbol = map[dataset.UnitKind]struct {
+	Label, Symbol string
+	Size          int
+}{
+	dataset.Headquarters: {"Headquarters", "rect", 14},
+	dataset.Brigade:      {"Brigades", "diamond", 17},
+	dataset.TaskForce:    {"Task forces", "triangle", 16},
+	dataset.BattleGroup:  {"Battle groups", "circle", 14},
+	dataset.Detachment:   {"Detachments", "path://M4,0L12,0L16,7L12,14L4,14L0,7Z", 14},
+	dataset.OtherUnit:    {"Other units and camps", "circle", 11}, // hollow: see structureMapChart
+}
+
+// neighbours are Kosovo's neighbours, named on the structure map at a
+// point inside each that the frame shows.
+var neighbours = []struct {
+	name     string
+	lat, lon float64
+}{
+	{"Kosovo", 42.47, 20.55},
+	{"Serbia", 43.2, 21.65},
+	{"Montenegro", 42.95, 20.05},
+	{"Albania", 42.2, 20.1},
+	{"North Macedonia", 41.97, 21.8},
+}
+
+// structureDay is the instant the structure map shows: the view's date, or
+// after the record's last change (the structure in force today).
+func structureDay(d *dataset.Dataset, v View) time.Time {
+	if !v.At.IsZero() {
+		return v.At
+	}
+	t := d.AsOf.Start()
+	if ch := d.StructureChanges(); len(ch) > 0 && ch[len(ch)-1].After(t) {
+		t = ch[len(ch)-1]
+	}
+	return t
+}
+
+func structureMapChart(b *builder) error {
+	p := b.pal
+	at := structureDay(b.d, b.v)
+	units := b.d.StructureAt(at)
+	b.out.Maps = []string{MapKosovo}
+	b.out.Title += ", " + at.Format(time.DateOnly)
+	if b.v.At.IsZero() {
+		b.out.Title = b.spec.Title + " today"
+	}
+
+	// Units at one place are drawn side by side, each at its own
+	// coordinates shifted by a few pixels, and the place is named once
+	// (a camp and its town's centre are a kilometre or so apart: one
+	// place at this scale).
+	type place struct {
+		name     string
+		lat, lon float64
+		units    []*dataset.Unit
+	}
+	var places []*place
+	byName := map[string]*place{}
+	var unplaced []string
+	tbl := Table{Caption: fmt.Sprintf("KFOR's formations in force on %s", at.Format(time.DateOnly)),
+		Head: []string{"Formation", "Kind", "Lead nation", "Camp", "Place", "From", "To", "Drawn at", "Source"}}
+	for _, u := range units {
+		b.used(u.Source, u.From)
+		lead := "multinational or not named"
+		if u.Lead != nil {
+			lead = u.Lead.Name
+		}
+		to := "in force"
+		if !u.To.IsZero() {
+			to = u.To.String()
+		}
+		drawn := "not drawn: no coordinates"
+		switch u.Coords {
+		case dataset.CoordsSource:
+			drawn = fmt.Sprintf("the camp, %.4f, %.4f", u.Lat, u.Lon)
+		case dataset.CoordsTownCentre:
+			drawn = fmt.Sprintf("the town centre, %.4f, %.4f", u.Lat, u.Lon)
+		}
+		src := ""
+		if u.Source != nil {
+			src = u.Source.Publisher + ", " + u.Source.Published.String()
+		}
+		tbl.Rows = append(tbl.Rows, []string{u.Name, unitSymbol[u.Kind].Label, lead, u.Camp, u.Place, u.From.String(), to, drawn, src})
+		if !u.Located() {
+			unplaced = append(unplaced, u.Name)
+			continue
+		}
+		if u.CoordsFrom != u.Source {
+			b.used(u.CoordsFrom, u.From)
+		}
+		key := u.Place
+		if key == "" {
+			key = fmt.Sprintf("%.4f,%.4f", u.Lat, u.Lon)
+		}
+		pl := byName[key]
+		if pl == nil {
+			pl = &place{name: u.Place, lat: u.Lat, lon: u.Lon}
+			byName[key] = pl
+			places = append(places, pl)
+		}
+		pl.units = append(pl.units, u)
+	}
+
+	// The offset of each unit from its coordinates, in pixels: a row
+	// centred on the place, in the order the units are listed.
+	const step = 16
+	offset := map[*dataset.Unit][]int{}
+	for _, pl := range places {
+		n := len(pl.units)
+		for i, u := range pl.units {
+			offset[u] = []int{(2*i - (n - 1)) * step / 2, 0}
+		}
+	}
+
+	c := charts.NewScatter()
+	drawnN := 0
+	var legend []string
+	for _, kind := range dataset.UnitKinds {
+		var data []item
+		for _, u := range units {
+			if u.Kind != kind || !u.Located() {
+				continue
+			}
+			data = append(data, item{Name: u.Name, Value: []float64{u.Lon, u.Lat}, Tip: unitTip(u), SymbolOffset: offset[u]})
+		}
+		if len(data) == 0 {
+			continue
+		}
+		drawnN += len(data)
+		sym := unitSymbol[kind]
+		legend = append(legend, sym.Label)
+		// One colour per kind, whichever kinds a date has.
+		colour := p.series[slices.Index(dataset.UnitKinds, kind)]
+		style := opts.ItemStyle{Color: colour, BorderColor: p.bg, BorderWidth: 1}
+		if kind == dataset.OtherUnit {
+			// A ring filled with the background: ECharts fills its "empty"
+			// symbols white whatever the theme.
+			style = opts.ItemStyle{Color: p.bg, BorderColor: colour, BorderWidth: 2.5}
+		}
+		c.AddSeries(sym.Label, nil, withData(data), charts.WithItemStyleOpts(style))
+		i := itoa(len(c.MultiSeries) - 1)
+		b.set("series."+i+".coordinateSystem", "geo")
+		b.set("series."+i+".symbol", sym.Symbol)
+		b.set("series."+i+".symbolSize", sym.Size)
+		b.set("series."+i+".z", 3)
+	}
+	// The places' names, once each, above their units; the neighbours'
+	// names, where each is in the frame.
+	var names, countries []item
+	for _, pl := range places {
+		names = append(names, item{Name: pl.name, Value: []float64{pl.lon, pl.lat}})
+	}
+	for _, n := range neighbours {
+		countries = append(countries, item{Name: n.name, Value: []float64{n.lon, n.lat}})
+	}
+	b.geoLabels(c, "Places", names, map[string]any{"position": "top", "distance": 10,
+		"color": p.text, "fontSize": 11, "textBorderColor": p.bg, "textBorderWidth": 3})
+	b.geoLabels(c, "Countries", countries, map[string]any{"position": "inside",
+		"color": p.muted, "fontSize": 12, "fontStyle": "italic"})
+
+	sub := fmt.Sprintf("%d formations in force, %d drawn", len(units), drawnN)
+	c.SetGlobalOptions(b.frame(sub, true, 0)...)
+	b.set("legend.data", legend)
+	b.drop = append(b.drop, "xAxis", "yAxis", "grid")
+	b.set("geo", b.kosovoGeo())
+	b.chart = c
+	b.out.Height = 560
+	b.out.Description += fmt.Sprintf(" On %s: %d formations in force, %d of them placed on the map.", at.Format(time.DateOnly), len(units), drawnN)
+	var note []string
+	if len(units) == 0 {
+		note = append(note, "The record has no formation in force on that day.")
+	}
+	if len(unplaced) > 0 {
+		note = append(note, fmt.Sprintf("Not drawn, as no source places them: %s.", strings.Join(unplaced, "; ")))
+	}
+	note = append(note, "Units at one place are drawn side by side; a place given as a town's centre is not the camp's position.")
+	b.out.Note = strings.Join(note, " ")
+	b.out.Tables = []Table{tbl, b.sourceTable()}
+	q := "?date=" + at.Format(time.DateOnly)
+	b.out.Data = []Link{{"Structure CSV", "/api/v1/structure.csv" + q}, {"Structure JSON", "/api/v1/structure" + q}}
+	return nil
+}
+
+// geoLabels adds a series of names on the geo component, drawn as labels
+// alone (no symbol, no tooltip, above the units), each hidden where it
+// would overlap another.
+func (b *builder) geoLabels(c *charts.Scatter, name string, data []item, label map[string]any) {
+	if len(data) == 0 {
+		return
+	}
+	c.AddSeries(name, nil, withData(data))
+	s := "series." + itoa(len(c.MultiSeries)-1) + "."
+	label["show"], label["formatter"] = true, "{b}"
+	b.set(s+"coordinateSystem", "geo")
+	b.set(s+"symbolSize", 0)
+	b.set(s+"silent", true)
+	b.set(s+"tooltip", map[string]any{"show": false})
+	b.set(s+"label", label)
+	b.set(s+"labelLayout", map[string]any{"hideOverlap": true})
+	b.set(s+"z", 4)
+}
+
+// kosovoGeo is the structure map's geo component: Kosovo tinted, its
+// neighbours grey, framed on Kosovo.
+func (b *builder) kosovoGeo() map[string]any {
+	p := b.pal
+	land, kosovo := "#eef0f3", "#dde7f5"
+	if b.v.Theme == Dark {
+		land, kosovo = "#23272e", "#2a3a52"
+	}
+	return map[string]any{
+		"map": MapKosovo, "roam": !b.v.Image, "boundingCoords": kosovoBounds,
+		"top": 86, "bottom": 30, "left": 12, "right": 12,
+		"silent":    true,
+		"label":     map[string]any{"show": false},
+		"itemStyle": map[string]any{"areaColor": land, "borderColor": p.muted, "borderWidth": 0.8},
+		"regions":   []any{map[string]any{"name": "XKX", "itemStyle": map[string]any{"areaColor": kosovo, "borderColor": p.text, "borderWidth": 1.4}}},
+	}
+}
+
+// unitTip is a unit's tooltip.
+func unitTip(u *dataset.Unit) string {
+	var sb strings.Builder
+	sb.WriteString("<b>" + esc(u.Name) + "</b>")
+	if u.Lead != nil {
+		sb.WriteString("<br/>Lead nation: " + esc(u.Lead.Name))
+	} else {
+		sb.WriteString("<br/>Lead nation: multinational or not named")
+	}
+	if u.Camp != "" {
+		sb.WriteString("<br/>Camp: " + esc(u.Camp))
+	}
+	if u.Place != "" {
+		sb.WriteString("<br/>Place: " + esc(u.Place))
+		if u.Coords == dataset.CoordsTownCentre {
+			sb.WriteString(" (drawn at the town centre)")
+		}
+	}
+	to := "in force"
+	if !u.To.IsZero() {
+		to = u.To.String()
+	}
+	sb.WriteString("<br/>From " + esc(u.From.String()) + " to " + esc(to) + " · " + string(u.Confidence))
+	sb.WriteString(srcTip(u.Source))
+	return sb.String()
+}
+
+// sourceTable lists the chart's sources.
+func (b *builder) sourceTable() Table {
+	t := Table{Caption: "Sources", Head: []string{"Source", "Publisher", "Published", "Address"}}
+	for _, s := range b.src.list {
+		t.Rows = append(t.Rows, []string{s.ID + ": " + s.Title, s.Publisher, s.Published.String(), s.URL})
+	}
+	return t
+}
+
+// worldMapChart draws the list on two map series over one another, each
+// shaded by troops by a visual map of its own: ECharts shades a map's
+// regions by a visual map's colour alone, so one colour ramp per
+// membership needs one series per membership. The NATO members' series
+// draws the whole world and carries every nation's tooltip; the partners'
+// series, above it, draws only the partners (every other region is
+// transparent) and is silent, so the pointer reaches the one below.
+func worldMapChart(b *builder) error {
+	p := b.pal
+	b.out.Maps = []string{MapWorld, MapWorldPartners}
+	choice := ChooseList(b.d, b.v)
+	ls := choice.List
+	c := charts.NewMap()
+	if ls == nil {
+		b.out.Note = "The record has no per-nation list."
+		b.chart = c
+		return nil
+	}
+	b.used(ls.Source, ls.Date)
+	at := ls.Date.Time()
+	entries := append([]dataset.Contribution(nil), ls.Entries...)
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Troops > entries[j].Troops })
+
+	tbl := Table{Caption: fmt.Sprintf("Contributing nations, %s (%s)", ls.Date, b.listSummary(ls)),
+		Head: []string{"Nation", "Code", "Troops", "Membership", "Confidence"}}
+	var nato, partners []item
+	most := 0
+	for _, e := range entries {
+		m := e.Nation.MembershipAt(at)
+		troops := "not given"
+		var value any = "-"
+		if e.Troops > 0 {
+			troops = num(e.Troops)
+			value = e.Troops
+			most = max(most, e.Troops)
+		}
+		tbl.Rows = append(tbl.Rows, []string{e.Nation.Name, e.Nation.Code, troops, string(m), string(e.Confidence)})
+		tip := "<b>" + esc(e.Nation.Name) + "</b>: " + troops + " troops<br/>" + membershipTip(e.Nation, at) +
+			"<br/>List of " + esc(ls.Date.String()) + " · " + string(e.Confidence) + srcTip(ls.Source)
+		if m == dataset.NATO {
+			nato = append(nato, item{Name: e.Nation.Code, Value: value, Tip: tip})
+			continue
+		}
+		// The partner's tooltip rides on the NATO series below, with no
+		// value there; its colour and pattern on the partners' series.
+		nato = append(nato, item{Name: e.Nation.Code, Value: "-", Tip: tip})
+		partners = append(partners, item{Name: e.Nation.Code, Value: value,
+			ItemStyle: map[string]any{"borderColor": p.muted, "borderWidth": 0.4, "decal": decalStriped}})
+	}
+	land := "#eef0f3"
+	if b.v.Theme == Dark {
+		land = "#23272e"
+	}
+	c.AddSeries("NATO members", nil, withData(nato))
+	c.AddSeries("Partners", nil, withData(partners))
+	for i, fill := range []string{land, "rgba(0,0,0,0)"} {
+		s := "series." + itoa(i) + "."
+		b.set(s+"map", b.out.Maps[i])
+		b.set(s+"roam", false)
+		b.set(s+"top", 90)
+		b.set(s+"bottom", 30)
+		b.set(s+"left", 8)
+		b.set(s+"right", 8)
+		// Europe and its neighbours, where nearly every contributor is,
+		// with North America and Argentina in view.
+		b.set(s+"boundingCoords", [][]float64{{-125, 72}, {125, -40}})
+		b.set(s+"itemStyle", map[string]any{"areaColor": fill, "borderColor": p.muted, "borderWidth": 0.4})
+		b.set(s+"label", map[string]any{"show": false})
+		b.set(s+"emphasis", map[string]any{"label": map[string]any{"show": false}, "itemStyle": map[string]any{"areaColor": p.grid}})
+		b.set(s+"select", map[string]any{"disabled": true})
+		b.set(s+"showLegendSymbol", false)
+	}
+	b.set("series.1.itemStyle.borderColor", "rgba(0,0,0,0)")
+	b.set("series.1.silent", true)
+	b.drop = append(b.drop, "grid")
+	b.out.Title += ", " + ls.Date.String()
+	natoN, partnerN := ls.Split()
+	more := "darker"
+	if b.v.Theme == Dark {
+		more = "brighter"
+	}
+	sub := fmt.Sprintf("%s; NATO members (%d) blue, partners (%d) orange striped; %s: more troops", b.listSummary(ls), natoN, partnerN, more)
+	c.SetGlobalOptions(b.frame(sub, false, 0)...)
+	if most > 0 {
+		// The range starts at 1: ECharts counts a value within the range
+		// when the range spans the whole extent, even NaN (a region no
+		// nation of the list has), which would take the ramp's colour.
+		vm := func(series int, label string, ramp []string, out string, left int) map[string]any {
+			return map[string]any{
+				"type": "continuous", "min": 0, "max": most, "range": []int{1, most}, "seriesIndex": series,
+				"calculable": false, "left": left, "bottom": 30, "itemWidth": 12, "itemHeight": 90,
+				"text": []string{label + ": " + num(most), "1"}, "textStyle": map[string]any{"color": p.text, "fontSize": 11},
+				"inRange": map[string]any{"color": ramp}, "outOfRange": map[string]any{"color": out},
+			}
+		}
+		b.set("visualMap", []any{
+			vm(0, "NATO", ramps[b.v.Theme][0], land, 12),
+			vm(1, "Partners", ramps[b.v.Theme][1], "rgba(0,0,0,0)", 110),
+		})
+	}
+	b.chart = c
+	b.out.Height = 480
+	b.out.Description += fmt.Sprintf(" In the list of %s: %d NATO members and %d partners.", ls.Date, natoN, partnerN)
+	b.out.Note = listNote(ls, choice.Why)
+	if missing := offMap(entries); len(missing) > 0 {
+		b.out.Note += " Too small for the world outline at this scale, not drawn: " + strings.Join(missing, ", ") + "."
+	}
+	b.out.Tables = []Table{tbl, b.sourceTable()}
+	b.out.Data = listLinks(ls)
+	return nil
+}
+
+// ramps are the world map's colour ramps, fewest troops to most, for NATO
+// members and partners: the membership colours (palette) from light to
+// dark.
+var ramps = map[string][2][]string{
+	Light: {{"#c6d6ef", "#2458a6", "#0f2a55"}, {"#f6d8bd", "#c25e00", "#5e2d00"}},
+	Dark:  {{"#23395c", "#6ea8ff", "#d6e6ff"}, {"#4d3219", "#f5a25d", "#ffe2c7"}},
+}
+
+// worldNames are the names of the outlines in geo-world.json: the alpha-3
+// codes of the nations dashboard/web/src/geo.js knows (every nation of the
+// record). A nation without an outline is listed, not drawn.
+var worldNames = sync.OnceValue(func() map[string]bool {
+	var fc struct {
+		Features []struct {
+			Properties struct {
+				Name string `json:"name"`
+			} `json:"properties"`
+		} `json:"features"`
+	}
+	names := map[string]bool{}
+	file, _ := MapFile(MapWorld)
+	b, err := assets.Files.ReadFile(file)
+	if err == nil && json.Unmarshal(b, &fc) == nil {
+		for _, f := range fc.Features {
+			names[f.Properties.Name] = true
+		}
+	}
+	return names
+})
+
+func offMap(entries []dataset.Contribution) []string {
+	var out []string
+	for _, e := range entries {
+		if !worldNames()[e.Nation.Code] {
+			out = append(out, e.Nation.Name)
+		}
+	}
+	return out
+}
