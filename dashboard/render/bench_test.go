@@ -36,7 +36,7 @@ func benchCharts(b testing.TB) map[string]Chart {
 		if err != nil {
 			b.Fatal(err)
 		}
-		out[sp.ID] = Chart{Option: o.JS, Theme: o.Theme, Width: 1000, Height: o.Height, Title: o.Title, Footer: "Source: benchmark"}
+		out[sp.ID] = Chart{Option: o.JS, Theme: o.Theme, Width: 1000, Height: o.Height, Title: o.Title, Footer: "Source: benchmark", Maps: o.Maps}
 	}
 	return out
 }
