@@ -82,6 +82,16 @@ func (b *builder) used(src *dataset.Source, dt dataset.Date) {
 // catch a chart mid-animation, and the page draws the same option).
 // bottom is the room below the plot for more than the axis labels and the
 // source line.
+// imageTitle is the chart's title as drawn: an image, which stands alone
+// when pasted, names KFOR ("KFOR: Troops by nation, 2023"); the page says
+// it in its heading.
+func (b *builder) imageTitle() string {
+	if b.v.Image && !strings.Contains(b.out.Title, "KFOR") {
+		return "KFOR: " + b.out.Title
+	}
+	return b.out.Title
+}
+
 func (b *builder) frame(subtitle string, legend bool, bottom int) []charts.GlobalOpts {
 	p := b.pal
 	top := 34 // below the title
@@ -98,7 +108,7 @@ func (b *builder) frame(subtitle string, legend bool, bottom int) []charts.Globa
 		charts.WithColorsOpts(p.series),
 		charts.WithAnimation(false),
 		charts.WithTitleOpts(opts.Title{
-			Title: b.out.Title, Subtitle: subtitle, Left: "8", Top: "4",
+			Title: b.imageTitle(), Subtitle: subtitle, Left: "8", Top: "4",
 			TitleStyle:    &opts.TextStyle{Color: p.text, FontSize: 16},
 			SubtitleStyle: &opts.TextStyle{Color: p.muted, FontSize: 12},
 		}),

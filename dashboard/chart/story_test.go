@@ -1,6 +1,8 @@
 package chart
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/kforstats/kforstats/dataset"
@@ -116,5 +118,33 @@ func TestShareWholePercent(t *testing.T) {
 	s := obj["series"].([]any)[0].(map[string]any)
 	if toString(s["percentPrecision"]) != "0" {
 		t.Errorf("share percentPrecision = %v; want 0", s["percentPrecision"])
+	}
+}
+
+// TestImageTitlesNameKFOR: a chart drawn as an image stands alone when
+// pasted, so its title names KFOR; the page's charts sit under a heading
+// that does, and keep their short titles.
+func TestImageTitlesNameKFOR(t *testing.T) {
+	d := datasettest.Record(t)
+	for _, sp := range Specs() {
+		img, err := Build(sp.ID, d, View{Theme: Light, Image: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var o struct {
+			Title []struct {
+				Text string `json:"text"`
+			} `json:"title"`
+		}
+		if err := json.Unmarshal([]byte(img.JS), &o); err != nil || len(o.Title) == 0 {
+			// Options with functions are not JSON: look for the text.
+			if !strings.Contains(img.JS, `"text":"KFOR`) {
+				t.Errorf("%s: the image's title does not begin with KFOR", sp.ID)
+			}
+			continue
+		}
+		if !strings.HasPrefix(o.Title[0].Text, "KFOR") {
+			t.Errorf("%s: the image's title is %q, want it to name KFOR", sp.ID, o.Title[0].Text)
+		}
 	}
 }
