@@ -115,7 +115,7 @@ func (s *Service) Draw(ctx context.Context, d *dataset.Dataset, img Image) ([]by
 	img.fill(&o)
 	c := render.Chart{
 		Option: o.JS, Theme: o.Theme, Width: img.Width, Height: img.Height,
-		Title: o.Title, Footer: Footer(d, o.Sources, s.site), Maps: o.Maps,
+		Title: o.Title, Footer: fittedFooter(d, o.Sources, s.site, img.Width), Maps: o.Maps,
 	}
 	switch img.Format {
 	case SVG:
@@ -143,6 +143,28 @@ func maps() map[string][]byte {
 // footerNames is how many publishers the footer names.
 const footerNames = 3
 
+// footerCharWidth is the width in CSS pixels that one character of the
+// footer takes at most on average (Liberation Sans at 11 px, with room):
+// what decides how long a footer fits on one line.
+const footerCharWidth = 6
+
+// fittedFooter is Footer made to fit one line of an image width pixels
+// wide: when it is too long it names fewer publishers, then gives the
+// sources' address without the site, so that the edition, the date and the
+// licence at its end are never cut off.
+func fittedFooter(d *dataset.Dataset, srcs []*dataset.Source, site string, width int) string {
+	fits := func(f string) bool { return len([]rune(f))*footerCharWidth <= width-16 }
+	var f string
+	for _, st := range []string{site, ""} {
+		for n := footerNames; n >= 1; n-- {
+			if f = footer(d, srcs, st, n); fits(f) {
+				return f
+			}
+		}
+	}
+	return f
+}
+
 // Footer is the provenance line an image carries, so that it stands on its
 // own when pasted: the three publishers with the most sources (official
 // ones first), then how many sources more and where they all are listed,
@@ -151,6 +173,11 @@ const footerNames = 3
 // kforstats record 2026.12.0, data to 2026-03-03, CC BY 4.0". site is the
 // public address, without a trailing slash; "" names the path alone.
 func Footer(d *dataset.Dataset, srcs []*dataset.Source, site string) string {
+	return footer(d, srcs, site, footerNames)
+}
+
+// footer is Footer naming at most most publishers.
+func footer(d *dataset.Dataset, srcs []*dataset.Source, site string, most int) string {
 	count := map[string]int{}
 	official := map[string]bool{}
 	var names []string
@@ -179,7 +206,7 @@ func Footer(d *dataset.Dataset, srcs []*dataset.Source, site string) string {
 	if len(names) == 0 {
 		return "Source: " + credit
 	}
-	named := names[:min(len(names), footerNames)]
+	named := names[:min(len(names), most)]
 	more := n
 	for _, p := range named {
 		more -= count[p]

@@ -109,3 +109,30 @@ func TestMapsDrawn(t *testing.T) {
 		}
 	}
 }
+
+// TestFittedFooter: an image's footer fits one line of its width: a long
+// one names fewer publishers, then drops the site from the sources'
+// address, and always keeps the edition, the date and the licence.
+func TestFittedFooter(t *testing.T) {
+	d := datasettest.Record(t)
+	o, err := chart.Build("strength", d, chart.View{Image: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := "https://kforstats.example.org/some/long/path/prefix"
+	for _, width := range []int{2000, 1000, 600, 400} {
+		f := fittedFooter(d, o.Sources, site, width)
+		if !regexp.MustCompile(`kforstats record ` + regexp.QuoteMeta(d.Version) + `, data to ` + regexp.QuoteMeta(d.AsOf.String()) + `, CC BY 4\.0$`).MatchString(f) {
+			t.Errorf("width %d: footer %q lost its credit", width, f)
+		}
+		if width >= 800 && len([]rune(f))*footerCharWidth > width-16 {
+			t.Errorf("width %d: footer %q (%d characters) does not fit", width, f, len([]rune(f)))
+		}
+	}
+	if got, want := fittedFooter(d, o.Sources, site, 2000), Footer(d, o.Sources, site); got != want {
+		t.Errorf("a wide image's footer = %q, want the whole %q", got, want)
+	}
+	if f := fittedFooter(d, o.Sources, site, 600); strings.Contains(f, site) {
+		t.Errorf("a 600 px image's footer %q keeps the long site", f)
+	}
+}
