@@ -3,8 +3,6 @@ package dashboard
 import (
 	"context"
 	"errors"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -25,15 +23,7 @@ import (
 // serveLoopback runs the real server on 127.0.0.1:0 and returns its URL.
 func serveLoopback(tb testing.TB) string {
 	tb.Helper()
-	store := datasettest.Store(tb)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	hs := &http.Server{Handler: NewServer(Config{Store: store, Version: "test"}), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	tb.Cleanup(func() { _ = hs.Close() })
-	return "http://" + ln.Addr().String()
+	return serveConfig(tb, Config{Store: datasettest.Store(tb), Version: "test"})
 }
 
 // newBrowser starts headless Chromium off the network, in a fresh profile
