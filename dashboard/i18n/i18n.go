@@ -1,0 +1,191 @@
+// Package i18n holds the page's languages: English, Albanian and Serbian
+// (Latin script, with Cyrillic made from it by transliteration, not by a
+// second catalogue), their message catalogues (one file per language under
+// locales/, in golang.org/x/text's gotext format, which a translator can
+// edit), and the language rules for what is not a message: numbers and
+// dates written as each language writes them, nation names from CLDR,
+// Kosovo's place names in the form each language uses.
+//
+// A language is chosen by lang= in the address, else by Accept-Language
+// (Negotiate), else English.
+package i18n
+
+import (
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+	"golang.org/x/text/message"
+)
+
+// Lang is one of the page's languages.
+type Lang struct {
+	// Code is the language as lang= names it and as <html lang> and
+	// hreflang write it: "en", "sq", "sr" (Serbian, Latin script) or
+	// "sr-Cyrl".
+	Code string
+	// Name is the language's name in itself, for the language switch.
+	Name string
+	tag  language.Tag
+	// cyrillic: the text is the Serbian Latin text transliterated.
+	cyrillic bool
+}
+
+// The languages, in the switch's order. English is the default.
+var (
+	English         = Lang{Code: "en", Name: "English", tag: language.MustParse("en")}
+	Albanian        = Lang{Code: "sq", Name: "Shqip", tag: language.MustParse("sq")}
+	Serbian         = Lang{Code: "sr", Name: "Srpski", tag: language.MustParse("sr-Latn")}
+	SerbianCyrillic = Lang{Code: "sr-Cyrl", Name: "Српски", tag: language.MustParse("sr-Cyrl"), cyrillic: true}
+	// Pseudo is en-XA, CLDR's pseudo-locale: every message wrapped in
+	// ⟦ ⟧, so that a test sees any text that bypasses the catalogue. Not
+	// offered to readers.
+	Pseudo = Lang{Code: "en-XA", Name: "Pseudo", tag: language.MustParse("en-XA")}
+)
+
+// Languages lists the languages a reader can choose.
+var Languages = []Lang{English, Albanian, Serbian, SerbianCyrillic}
+
+// Parse returns the language lang= names: a code of Languages (or the
+// pseudo-language), matched without regard to case.
+func Parse(code string) (Lang, bool) {
+	for _, l := range append(Languages, Pseudo) {
+		if strings.EqualFold(code, l.Code) {
+			return l, true
+		}
+	}
+	return English, false
+}
+
+// Negotiate picks the language for an Accept-Language header: the first
+// of the reader's languages (in their order of preference) the page
+// speaks, else English. Serbian without a script is Latin, as lang=sr is;
+// an explicit Cyrillic script (sr-Cyrl, sr-Cyrl-RS) gets Cyrillic.
+func Negotiate(acceptLanguage string) Lang {
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil {
+		return English
+	}
+	for _, t := range tags {
+		base, conf := t.Base()
+		if conf < language.High {
+			continue
+		}
+		switch base.String() {
+		case "en":
+			return English
+		case "sq":
+			return Albanian
+		case "sr":
+			if script, c := t.Script(); c == language.Exact && script.String() == "Cyrl" {
+				return SerbianCyrillic
+			}
+			return Serbian
+		}
+	}
+	return English
+}
+
+// Printer writes text in one language.
+type Printer struct {
+	lang Lang
+	p    *message.Printer
+}
+
+// NewPrinter returns the printer of l.
+func NewPrinter(l Lang) *Printer {
+	return &Printer{lang: l, p: message.NewPrinter(l.tag, message.Catalog(catalogue))}
+}
+
+// Lang is the printer's language.
+func (p *Printer) Lang() Lang { return p.lang }
+
+// T returns the message id in the printer's language, its arguments
+// formatted as the message's verbs say (numbers with the language's
+// grouping; a year is passed as a string, which is not grouped). An id no catalogue has comes back as itself, which the
+// catalogue test catches.
+func (p *Printer) T(id string, args ...any) string {
+	return p.p.Sprintf(id, args...)
+}
+
+// Number writes n with the language's digit grouping: 4,700 in English,
+// 4 700 in Albanian, 4.700 in Serbian (CLDR's).
+func (p *Printer) Number(n int) string {
+	return p.p.Sprint(n)
+}
+
+// Date writes a date of the given precision (year, month or day: 1, 2 or
+// 3 parts) in words: 3 March 2026, 3 mars 2026, 3. mart 2026.
+func (p *Printer) Date(year, month, day int) string {
+	// A year is a name, not a quantity: never grouped (1999, not 1,999).
+	y := strconv.Itoa(year)
+	switch {
+	case month == 0:
+		return y
+	case day == 0:
+		return p.T("date.month", p.T(monthIDs[month-1]), y)
+	default:
+		return p.T("date.day", day, p.T(monthIDs[month-1]), y)
+	}
+}
+
+var monthIDs = [12]string{"month.1", "month.2", "month.3", "month.4", "month.5", "month.6",
+	"month.7", "month.8", "month.9", "month.10", "month.11", "month.12"}
+
+// Nation returns a nation's name in the printer's language from CLDR, for
+// an ISO 3166 code of two or three letters (DE, DEU), or code itself when
+// CLDR has no such region.
+func (p *Printer) Nation(code string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if n, ok := renamed[r.String()]; ok {
+		return p.script(n[p.base()])
+	}
+	name := display.Regions(p.lang.tag).Name(r)
+	if name == "" {
+		return code
+	}
+	return name
+}
+
+// renamed holds the nations whose names x/text's CLDR data (version 32)
+// gives from before a renaming: North Macedonia (2019). The names are
+// CLDR's current ones.
+var renamed = map[string]map[string]string{
+	"MK": {"en": "North Macedonia", "sq": "Maqedonia e Veriut", "sr": "Severna Makedonija"},
+}
+
+// Place writes one of Kosovo's places in the form the language uses: the
+// record writes a place with two forms as "Albanian/Serbian"
+// (Prishtinë/Priština), as KFOR does in English; Albanian keeps the first,
+// Serbian the second.
+func (p *Printer) Place(name string) string {
+	sq, sr, ok := strings.Cut(name, "/")
+	if !ok {
+		return p.script(name)
+	}
+	switch p.base() {
+	case "sq":
+		return sq
+	case "sr":
+		return p.script(sr)
+	}
+	return name
+}
+
+// base is the printer's language without script: en, sq or sr.
+func (p *Printer) base() string {
+	b, _ := p.lang.tag.Base()
+	return b.String()
+}
+
+// script writes Serbian Latin text in the printer's script.
+func (p *Printer) script(s string) string {
+	if p.lang.cyrillic {
+		return ToCyrillic(s)
+	}
+	return s
+}
