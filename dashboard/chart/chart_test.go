@@ -2,6 +2,7 @@ package chart
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -182,5 +183,21 @@ func TestUncertainNamesMarked(t *testing.T) {
 	}
 	if strings.Contains(o.JS, "Italy (?)") {
 		t.Errorf("Italy, named in the placemat, is marked uncertain")
+	}
+}
+
+// TestCoverageTextOverTotal: a list adding up to more than the force in
+// place then (the commitments of June 1999) says so in troops, not as a
+// share over 100%.
+func TestCoverageTextOverTotal(t *testing.T) {
+	d := datasettest.Record(t)
+	ls := d.ListAt(time.Date(1999, 7, 1, 0, 0, 0, 0, time.UTC), false)
+	c := d.CoverageOf(ls)
+	if c.Sum <= c.Total {
+		t.Fatalf("the list of %s adds up to %d of %d: pick a list over its total", ls.Date, c.Sum, c.Total)
+	}
+	want := fmt.Sprintf("%d nations, %s listed against a force of %s", len(ls.Entries), Thousands(c.Sum), Thousands(c.Total))
+	if got := CoverageText(d, ls); got != want {
+		t.Errorf("CoverageText(%s) = %q, want %q", ls.Date, got, want)
 	}
 }

@@ -325,9 +325,13 @@ func worldMapChart(b *builder) error {
 	at := ls.Date.Time()
 	entries := append([]dataset.Contribution(nil), ls.Entries...)
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Troops > entries[j].Troops })
-	most := 0
+	// Each ramp runs to its membership's largest contingent: the partners'
+	// legend read "Partners: 19,000" in 1999, the British figure, when
+	// Russia's 3,600 was the most a partner had.
+	most := map[bool]int{}
 	for _, e := range entries {
-		most = max(most, e.Troops)
+		nato := e.Nation.MembershipAt(at) == dataset.NATO
+		most[nato] = max(most[nato], e.Troops)
 	}
 
 	tbl := Table{Caption: fmt.Sprintf("Contributing nations, %s (%s)", ls.Date, b.listSummary(ls)),
@@ -348,7 +352,7 @@ func worldMapChart(b *builder) error {
 		if e.Troops > 0 {
 			troops = num(e.Troops)
 			value = e.Troops
-			style["areaColor"] = rampColour(ramp, float64(e.Troops)/float64(most))
+			style["areaColor"] = rampColour(ramp, float64(e.Troops)/float64(most[m == dataset.NATO]))
 		} else {
 			unknown++
 		}
@@ -395,21 +399,24 @@ func worldMapChart(b *builder) error {
 	}
 	sub := fmt.Sprintf("%s; NATO members (%d) blue, partners (%d) orange striped; %s: more troops", b.listSummary(ls), natoN, partnerN, more)
 	c.SetGlobalOptions(b.frame(sub, false, 0)...)
-	if most > 0 {
-		// The ramps' legends: seriesIndex empty, so that they shade no
-		// series (each region carries its colour).
-		vm := func(label string, ramp []string, left int) map[string]any {
-			return map[string]any{
-				"type": "continuous", "min": 0, "max": most, "seriesIndex": []int{},
-				"calculable": false, "left": left, "bottom": 30, "itemWidth": 12, "itemHeight": 90,
-				"text": []string{label + ": " + num(most), "1"}, "textStyle": map[string]any{"color": p.text, "fontSize": 11},
-				"inRange": map[string]any{"color": ramp},
-			}
+	// The ramps' legends, each membership's that has a figure:
+	// seriesIndex empty, so that they shade no series (each region
+	// carries its colour).
+	var legends []any
+	for i, nato := range []bool{true, false} {
+		if most[nato] == 0 {
+			continue
 		}
-		b.set("visualMap", []any{
-			vm("NATO", ramps[b.v.Theme][0], 12),
-			vm("Partners", ramps[b.v.Theme][1], 110),
+		label := [...]string{"NATO", "Partners"}[i]
+		legends = append(legends, map[string]any{
+			"type": "continuous", "min": 0, "max": most[nato], "seriesIndex": []int{},
+			"calculable": false, "left": 12 + 98*len(legends), "bottom": 30, "itemWidth": 12, "itemHeight": 90,
+			"text": []string{label + ": " + num(most[nato]), "1"}, "textStyle": map[string]any{"color": p.text, "fontSize": 11},
+			"inRange": map[string]any{"color": ramps[b.v.Theme][i]},
 		})
+	}
+	if len(legends) > 0 {
+		b.set("visualMap", legends)
 	}
 	b.chart = c
 	b.out.Height = 480

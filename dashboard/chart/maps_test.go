@@ -2,6 +2,7 @@ package chart
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,8 +117,9 @@ func TestWorldMapMembership(t *testing.T) {
 						t.Errorf("partner %s is not striped", n.Code)
 					}
 				}
-				if troops := listTroops(ls, n); troops > 0 && st["areaColor"] != rampColour(want, float64(troops)/float64(maxTroops(ls))) {
-					t.Errorf("%s (%d troops) shaded %v, want %s on its ramp %v", n.Code, troops, st["areaColor"], rampColour(want, float64(troops)/float64(maxTroops(ls))), want)
+				most := maxTroops(ls, at, n.MembershipAt(at))
+				if troops := listTroops(ls, n); troops > 0 && st["areaColor"] != rampColour(want, float64(troops)/float64(most)) {
+					t.Errorf("%s (%d troops) shaded %v, want %s on its ramp %v", n.Code, troops, st["areaColor"], rampColour(want, float64(troops)/float64(most)), want)
 				}
 			}
 			natoN, partnerN := ls.Split()
@@ -130,8 +132,8 @@ func TestWorldMapMembership(t *testing.T) {
 					t.Errorf("world-map visualMap shades series %v, want none (a legend)", idx)
 				}
 			}
-			if len(vms) != 2 {
-				t.Errorf("world-map has %d visual maps, want 2 (NATO, partners)", len(vms))
+			if len(vms) != 2 || !strings.Contains(fmt.Sprint(vms[1].(map[string]any)["text"]), "Partners: "+num(maxTroops(ls, at, dataset.Partner))+" ") {
+				t.Errorf("world-map visual maps = %v, want 2, the partners' up to their largest contingent, %d", vms, maxTroops(ls, at, dataset.Partner))
 			}
 		})
 	}
@@ -161,10 +163,14 @@ func TestRampColour(t *testing.T) {
 	}
 }
 
-func maxTroops(ls *dataset.List) int {
+// maxTroops is the largest contingent of the list's nations of
+// membership m at the list's date at.
+func maxTroops(ls *dataset.List, at time.Time, m dataset.Membership) int {
 	most := 0
 	for _, e := range ls.Entries {
-		most = max(most, e.Troops)
+		if e.Nation.MembershipAt(at) == m {
+			most = max(most, e.Troops)
+		}
 	}
 	return most
 }

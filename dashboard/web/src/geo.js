@@ -56,6 +56,15 @@ function dropSmall(g, minArea) {
   return coordinates.length === 1 ? { type: 'Polygon', coordinates: coordinates[0] } : { type: g.type, coordinates };
 }
 
+// europeOnly keeps a multipolygon's pieces east of 30° W: France's outline
+// holds French Guiana, which shaded as a contributor reads as a South
+// American nation sending troops.
+function europeOnly(g) {
+  if (g.type !== 'MultiPolygon') return g;
+  const coordinates = g.coordinates.filter((poly) => poly[0].some(([x]) => x > -30));
+  return coordinates.length === 1 ? { type: 'Polygon', coordinates: coordinates[0] } : { type: g.type, coordinates };
+}
+
 // convert reads a world-atlas file and returns its countries as GeoJSON:
 // those named in keep (all when absent), each point rounded to decimals,
 // simplified when minWeight (square degrees, the least triangle a point
@@ -71,7 +80,8 @@ function convert(file, decimals, keep, { minWeight = 0, minArea = 0 } = {}) {
     const name = ft.properties.name === 'Kosovo' ? 'XKX' : alpha3[ft.id] || ft.properties.name;
     if (keep && !keep.includes(name)) continue;
     if (!ft.geometry || name === 'Antarctica') continue; // no contributor; it would fill the map's foot
-    const g = dropSmall(unwrapGeometry(ft.geometry), minArea);
+    let g = dropSmall(unwrapGeometry(ft.geometry), minArea);
+    if (name === 'FRA') g = europeOnly(g);
     out.features.push({ type: 'Feature', properties: { name }, geometry: { type: g.type, coordinates: round(g.coordinates) } });
   }
   return JSON.stringify(out);
