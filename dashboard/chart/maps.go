@@ -305,11 +305,10 @@ func (b *builder) sourceTable() Table {
 
 // worldMapChart draws the list on one map series, each nation of the list
 // shaded by its troops on its membership's colour ramp (computed here, as
-// ECharts' continuous visual map would), partners striped. The two visual
-// maps are the ramps' legends and shade nothing: ECharts shades a
-// series' regions by one visual map alone, and a second series for the
-// partners drew the world's outlines twice (the image took three times
-// as long).
+// ECharts' continuous visual map would), partners striped, and a legend
+// line per ramp: ECharts shades a series' regions by one visual map alone,
+// and a second series for the partners drew the world's outlines twice
+// (the image took three times as long).
 func worldMapChart(b *builder) error {
 	p := b.pal
 	b.out.Maps = []string{MapWorld}
@@ -399,24 +398,31 @@ func worldMapChart(b *builder) error {
 	}
 	sub := fmt.Sprintf("%s; NATO members (%d) blue, partners (%d) orange striped; %s: more troops", b.listSummary(ls), natoN, partnerN, more)
 	c.SetGlobalOptions(b.frame(sub, false, 0)...)
-	// The ramps' legends, each membership's that has a figure:
-	// seriesIndex empty, so that they shade no series (each region
-	// carries its colour).
-	var legends []any
+	// The ramps' legends, one line each for a membership with a figure:
+	// "NATO 1 ▮▮▮▮▮ 869", five swatches along its ramp, as titles (a
+	// continuous visual map drew a bar but sampled it into a hundred
+	// gradient stops, a tenth of the image's time, and shades series where
+	// here each region carries its colour). Placed from the top: a title
+	// placed from the bottom is the source line, which an image replaces.
+	row := 0
 	for i, nato := range []bool{true, false} {
 		if most[nato] == 0 {
 			continue
 		}
-		label := [...]string{"NATO", "Partners"}[i]
-		legends = append(legends, map[string]any{
-			"type": "continuous", "min": 0, "max": most[nato], "seriesIndex": []int{},
-			"calculable": false, "left": 12 + 98*len(legends), "bottom": 30, "itemWidth": 12, "itemHeight": 90,
-			"text": []string{label + ": " + num(most[nato]), "1"}, "textStyle": map[string]any{"color": p.text, "fontSize": 11},
-			"inRange": map[string]any{"color": ramps[b.v.Theme][i]},
+		ramp := ramps[b.v.Theme][i]
+		rich := map[string]any{}
+		text := [...]string{"NATO", "Partners"}[i] + "  1 "
+		const swatches = 5
+		for k := range swatches {
+			name := "s" + itoa(k)
+			rich[name] = map[string]any{"backgroundColor": rampColour(ramp, float64(k)/(swatches-1)), "width": 14, "height": 10}
+			text += "{" + name + "|}"
+		}
+		b.headings = append(b.headings, map[string]any{
+			"text": text + " " + num(most[nato]), "left": 12, "top": itoa(82+6*row) + "%",
+			"textStyle": map[string]any{"fontSize": 11, "fontWeight": "normal", "color": p.text, "rich": rich},
 		})
-	}
-	if len(legends) > 0 {
-		b.set("visualMap", legends)
+		row++
 	}
 	b.chart = c
 	b.out.Height = 480

@@ -73,8 +73,8 @@ func TestStructureMapToday(t *testing.T) {
 
 // TestWorldMapMembership: one map series carries every nation of the list
 // with its tooltip, shaded on its membership's ramp (NATO members blue,
-// partners orange and striped), darker with more troops; the two visual
-// maps are legends that shade no series.
+// partners orange and striped), darker with more troops, to each
+// membership's largest contingent, which its legend names.
 func TestWorldMapMembership(t *testing.T) {
 	d := datasettest.Record(t)
 	ramp := ramps[Light]
@@ -126,14 +126,21 @@ func TestWorldMapMembership(t *testing.T) {
 			if tips != len(ls.Entries) || nato != natoN || partners != partnerN {
 				t.Errorf("world-map of %s: %d tooltips, %d NATO members, %d partners; want %d, %d, %d", ls.Date, tips, nato, partners, len(ls.Entries), natoN, partnerN)
 			}
-			vms := obj["visualMap"].([]any)
-			for _, vm := range vms {
-				if idx := vm.(map[string]any)["seriesIndex"]; fmt.Sprint(idx) != "[]" {
-					t.Errorf("world-map visualMap shades series %v, want none (a legend)", idx)
+			// The legends: a line of swatches per membership with a figure,
+			// up to its largest contingent.
+			legend := fmt.Sprint(obj["title"])
+			for _, want := range []string{"NATO  1 ", "Partners  1 "} {
+				if !strings.Contains(legend, want) {
+					t.Errorf("world-map legend = %s, want %q", legend, want)
 				}
 			}
-			if len(vms) != 2 || !strings.Contains(fmt.Sprint(vms[1].(map[string]any)["text"]), "Partners: "+num(maxTroops(ls, at, dataset.Partner))+" ") {
-				t.Errorf("world-map visual maps = %v, want 2, the partners' up to their largest contingent, %d", vms, maxTroops(ls, at, dataset.Partner))
+			for _, m := range []dataset.Membership{dataset.NATO, dataset.Partner} {
+				if !strings.Contains(legend, "|} "+num(maxTroops(ls, at, m))) {
+					t.Errorf("world-map legend = %s, want %s's line up to %d", legend, m, maxTroops(ls, at, m))
+				}
+			}
+			if _, ok := obj["visualMap"]; ok {
+				t.Errorf("world-map has a visual map; want each region's own colour")
 			}
 		})
 	}
