@@ -111,7 +111,7 @@ bench: ## run the benchmarks
 assets: ## rebuild the embedded ECharts bundle and map outlines from the pinned npm packages
 	@echo ">> building dashboard/assets/echarts.min.js from package-lock.json"
 	cd dashboard/web && npm ci --no-audit --no-fund && npm run build
-	@echo ">> converting Natural Earth outlines (world-atlas, topojson-client) into dashboard/assets/geo-world.json and geo-kosovo.json"
+	@echo ">> converting Natural Earth outlines (world-atlas, topojson-client, the world simplified by topojson-simplify) into dashboard/assets/geo-world.json and geo-kosovo.json"
 	cd dashboard/web && npm run geo
 	@echo ">> precompressing the large assets (brotli 11, gzip 9: seconds each, too slow for start-up) into dashboard/assets/precompressed"
 	$(GO) test ./dashboard -run '^TestPrecompressedAssets$$' -count=1 -update

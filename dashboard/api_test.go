@@ -208,10 +208,10 @@ func TestBadRequests(t *testing.T) {
 	}{
 		"bad date":              {"GET", "/api/v1/contributions?date=2017-13-01", 400, `"2017-13-01" is not a date (want a date as YYYY-MM-DD, YYYY-MM or YYYY)`},
 		"date with slashes":     {"GET", "/api/v1/contributions?date=01/02/2017", 400, "want a date as YYYY-MM-DD, YYYY-MM or YYYY"},
-		"date before KFOR":      {"GET", "/api/v1/contributions?date=1990-01-01", 400, "1990-01-01 is out of range (want a date from 1999-01-01 to 2026-11-27)"},
+		"date before KFOR":      {"GET", "/api/v1/contributions?date=1990-01-01", 400, "1990-01-01 is before KFOR began on 12 June 1999 (want a date from 1999-06-12 to 2026-11-27)"},
 		"date in the future":    {"GET", "/api/v1/contributions?date=2030-01-01", 400, "out of range"},
 		"very long date":        {"GET", "/api/v1/contributions?date=" + strings.Repeat("9", 5000), 400, "is 5000 characters long"},
-		"no list yet":           {"GET", "/api/v1/contributions?date=1999-01-05", 404, "no per-nation list on or before 1999-01-05"},
+		"no list yet":           {"GET", "/api/v1/contributions?date=1999-06-13", 404, "no per-nation list on or before 1999-06-13"},
 		"bad all":               {"GET", "/api/v1/strength?all=maybe", 400, `"maybe" is not a boolean (want 1 or 0)`},
 		"garbage from":          {"GET", "/api/v1/strength?from=garbage", 400, `"garbage" is not a date`},
 		"from after to":         {"GET", "/api/v1/events.csv?from=2015&to=2010", 400, "2015 is after to 2010"},

@@ -142,7 +142,7 @@ func TestChartImageErrors(t *testing.T) {
 		"scale too big":     {"/charts/strength.png?scale=8", 400, "scale", "8 is out of range (want 1 to 4)"},
 		"scale on svg":      {"/charts/strength.svg?scale=2", 400, "scale", "applies to PNG only"},
 		"too many pixels":   {"/charts/strength.png?width=4000&height=3000&scale=2", 400, "scale", "4000x3000 at scale 2 is 48000000 pixels (want at most 16777216)"},
-		"before any list":   {"/charts/contributions.svg?date=1999-01", 404, "date", "no per-nation list on or before 1999-01-01"},
+		"before any list":   {"/charts/contributions.svg?date=1999-06-13", 404, "date", "no per-nation list on or before 1999-06-13"},
 		"from after to":     {"/charts/strength.svg?from=2015&to=2010", 400, "from", "2015 is after to 2010"},
 		"year date":         {"/charts/contributions.svg?date=bogus", 400, "date", `"bogus" is not a date (want a date as YYYY-MM-DD, YYYY-MM or YYYY)`},
 		"bad theme":         {"/charts/strength.svg?theme=pink", 400, "theme", `"pink" is not a theme (want light or dark)`},

@@ -3,9 +3,11 @@ package dashboard
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kforstats/kforstats/dashboard/chart"
 	"github.com/kforstats/kforstats/dashboard/images"
 	"github.com/kforstats/kforstats/dashboard/param"
 )
@@ -34,9 +36,11 @@ type route struct {
 	// pin keeps the answer until the dataset or the day changes, however
 	// large: for one large answer that is costly to make.
 	pin bool
-	// anyDate: the date parameter is any day since 1999, not the day of a
-	// per-nation list (which must have one on or before it).
-	anyDate bool
+	// anyDate, when it holds for a request, reads its date parameter as
+	// any day of KFOR's, not the day of a per-nation list (which must have
+	// one on or before it): the structure's routes, the structure map's
+	// image.
+	anyDate func(c *gin.Context) bool
 	handle  func(s *Server) handler
 }
 
@@ -49,7 +53,7 @@ type handler func(c *gin.Context, v param.Values)
 func answers(s *Server) *respCache  { return s.resp }
 func pictures(s *Server) *respCache { return s.imgs }
 
-// structureParams are the structure's: its date is any day since 1999,
+// structureParams are the structure's: its date is any day of KFOR's,
 // not a per-nation list's (see route.anyDate).
 var structureParams = []param.Name{param.Date, param.All}
 
@@ -62,7 +66,7 @@ func (s *Server) table() []route {
 		return route{path: "/api/v1/" + path, doc: doc, params: params, mode: param.Strict, cache: answers, warm: warm, handle: h}
 	}
 	series := []param.Name{param.From, param.To}
-	anyDate := func(r route) route { r.anyDate = true; return r }
+	anyDate := func(r route) route { r.anyDate = func(*gin.Context) bool { return true }; return r }
 	rs := []route{
 		{path: "/", doc: "the dashboard", params: viewParams, mode: param.Lenient, cache: answers, warm: true, handle: (*Server).handlePage},
 		{path: "/options.js", doc: "the chart options of a view, as a script", params: viewParams, mode: param.Lenient, cache: answers, warm: true, handle: (*Server).handleOptions},
@@ -70,7 +74,11 @@ func (s *Server) table() []route {
 		{path: "/embed/:chart", doc: "one chart of a view alone, for an iframe", params: viewParams, mode: param.Lenient, cache: answers, handle: (*Server).handleEmbed},
 		{path: "/static/:file", doc: "the page's script, style sheet and ECharts bundle", handle: (*Server).handleStatic},
 		{path: "/charts", doc: "every chart with its image URLs and parameters", cache: answers, handle: (*Server).handleCharts},
-		{path: "/charts/:file", doc: "a chart as SVG or PNG", params: images.Params, mode: param.Strict, cache: pictures, handle: (*Server).handleChartImage},
+		{path: "/charts/:file", doc: "a chart as SVG or PNG", params: images.Params, mode: param.Strict, cache: pictures, handle: (*Server).handleChartImage,
+			anyDate: func(c *gin.Context) bool {
+				id, _, _ := strings.Cut(c.Param("file"), ".")
+				return chart.AnyDay(id)
+			}},
 		{path: "/healthz", doc: "liveness", handle: (*Server).handleHealthz},
 		{path: "/readyz", doc: "readiness: a dataset is loaded", handle: (*Server).handleReadyz},
 
@@ -144,11 +152,11 @@ func (s *Server) serve(r route) gin.HandlerFunc {
 		key := c.Request.URL.Path
 		if len(r.params) > 0 && c.Request.URL.RawQuery != "" {
 			var err error
-			d := s.data()
-			if r.anyDate {
-				d = nil // no per-nation list needed at the date
+			parse := param.Parse
+			if r.anyDate != nil && r.anyDate(c) {
+				parse = param.ParseAnyDay // no per-nation list needed at the date
 			}
-			if v, err = param.Parse(c.Request.URL.Query(), r.params, r.mode, d, s.cfg.Now()); err != nil {
+			if v, err = parse(c.Request.URL.Query(), r.params, r.mode, s.data(), s.cfg.Now()); err != nil {
 				fail(c, paramError(err))
 				return
 			}

@@ -34,10 +34,10 @@ func TestStructureAPI(t *testing.T) {
 		t.Errorf("date=2012-02 answers %q, want 2012-02-01", m.Date)
 	}
 	// Before any per-nation list, the structure still answers: its date is
-	// any day. Only units dated to the year 1999 count from its first day.
-	for _, u := range decode[StructureAnswer](t, get(t, s, "GET", "/api/v1/structure?date=1999-01")).Units {
-		if u.From != "1999" {
-			t.Errorf("structure in January 1999 holds %s from %s, want only units dated to the year 1999", u.ID, u.From)
+	// any day of KFOR's, from its first; 1999 means that first day.
+	for _, q := range []string{"date=1999-06-12", "date=1999"} {
+		if first := decode[StructureAnswer](t, get(t, s, "GET", "/api/v1/structure?"+q)); first.Date != "1999-06-12" || len(first.Units) == 0 {
+			t.Errorf("structure?%s answers %q with %d units, want KFOR's first day, 1999-06-12, with its formations", q, first.Date, len(first.Units))
 		}
 	}
 	all := decode[StructureAnswer](t, get(t, s, "GET", "/api/v1/structure?all=1"))
@@ -49,7 +49,7 @@ func TestStructureAPI(t *testing.T) {
 	if w.Code != 200 || err != nil || len(rows) != len(st.Units)+1 || rows[0][1] != "id" {
 		t.Errorf("structure.csv = %d, %d rows, %v", w.Code, len(rows), err)
 	}
-	for name, q := range map[string]string{"malformed": "date=2012-13", "future": "date=2999", "not a date": "date=soon"} {
+	for name, q := range map[string]string{"malformed": "date=2012-13", "future": "date=2999", "not a date": "date=soon", "before KFOR": "date=1999-01"} {
 		t.Run(name, func(t *testing.T) {
 			for _, path := range []string{"/api/v1/structure", "/api/v1/structure.csv"} {
 				w := get(t, s, "GET", path+"?"+q)
@@ -96,5 +96,35 @@ func TestMapOutlines(t *testing.T) {
 		if !world[n.Code] {
 			t.Errorf("geo-world.json has no %s (%s)", n.Code, n.Name)
 		}
+	}
+}
+
+// TestBeforeKFOR: a date before KFOR's first day, 12 June 1999, is a 400
+// naming date and saying when KFOR began, the same from the structure's
+// API, the structure map's image and the per-nation charts' images; the
+// page shows KFOR's first list with the notice; the structure map draws
+// KFOR's first day, before the first per-nation list.
+func TestBeforeKFOR(t *testing.T) {
+	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	for _, path := range []string{
+		"/api/v1/structure?date=1998", "/api/v1/structure.csv?date=1999-05",
+		"/charts/structure-map.svg?date=1998", "/charts/structure-map.png?date=1999-06-11",
+		"/charts/world-map.svg?date=1998", "/api/v1/contributions?date=1999-03",
+	} {
+		w := get(t, s, "GET", path)
+		e := decode[struct {
+			Param string `json:"param"`
+			Error string `json:"error"`
+		}](t, w)
+		if w.Code != 400 || e.Param != "date" || !strings.Contains(e.Error, "before KFOR began on 12 June 1999 (want a date from 1999-06-12 to") {
+			t.Errorf("GET %s = %d %+v, want 400 naming date and KFOR's start", path, w.Code, e)
+		}
+	}
+	if w := get(t, s, "GET", "/charts/structure-map.svg?date=1999-06-12"); w.Code != 200 || !strings.Contains(w.Body.String(), "1999-06-12") {
+		t.Errorf("GET /charts/structure-map.svg?date=1999-06-12 = %d, want 200 drawing that day", w.Code)
+	}
+	w := get(t, s, "GET", "/?date=1998")
+	if body := w.Body.String(); w.Code != 200 || !strings.Contains(body, "1998 is before KFOR began on 12 June 1999") || !strings.Contains(body, "the first day with a per-nation list") {
+		t.Errorf("GET /?date=1998 = %d, want the page with the notice and KFOR's first list", w.Code)
 	}
 }

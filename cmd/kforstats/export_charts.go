@@ -90,7 +90,15 @@ func runExportCharts(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("cannot load the dataset from %s:\n%w", origin.Name, err)
 	}
-	v, err := param.Parse(given, images.Params, param.Strict, d, time.Now())
+	// The date must have a per-nation list unless every chart drawn reads
+	// the structure.
+	parse := param.ParseAnyDay
+	for _, id := range ids {
+		if !chart.AnyDay(id) {
+			parse = param.Parse
+		}
+	}
+	v, err := parse(given, images.Params, param.Strict, d, time.Now())
 	if err != nil {
 		return fmt.Errorf("%w: --%v", errUsage, err)
 	}

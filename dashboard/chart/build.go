@@ -215,11 +215,15 @@ func (b *builder) finish() (Option, map[string]any, error) {
 		delete(obj, "brush")
 	}
 	// aria.decal.show gives every series a pattern; only the NATO/partner
-	// series set theirs, the others stay plain.
+	// series set theirs, the others stay plain. Not a map series: each of
+	// its regions outside its data takes the series' decal, and a region
+	// with one, even an empty one, is drawn a second time with the pattern
+	// (the world map's 220 regions twice); the world map turns aria's
+	// decals off and sets the partners' region by region.
 	if series, ok := obj["series"].([]any); ok {
 		for _, sr := range series {
 			m, ok := sr.(map[string]any)
-			if !ok {
+			if !ok || m["type"] == "map" {
 				continue
 			}
 			st, _ := m["itemStyle"].(map[string]any)

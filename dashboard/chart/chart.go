@@ -133,6 +133,11 @@ var registry = []entry{
 		[]string{"date", "theme"}}, worldMapChart},
 }
 
+// AnyDay reports whether chart id's date is any day of KFOR's (the
+// structure in force on it), not the day of a per-nation list, which a
+// date before the record's first list does not have.
+func AnyDay(id string) bool { return id == "structure-map" }
+
 // Specs returns every chart, in page order.
 func Specs() []Spec {
 	out := make([]Spec, len(registry))

@@ -2,6 +2,7 @@ package chart
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,8 +95,10 @@ func TestBuildEveryChart(t *testing.T) {
 				t.Errorf("Build(%q) saveAsImage.pixelRatio = %v, want 2", s.ID, tb["pixelRatio"])
 			}
 			aria := obj["aria"].(map[string]any)
-			if aria["enabled"] != true || aria["decal"].(map[string]any)["show"] != true {
-				t.Errorf("Build(%q) aria = %v, want enabled with decals", s.ID, aria)
+			// The world map sets the partners' decals region by region
+			// (TestWorldMapMembership).
+			if aria["enabled"] != true || aria["decal"].(map[string]any)["show"] != (s.ID != "world-map") {
+				t.Errorf("Build(%q) aria = %v, want enabled with decals (the world map's its own)", s.ID, aria)
 			}
 			if _, ok := obj["animation"]; !ok {
 				t.Errorf("Build(%q) leaves animation to the default; want it off", s.ID)
@@ -180,5 +183,21 @@ func TestUncertainNamesMarked(t *testing.T) {
 	}
 	if strings.Contains(o.JS, "Italy (?)") {
 		t.Errorf("Italy, named in the placemat, is marked uncertain")
+	}
+}
+
+// TestCoverageTextOverTotal: a list adding up to more than the force in
+// place then (the commitments of June 1999) says so in troops, not as a
+// share over 100%.
+func TestCoverageTextOverTotal(t *testing.T) {
+	d := datasettest.Record(t)
+	ls := d.ListAt(time.Date(1999, 7, 1, 0, 0, 0, 0, time.UTC), false)
+	c := d.CoverageOf(ls)
+	if c.Sum <= c.Total {
+		t.Fatalf("the list of %s adds up to %d of %d: pick a list over its total", ls.Date, c.Sum, c.Total)
+	}
+	want := fmt.Sprintf("%d nations, %s listed against a force of %s", len(ls.Entries), Thousands(c.Sum), Thousands(c.Total))
+	if got := CoverageText(d, ls); got != want {
+		t.Errorf("CoverageText(%s) = %q, want %q", ls.Date, got, want)
 	}
 }

@@ -3,6 +3,7 @@ package chart
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -22,12 +23,11 @@ import (
 // image renderer, before it draws).
 const (
 	MapKosovo = "kosovo" // Kosovo (XKX) and its four neighbours, 1:50m
-	MapWorld  = "world"  // the world, 1:110m
-	// MapWorldPartners is the world's nations again, for the partners'
-	// series of the world map: ECharts draws every map series of one map
-	// name as one, shaded by the first series' visual map alone.
-	MapWorldPartners = "world-partners"
+	MapWorld  = "world"  // the world, 1:110m, simplified
 )
+
+// MapNames are the names of every map outline a chart may draw on.
+func MapNames() []string { return []string{MapKosovo, MapWorld} }
 
 // MapFile returns the embedded asset (dashboard/assets) holding the
 // outlines of map name, as GeoJSON.
@@ -37,10 +37,6 @@ func MapFile(name string) (string, bool) {
 		return "geo-kosovo.json", true
 	case MapWorld:
 		return "geo-world.json", true
-	case MapWorldPartners:
-		// Only the nations dashboard/web/src/geo.js names by code: every
-		// nation the record has, and a third of the world's regions.
-		return "geo-nations.json", true
 	}
 	return "", false
 }
@@ -307,16 +303,15 @@ func (b *builder) sourceTable() Table {
 	return t
 }
 
-// worldMapChart draws the list on two map series over one another, each
-// shaded by troops by a visual map of its own: ECharts shades a map's
-// regions by a visual map's colour alone, so one colour ramp per
-// membership needs one series per membership. The NATO members' series
-// draws the whole world and carries every nation's tooltip; the partners'
-// series, above it, draws only the partners (every other region is
-// transparent) and is silent, so the pointer reaches the one below.
+// worldMapChart draws the list on one map series, each nation of the list
+// shaded by its troops on its membership's colour ramp (computed here, as
+// ECharts' continuous visual map would), partners striped, and a legend
+// line per ramp: ECharts shades a series' regions by one visual map alone,
+// and a second series for the partners drew the world's outlines twice
+// (the image took three times as long).
 func worldMapChart(b *builder) error {
 	p := b.pal
-	b.out.Maps = []string{MapWorld, MapWorldPartners}
+	b.out.Maps = []string{MapWorld}
 	choice := ChooseList(b.d, b.v)
 	ls := choice.List
 	c := charts.NewMap()
@@ -329,58 +324,71 @@ func worldMapChart(b *builder) error {
 	at := ls.Date.Time()
 	entries := append([]dataset.Contribution(nil), ls.Entries...)
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Troops > entries[j].Troops })
+	// Each ramp runs to its membership's largest contingent: the partners'
+	// legend read "Partners: 19,000" in 1999, the British figure, when
+	// Russia's 3,600 was the most a partner had.
+	most := map[bool]int{}
+	for _, e := range entries {
+		nato := e.Nation.MembershipAt(at) == dataset.NATO
+		most[nato] = max(most[nato], e.Troops)
+	}
 
 	tbl := Table{Caption: fmt.Sprintf("Contributing nations, %s (%s)", ls.Date, b.listSummary(ls)),
 		Head: []string{"Nation", "Code", "Troops", "Membership", "Confidence"}}
-	var nato, partners []item
-	most := 0
+	var data []item
+	unknown := 0
 	for _, e := range entries {
 		m := e.Nation.MembershipAt(at)
+		ramp := ramps[b.v.Theme][0]
+		if m != dataset.NATO {
+			ramp = ramps[b.v.Theme][1]
+		}
 		troops := "not given"
 		var value any = "-"
+		// A nation known to contribute without a figure: the grid's grey,
+		// darker than the land and off both ramps.
+		style := map[string]any{"areaColor": p.grid}
 		if e.Troops > 0 {
 			troops = num(e.Troops)
 			value = e.Troops
-			most = max(most, e.Troops)
+			style["areaColor"] = rampColour(ramp, float64(e.Troops)/float64(most[m == dataset.NATO]))
+		} else {
+			unknown++
+		}
+		if m != dataset.NATO {
+			style["borderColor"], style["decal"] = p.muted, decalStriped
 		}
 		tbl.Rows = append(tbl.Rows, []string{e.Nation.Name, e.Nation.Code, troops, string(m), string(e.Confidence)})
 		tip := "<b>" + esc(e.Nation.Name) + "</b>: " + troops + " troops<br/>" + membershipTip(e.Nation, at) +
 			"<br/>List of " + esc(ls.Date.String()) + " · " + string(e.Confidence) + srcTip(ls.Source)
-		if m == dataset.NATO {
-			nato = append(nato, item{Name: e.Nation.Code, Value: value, Tip: tip})
-			continue
-		}
-		// The partner's tooltip rides on the NATO series below, with no
-		// value there; its colour and pattern on the partners' series.
-		nato = append(nato, item{Name: e.Nation.Code, Value: "-", Tip: tip})
-		partners = append(partners, item{Name: e.Nation.Code, Value: value,
-			ItemStyle: map[string]any{"borderColor": p.muted, "borderWidth": 0.4, "decal": decalStriped}})
+		data = append(data, item{Name: e.Nation.Code, Value: value, Tip: tip, ItemStyle: style})
 	}
 	land := "#eef0f3"
 	if b.v.Theme == Dark {
 		land = "#23272e"
 	}
-	c.AddSeries("NATO members", nil, withData(nato))
-	c.AddSeries("Partners", nil, withData(partners))
-	for i, fill := range []string{land, "rgba(0,0,0,0)"} {
-		s := "series." + itoa(i) + "."
-		b.set(s+"map", b.out.Maps[i])
-		b.set(s+"roam", false)
-		b.set(s+"top", 90)
-		b.set(s+"bottom", 30)
-		b.set(s+"left", 8)
-		b.set(s+"right", 8)
-		// Europe and its neighbours, where nearly every contributor is,
-		// with North America and Argentina in view.
-		b.set(s+"boundingCoords", [][]float64{{-125, 72}, {125, -40}})
-		b.set(s+"itemStyle", map[string]any{"areaColor": fill, "borderColor": p.muted, "borderWidth": 0.4})
-		b.set(s+"label", map[string]any{"show": false})
-		b.set(s+"emphasis", map[string]any{"label": map[string]any{"show": false}, "itemStyle": map[string]any{"areaColor": p.grid}})
-		b.set(s+"select", map[string]any{"disabled": true})
-		b.set(s+"showLegendSymbol", false)
-	}
-	b.set("series.1.itemStyle.borderColor", "rgba(0,0,0,0)")
-	b.set("series.1.silent", true)
+	c.AddSeries("Contributing nations", nil, withData(data))
+	b.set("series.0.map", MapWorld)
+	b.set("series.0.roam", false)
+	b.set("series.0.top", 90)
+	b.set("series.0.bottom", 30)
+	b.set("series.0.left", 8)
+	b.set("series.0.right", 8)
+	// Europe and its neighbours, where nearly every contributor is, with
+	// North America and Argentina in view.
+	b.set("series.0.boundingCoords", [][]float64{{-125, 72}, {125, -40}})
+	b.set("series.0.itemStyle", map[string]any{"areaColor": land, "borderColor": p.muted, "borderWidth": 0.4})
+	b.set("series.0.label", map[string]any{"show": false})
+	b.set("series.0.emphasis", map[string]any{"label": map[string]any{"show": false}, "itemStyle": map[string]any{"areaColor": p.grid}})
+	// Every state's label hidden: ECharts builds a label for each region
+	// (a text style, a bounding box) when any state shows one, and the
+	// select state's does by default; on 180 regions that was a quarter
+	// of the drawing's time.
+	b.set("series.0.select", map[string]any{"disabled": true, "label": map[string]any{"show": false}})
+	b.set("series.0.showLegendSymbol", false)
+	// Aria's decals would pattern every nation of the list; the partners'
+	// stripes are set on their regions.
+	b.set("aria.decal.show", false)
 	b.drop = append(b.drop, "grid")
 	b.out.Title += ", " + ls.Date.String()
 	natoN, partnerN := ls.Split()
@@ -390,33 +398,61 @@ func worldMapChart(b *builder) error {
 	}
 	sub := fmt.Sprintf("%s; NATO members (%d) blue, partners (%d) orange striped; %s: more troops", b.listSummary(ls), natoN, partnerN, more)
 	c.SetGlobalOptions(b.frame(sub, false, 0)...)
-	if most > 0 {
-		// The range starts at 1: ECharts counts a value within the range
-		// when the range spans the whole extent, even NaN (a region no
-		// nation of the list has), which would take the ramp's colour.
-		vm := func(series int, label string, ramp []string, out string, left int) map[string]any {
-			return map[string]any{
-				"type": "continuous", "min": 0, "max": most, "range": []int{1, most}, "seriesIndex": series,
-				"calculable": false, "left": left, "bottom": 30, "itemWidth": 12, "itemHeight": 90,
-				"text": []string{label + ": " + num(most), "1"}, "textStyle": map[string]any{"color": p.text, "fontSize": 11},
-				"inRange": map[string]any{"color": ramp}, "outOfRange": map[string]any{"color": out},
-			}
+	// The ramps' legends, one line each for a membership with a figure:
+	// "NATO 1 ▮▮▮▮▮ 869", five swatches along its ramp, as titles (a
+	// continuous visual map drew a bar but sampled it into a hundred
+	// gradient stops, a tenth of the image's time, and shades series where
+	// here each region carries its colour). Placed from the top: a title
+	// placed from the bottom is the source line, which an image replaces.
+	row := 0
+	for i, nato := range []bool{true, false} {
+		if most[nato] == 0 {
+			continue
 		}
-		b.set("visualMap", []any{
-			vm(0, "NATO", ramps[b.v.Theme][0], land, 12),
-			vm(1, "Partners", ramps[b.v.Theme][1], "rgba(0,0,0,0)", 110),
+		ramp := ramps[b.v.Theme][i]
+		rich := map[string]any{}
+		text := [...]string{"NATO", "Partners"}[i] + "  1 "
+		const swatches = 5
+		for k := range swatches {
+			name := "s" + itoa(k)
+			rich[name] = map[string]any{"backgroundColor": rampColour(ramp, float64(k)/(swatches-1)), "width": 14, "height": 10}
+			text += "{" + name + "|}"
+		}
+		b.headings = append(b.headings, map[string]any{
+			"text": text + " " + num(most[nato]), "left": 12, "top": itoa(82+6*row) + "%",
+			"textStyle": map[string]any{"fontSize": 11, "fontWeight": "normal", "color": p.text, "rich": rich},
 		})
+		row++
 	}
 	b.chart = c
 	b.out.Height = 480
 	b.out.Description += fmt.Sprintf(" In the list of %s: %d NATO members and %d partners.", ls.Date, natoN, partnerN)
 	b.out.Note = listNote(ls, choice.Why)
+	if unknown > 0 {
+		b.out.Note += fmt.Sprintf(" Grey: %d nations the list names without a figure.", unknown)
+	}
 	if missing := offMap(entries); len(missing) > 0 {
 		b.out.Note += " Too small for the world outline at this scale, not drawn: " + strings.Join(missing, ", ") + "."
 	}
 	b.out.Tables = []Table{tbl, b.sourceTable()}
 	b.out.Data = listLinks(ls)
 	return nil
+}
+
+// rampColour is the colour at t (0 to 1) along ramp, interpolated in RGB
+// between its stops, as ECharts' continuous visual map does.
+func rampColour(ramp []string, t float64) string {
+	t = min(max(t, 0), 1) * float64(len(ramp)-1)
+	i := min(int(t), len(ramp)-2)
+	f := t - float64(i)
+	var a, z [3]int
+	fmt.Sscanf(ramp[i], "#%02x%02x%02x", &a[0], &a[1], &a[2])
+	fmt.Sscanf(ramp[i+1], "#%02x%02x%02x", &z[0], &z[1], &z[2])
+	var c [3]int
+	for k := range c {
+		c[k] = int(math.Round(float64(a[k]) + (float64(z[k])-float64(a[k]))*f))
+	}
+	return fmt.Sprintf("#%02x%02x%02x", c[0], c[1], c[2])
 }
 
 // ramps are the world map's colour ramps, fewest troops to most, for NATO

@@ -1,6 +1,8 @@
 package chart
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,12 +71,17 @@ func TestStructureMapToday(t *testing.T) {
 	}
 }
 
-// TestWorldMapMembership: the NATO members' series shades the NATO
-// members of the list and carries every nation's tooltip; the partners'
-// series, on the second registration of the world map, shades the
-// partners alone, striped; their counts are the list's split.
+// TestWorldMapMembership: one map series carries every nation of the list
+// with its tooltip, shaded on its membership's ramp (NATO members blue,
+// partners orange and striped), darker with more troops, to each
+// membership's largest contingent, which its legend names.
 func TestWorldMapMembership(t *testing.T) {
 	d := datasettest.Record(t)
+	ramp := ramps[Light]
+	// The largest contributor takes its ramp's darkest stop.
+	if got := rampColour(ramp[0], 1); got != ramp[0][len(ramp[0])-1] {
+		t.Errorf("rampColour(%v, 1) = %s, want its last stop", ramp[0], got)
+	}
 	for _, day := range []string{"2002-12-06", "2012-02-15", ""} {
 		t.Run(day, func(t *testing.T) {
 			v := View{Theme: Light}
@@ -85,55 +92,94 @@ func TestWorldMapMembership(t *testing.T) {
 			at := ls.Date.Time()
 			obj := baseOption(t, d, "world-map", v)
 			series := obj["series"].([]any)
-			if len(series) != 2 {
-				t.Fatalf("world-map has %d series, want 2", len(series))
-			}
-			nato, partners := series[0].(map[string]any), series[1].(map[string]any)
-			if nato["map"] != MapWorld || partners["map"] != MapWorldPartners || partners["silent"] != true {
-				t.Errorf("world-map series maps %v, %v (silent %v), want %s, %s (silent)", nato["map"], partners["map"], partners["silent"], MapWorld, MapWorldPartners)
+			if len(series) != 1 || series[0].(map[string]any)["map"] != MapWorld {
+				t.Fatalf("world-map series = %v, want one on %s", series, MapWorld)
 			}
 			byCode := map[string]*dataset.Nation{}
 			for _, e := range ls.Entries {
 				byCode[e.Nation.Code] = e.Nation
 			}
-			shaded, tips := 0, 0
-			for _, it := range nato["data"].([]any) {
+			nato, partners, tips := 0, 0, 0
+			for _, it := range series[0].(map[string]any)["data"].([]any) {
 				m := it.(map[string]any)
 				n := byCode[m["name"].(string)]
 				if m["tip"] != "" {
 					tips++
 				}
-				if m["value"] == "-" {
-					if n.MembershipAt(at) == dataset.NATO && listTroops(ls, n) > 0 {
-						t.Errorf("NATO member %s has no value on the NATO series", n.Code)
-					}
-					continue
-				}
-				shaded++
-				if n.MembershipAt(at) != dataset.NATO {
-					t.Errorf("partner %s shaded on the NATO series", n.Code)
-				}
-			}
-			for _, it := range partners["data"].([]any) {
-				m := it.(map[string]any)
-				n := byCode[m["name"].(string)]
+				st := m["itemStyle"].(map[string]any)
+				want := ramp[0]
 				if n.MembershipAt(at) == dataset.NATO {
-					t.Errorf("NATO member %s on the partners' series", n.Code)
+					nato++
+				} else {
+					partners++
+					want = ramp[1]
+					if st["decal"].(map[string]any)["symbol"] != "rect" {
+						t.Errorf("partner %s is not striped", n.Code)
+					}
 				}
-				if m["itemStyle"].(map[string]any)["decal"].(map[string]any)["symbol"] != "rect" {
-					t.Errorf("partner %s is not striped", n.Code)
+				most := maxTroops(ls, at, n.MembershipAt(at))
+				if troops := listTroops(ls, n); troops > 0 && st["areaColor"] != rampColour(want, float64(troops)/float64(most)) {
+					t.Errorf("%s (%d troops) shaded %v, want %s on its ramp %v", n.Code, troops, st["areaColor"], rampColour(want, float64(troops)/float64(most)), want)
 				}
 			}
 			natoN, partnerN := ls.Split()
-			if tips != len(ls.Entries) || len(partners["data"].([]any)) != partnerN || shaded > natoN {
-				t.Errorf("world-map of %s: %d tooltips, %d NATO shaded, %d partners; want %d, at most %d, %d", ls.Date, tips, shaded, len(partners["data"].([]any)), len(ls.Entries), natoN, partnerN)
+			if tips != len(ls.Entries) || nato != natoN || partners != partnerN {
+				t.Errorf("world-map of %s: %d tooltips, %d NATO members, %d partners; want %d, %d, %d", ls.Date, tips, nato, partners, len(ls.Entries), natoN, partnerN)
 			}
-			vms := obj["visualMap"].([]any)
-			if len(vms) != 2 || vms[0].(map[string]any)["seriesIndex"] != 0 || vms[1].(map[string]any)["seriesIndex"] != 1 {
-				t.Errorf("world-map visualMap = %v, want one per series", vms)
+			// The legends: a line of swatches per membership with a figure,
+			// up to its largest contingent.
+			legend := fmt.Sprint(obj["title"])
+			for _, want := range []string{"NATO  1 ", "Partners  1 "} {
+				if !strings.Contains(legend, want) {
+					t.Errorf("world-map legend = %s, want %q", legend, want)
+				}
+			}
+			for _, m := range []dataset.Membership{dataset.NATO, dataset.Partner} {
+				if !strings.Contains(legend, "|} "+num(maxTroops(ls, at, m))) {
+					t.Errorf("world-map legend = %s, want %s's line up to %d", legend, m, maxTroops(ls, at, m))
+				}
+			}
+			if _, ok := obj["visualMap"]; ok {
+				t.Errorf("world-map has a visual map; want each region's own colour")
 			}
 		})
 	}
+}
+
+// TestRampColour: the ends of a ramp are its first and last stops, the
+// middle its middle stop, and a point between two stops lies between them.
+func TestRampColour(t *testing.T) {
+	ramp := []string{"#000000", "#808080", "#ffffff"}
+	tests := map[string]struct {
+		t    float64
+		want string
+	}{
+		"fewest":       {0, "#000000"},
+		"middle":       {0.5, "#808080"},
+		"most":         {1, "#ffffff"},
+		"a quarter":    {0.25, "#404040"},
+		"beyond":       {2, "#ffffff"},
+		"three fourth": {0.75, "#c0c0c0"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := rampColour(ramp, tc.t); got != tc.want {
+				t.Errorf("rampColour(%v, %v) = %s, want %s", ramp, tc.t, got, tc.want)
+			}
+		})
+	}
+}
+
+// maxTroops is the largest contingent of the list's nations of
+// membership m at the list's date at.
+func maxTroops(ls *dataset.List, at time.Time, m dataset.Membership) int {
+	most := 0
+	for _, e := range ls.Entries {
+		if e.Nation.MembershipAt(at) == m {
+			most = max(most, e.Troops)
+		}
+	}
+	return most
 }
 
 func listTroops(ls *dataset.List, n *dataset.Nation) int {

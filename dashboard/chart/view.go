@@ -146,5 +146,11 @@ func CoverageText(d *dataset.Dataset, ls *dataset.List) string {
 	if c.Total == 0 {
 		return nations
 	}
+	// A list of commitments can add up to more than the force then in
+	// place (1999: 51,500 pledged, 24,500 in Kosovo); "210% of" reads as
+	// a mistake.
+	if c.Sum > c.Total {
+		return fmt.Sprintf("%s, %s listed against a force of %s", nations, Thousands(c.Sum), Thousands(c.Total))
+	}
 	return fmt.Sprintf("%s, %.0f%% of %s", nations, c.Share()*100, Thousands(c.Total))
 }

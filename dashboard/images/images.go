@@ -129,7 +129,7 @@ func (s *Service) Draw(ctx context.Context, d *dataset.Dataset, img Image) ([]by
 // maps are the map outlines the charts may draw on, by name.
 func maps() map[string][]byte {
 	out := map[string][]byte{}
-	for _, name := range []string{chart.MapKosovo, chart.MapWorld, chart.MapWorldPartners} {
+	for _, name := range chart.MapNames() {
 		file, _ := chart.MapFile(name)
 		b, err := assets.Files.ReadFile(file)
 		if err != nil {

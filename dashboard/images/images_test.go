@@ -103,7 +103,7 @@ func TestMapsDrawn(t *testing.T) {
 			}
 		})
 	}
-	for _, name := range []string{chart.MapKosovo, chart.MapWorld, chart.MapWorldPartners} {
+	for _, name := range chart.MapNames() {
 		if _, ok := maps()[name]; !ok {
 			t.Errorf("maps() has no %q", name)
 		}

@@ -65,6 +65,13 @@ var View = []Name{Theme, From, To, Date, Nation, Axis}
 // in June 1999; the air campaign that preceded it began in March 1999.
 var FirstDay = time.Date(1999, time.January, 1, 0, 0, 0, 0, time.UTC)
 
+// KFORStart is KFOR's first day: its first elements entered Kosovo on 12
+// June 1999 (events.csv). The date parameter, the day whose per-nation
+// list or structure a view shows, is no earlier: before it there was no
+// KFOR to show. A period that begins earlier but reaches it (1999,
+// 1999-06) means KFORStart.
+var KFORStart = time.Date(1999, time.June, 12, 0, 0, 0, 0, time.UTC)
+
 // MaxNations bounds the nations one view follows: each is a line.
 const MaxNations = 12
 
@@ -146,7 +153,7 @@ var specs = map[Name]Spec{
 	From:     {Name: From, Kind: KindDate, Doc: "first day shown: " + dateDoc + " (a month or year starts on its first day)"},
 	To:       {Name: To, Kind: KindDate, Doc: "last day shown: " + dateDoc + " (a month or year ends on its last day)"},
 	Axis:     {Name: Axis, Kind: KindEnum, Enum: []string{chart.Linear, chart.Log}, Default: chart.Linear, Doc: "the force-strength chart's troop axis: linear or log (logarithmic, where the years of a few thousand troops are as readable as those of tens of thousands)"},
-	Date:     {Name: Date, Kind: KindDate, Doc: "a day: " + dateDoc + " (a month or year means its first day): the per-nation list in force on it, or the structure in force on it (/api/v1/structure, default today)"},
+	Date:     {Name: Date, Kind: KindDate, Doc: "a day from 1999-06-12, when KFOR entered Kosovo: " + dateDoc + " (a month or year means its first day, 1999 and 1999-06 the 12th of June): the per-nation list in force on it, or the structure in force on it (/api/v1/structure, default today)"},
 	All:      {Name: All, Kind: KindBoolean, Default: "0", Doc: "1 for every row: every observation, not only the series' preferred figures (strength); every formation with its dates (structure)"},
 	Complete: {Name: Complete, Kind: KindBoolean, Default: "0", Doc: "1 for complete per-nation lists only"},
 	Width:    {Name: Width, Kind: KindInteger, Default: strconv.Itoa(DefaultWidth), Min: render.MinWidth, Max: render.MaxWidth, Doc: "image width in CSS pixels"},
@@ -187,7 +194,22 @@ func Defaults() Values { return Values{View: chart.View{Theme: chart.Light}} }
 // *Notice error. In Lenient mode every such value falls back to its
 // default and is listed in Values.Notices; the error is always nil.
 func Parse(q url.Values, names []Name, mode Mode, d *dataset.Dataset, now time.Time) (Values, error) {
+	return parse(q, names, mode, d, now, false)
+}
+
+// ParseAnyDay is Parse for a view whose date is any day of KFOR's, not the
+// day of a per-nation list (the structure, the structure map): a date
+// before the record's first list is no Missing.
+func ParseAnyDay(q url.Values, names []Name, mode Mode, d *dataset.Dataset, now time.Time) (Values, error) {
+	return parse(q, names, mode, d, now, true)
+}
+
+func parse(q url.Values, names []Name, mode Mode, d *dataset.Dataset, now time.Time, anyDay bool) (Values, error) {
 	p := parser{q: q, mode: mode, today: now.UTC().Truncate(24 * time.Hour), v: Defaults()}
+	lists := d
+	if anyDay {
+		lists = nil
+	}
 	for _, n := range names {
 		if p.err != nil {
 			break
@@ -222,7 +244,7 @@ func Parse(q url.Values, names []Name, mode Mode, d *dataset.Dataset, now time.T
 		p.dateRange()
 	}
 	if p.err == nil && slices.Contains(names, Date) {
-		p.date(d)
+		p.date(lists)
 	}
 	if p.err == nil && slices.Contains(names, Nation) {
 		p.nations(d)
@@ -353,7 +375,8 @@ func (p *parser) period(n Name) (dataset.Date, bool) {
 		p.fail(n, Malformed, fallback, "%s is not a date (want %s)", Quote(s), dateDoc)
 		return dataset.Date{}, false
 	}
-	if !dd.End().After(FirstDay) || dd.Start().After(p.today) {
+	// The date's own floor, KFOR's first day, is date's to tell.
+	if (n != Date && !dd.End().After(FirstDay)) || dd.Start().After(p.today) {
 		p.fail(n, Malformed, fallback, "%s is out of range (want a date from %s to %s)", s, FirstDay.Format(time.DateOnly), p.today.Format(time.DateOnly))
 		return dataset.Date{}, false
 	}
@@ -386,14 +409,30 @@ func (p *parser) dateRange() {
 	}
 }
 
-// date reads the per-nation charts' day: the first day of the period given.
-// With a record, a day before its first per-nation list is Missing.
+// date reads the maps' and the per-nation charts' day: the first day of
+// the period given, KFORStart at the earliest. A period wholly before
+// KFORStart is Malformed; in Lenient mode the view shows KFORStart. With a
+// record, a day before its first per-nation list is Missing.
 func (p *parser) date(d *dataset.Dataset) {
 	dd, ok := p.period(Date)
 	if !ok {
 		return
 	}
-	at := maxTime(dd.Start(), FirstDay)
+	at := maxTime(dd.Start(), KFORStart)
+	if !dd.End().After(KFORStart) {
+		// Lenient: KFOR's first day, or the first with a list where the
+		// view needs one.
+		shown := "showing 1999-06-12, KFOR's first day"
+		if d != nil && len(d.Lists) > 0 && d.ListAt(dataset.EndOfDay(at), false) == nil {
+			at = d.Lists[0].Date.Time()
+			shown = "showing " + at.Format(time.DateOnly) + ", the first day with a per-nation list"
+		}
+		p.fail(Date, Malformed, shown, "%s is before KFOR began on 12 June 1999 (want a date from %s to %s)",
+			dd, KFORStart.Format(time.DateOnly), p.today.Format(time.DateOnly))
+		if p.mode == Strict {
+			return
+		}
+	}
 	if d != nil {
 		const fallback = "showing the newest complete list"
 		switch {

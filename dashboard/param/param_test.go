@@ -50,7 +50,10 @@ func TestParseLenient(t *testing.T) {
 		"too long":       {"date=" + strings.Repeat("9", 100), light, []string{"date"}},
 		"list date":      {"date=2017-02-15", chart.View{Theme: chart.Light, At: day("2017-02-15")}, nil},
 		"list year":      {"date=2017", chart.View{Theme: chart.Light, At: day("2017-01-01")}, nil},
-		"before lists":   {"date=1999-01-02", light, []string{"date"}},
+		"before lists":   {"date=1999-06-13", light, []string{"date"}},
+		"before KFOR":    {"date=1999-01-02", chart.View{Theme: chart.Light, At: day("1999-06-15")}, []string{"date"}},
+		"KFOR's year":    {"date=1999", light, []string{"date"}}, // 1999-06-12: no list yet
+		"first list":     {"date=1999-06-15", chart.View{Theme: chart.Light, At: day("1999-06-15")}, nil},
 		"all bad":        {"from=x&to=y&date=z&theme=%00", light, []string{"theme", "from", "to", "date"}},
 		"unknown params": {"utm_source=x&foo=bar", light, nil},
 		"last non-empty": {"date=2017-02-15&date=", chart.View{Theme: chart.Light, At: day("2017-02-15")}, nil},
@@ -106,7 +109,9 @@ func TestParseStrict(t *testing.T) {
 		"bad month":      {"from=2010-13", From, Malformed, "is not a date"},
 		"from after to":  {"from=2015&to=2010", From, Malformed, "2015 is after to 2010"},
 		"future":         {"to=2031", To, Malformed, "out of range"},
-		"before lists":   {"date=1999-02", Date, Missing, "no per-nation list on or before 1999-02-01"},
+		"before lists":   {"date=1999-06-12", Date, Missing, "no per-nation list on or before 1999-06-12"},
+		"before KFOR":    {"date=1999-02", Date, Malformed, "1999-02 is before KFOR began on 12 June 1999 (want a date from 1999-06-12 to 2027-01-15)"},
+		"year before":    {"date=1998", Date, Malformed, "1998 is before KFOR began on 12 June 1999"},
 		"bad theme":      {"theme=blue", Theme, Malformed, `"blue" is not a theme (want light or dark)`},
 		"bad axis":       {"axis=Log", Axis, Malformed, `"Log" is not an axis scale (want linear or log)`},
 		"bad bool":       {"all=maybe", All, Malformed, "is not a boolean"},
@@ -293,6 +298,46 @@ func TestParseNations(t *testing.T) {
 			}
 			if err != nil || strings.Join(v.View.Nations, ",") != tc.want {
 				t.Errorf("Parse(%q) = %v, %v; want %q", tc.query, v.View.Nations, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestParseAnyDay: the structure's date is any day of KFOR's, from its
+// first, 12 June 1999, before the first per-nation list; an earlier one
+// is refused in Strict mode, naming date and KFOR's start, and shows that
+// first day in Lenient mode.
+func TestParseAnyDay(t *testing.T) {
+	d := load(t)
+	tests := map[string]struct {
+		query  string
+		want   time.Time
+		notice string // part of the error (Strict) and notice (Lenient); "" for none
+	}{
+		"first day":  {"date=1999-06-12", day("1999-06-12"), ""},
+		"year 1999":  {"date=1999", day("1999-06-12"), ""},
+		"June 1999":  {"date=1999-06", day("1999-06-12"), ""},
+		"a day":      {"date=2012-02-15", day("2012-02-15"), ""},
+		"day before": {"date=1999-06-11", day("1999-06-12"), "1999-06-11 is before KFOR began on 12 June 1999 (want a date from 1999-06-12 to 2027-01-15)"},
+		"year 1998":  {"date=1998", day("1999-06-12"), "1998 is before KFOR began on 12 June 1999"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			q, _ := url.ParseQuery(tc.query)
+			strict, err := ParseAnyDay(q, []Name{Date}, Strict, d, now)
+			lenient, _ := ParseAnyDay(q, []Name{Date}, Lenient, d, now)
+			if tc.notice == "" {
+				if err != nil || !strict.View.At.Equal(tc.want) || len(lenient.Notices) != 0 {
+					t.Errorf("ParseAnyDay(%q) = %v, %v (lenient notices %v), want %s and no error", tc.query, strict.View.At, err, lenient.Notices, tc.want)
+				}
+				return
+			}
+			var n *Notice
+			if !errors.As(err, &n) || n.Param != Date || n.Problem != Malformed || !strings.Contains(n.Msg, tc.notice) {
+				t.Errorf("ParseAnyDay(%q, Strict) error = %v, want a Malformed date notice with %q", tc.query, err, tc.notice)
+			}
+			if len(lenient.Notices) != 1 || !lenient.View.At.Equal(tc.want) || !strings.Contains(lenient.Notices[0].Text(), "showing 1999-06-12, KFOR's first day") {
+				t.Errorf("ParseAnyDay(%q, Lenient) = %v, %v; want %s with one notice showing KFOR's first day", tc.query, lenient.View.At, lenient.Notices, tc.want)
 			}
 		})
 	}

@@ -67,9 +67,12 @@
     }
     base.title = titles;
     // Hover states are of no use in an image, and building them costs.
+    // The emphasis label is hidden too: a map series shows it by default,
+    // and a label shown in any state makes ECharts build one (a text
+    // style, a bounding box of every outline) for each region.
     asArray(base.series).forEach(function (se) {
       if (!se) return;
-      se.emphasis = { disabled: true };
+      se.emphasis = { disabled: true, label: { show: false } };
       if (se.markLine) se.markLine.emphasis = { disabled: true };
       if (se.markArea) se.markArea.emphasis = { disabled: true };
       if (se.markPoint) se.markPoint.emphasis = { disabled: true };

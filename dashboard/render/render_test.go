@@ -101,7 +101,7 @@ func artefact(tb testing.TB, name string, b []byte) {
 func outlines(tb testing.TB) map[string][]byte {
 	tb.Helper()
 	out := map[string][]byte{}
-	for _, name := range []string{chart.MapKosovo, chart.MapWorld, chart.MapWorldPartners} {
+	for _, name := range chart.MapNames() {
 		file, _ := chart.MapFile(name)
 		b, err := os.ReadFile(filepath.Join("..", "assets", file))
 		if err != nil {

@@ -4,9 +4,17 @@
 // structure map. Each feature is named by its ISO 3166-1 alpha-3 code
 // (Kosovo: XKX), the key the charts use; coordinates keep 2 (world) or 3
 // (Kosovo) decimals. Run by `make assets` (npm run geo).
+//
+// The world is simplified first (topojson-simplify, Visvalingam's method on
+// the shared borders, so that neighbours still meet): drawn 1000 px wide
+// the map shows about 4 px a degree, and the points 1:110m keeps closer
+// together than that cost each image its time (ECharts builds every path
+// in goja, resvg fills it) and show nothing. Islands smaller than a few
+// pixels go too, but never a nation's largest piece.
 const fs = require('fs');
 const path = require('path');
 const { feature } = require('topojson-client');
+const { presimplify, simplify } = require('topojson-simplify');
 
 // ISO 3166-1 numeric to alpha-3, for the nations the record names and
 // Kosovo's neighbours; world-atlas gives the numeric code as the id.
@@ -32,8 +40,38 @@ function unwrapGeometry(g) {
   return { type: g.type, coordinates: g.coordinates.map((poly) => poly.map(unwrap)) };
 }
 
-function convert(file, decimals, keep) {
-  const topo = require(path.join(__dirname, '..', 'node_modules', 'world-atlas', file));
+// area is a ring's planar area in square degrees.
+function area(ring) {
+  let a = 0;
+  for (let i = 0, n = ring.length - 1; i < n; i++) a += ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1];
+  return Math.abs(a) / 2;
+}
+
+// dropSmall removes the polygons of a multipolygon whose outer ring is
+// under minArea square degrees, keeping the largest whatever its size.
+function dropSmall(g, minArea) {
+  if (g.type !== 'MultiPolygon' || !minArea) return g;
+  const largest = Math.max(...g.coordinates.map((poly) => area(poly[0])));
+  const coordinates = g.coordinates.filter((poly) => area(poly[0]) >= Math.min(minArea, largest));
+  return coordinates.length === 1 ? { type: 'Polygon', coordinates: coordinates[0] } : { type: g.type, coordinates };
+}
+
+// europeOnly keeps a multipolygon's pieces east of 30° W: France's outline
+// holds French Guiana, which shaded as a contributor reads as a South
+// American nation sending troops.
+function europeOnly(g) {
+  if (g.type !== 'MultiPolygon') return g;
+  const coordinates = g.coordinates.filter((poly) => poly[0].some(([x]) => x > -30));
+  return coordinates.length === 1 ? { type: 'Polygon', coordinates: coordinates[0] } : { type: g.type, coordinates };
+}
+
+// convert reads a world-atlas file and returns its countries as GeoJSON:
+// those named in keep (all when absent), each point rounded to decimals,
+// simplified when minWeight (square degrees, the least triangle a point
+// makes with its neighbours) is given, without polygons under minArea.
+function convert(file, decimals, keep, { minWeight = 0, minArea = 0 } = {}) {
+  let topo = require(path.join(__dirname, '..', 'node_modules', 'world-atlas', file));
+  if (minWeight) topo = simplify(presimplify(topo), minWeight);
   const fc = feature(topo, topo.objects.countries);
   const f = 10 ** decimals;
   const round = (c) => (typeof c[0] === 'number' ? [Math.round(c[0] * f) / f, Math.round(c[1] * f) / f] : c.map(round));
@@ -42,15 +80,18 @@ function convert(file, decimals, keep) {
     const name = ft.properties.name === 'Kosovo' ? 'XKX' : alpha3[ft.id] || ft.properties.name;
     if (keep && !keep.includes(name)) continue;
     if (!ft.geometry || name === 'Antarctica') continue; // no contributor; it would fill the map's foot
-    const g = unwrapGeometry(ft.geometry);
+    let g = dropSmall(unwrapGeometry(ft.geometry), minArea);
+    if (name === 'FRA') g = europeOnly(g);
     out.features.push({ type: 'Feature', properties: { name }, geometry: { type: g.type, coordinates: round(g.coordinates) } });
   }
   return JSON.stringify(out);
 }
 
 const dir = path.join(__dirname, '..', '..', 'assets');
-fs.writeFileSync(path.join(dir, 'geo-world.json'), convert('countries-110m.json', 2));
-// The nations alone (those named by code above), for the world map's
-// partners, drawn over the world: a third of its regions to draw.
-fs.writeFileSync(path.join(dir, 'geo-nations.json'), convert('countries-110m.json', 2, Object.values(alpha3)));
+// A point goes when the triangle it makes with its neighbours is under
+// WEIGHT square degrees (about 1.5 px² at 1000 px wide); an island under
+// 0.1 square degrees (Luxembourg is 0.3) unless it is its nation's
+// largest piece.
+const WEIGHT = 0.1;
+fs.writeFileSync(path.join(dir, 'geo-world.json'), convert('countries-110m.json', 2, null, { minWeight: WEIGHT, minArea: 0.1 }));
 fs.writeFileSync(path.join(dir, 'geo-kosovo.json'), convert('countries-50m.json', 3, ['XKX', 'SRB', 'MNE', 'ALB', 'MKD']));
