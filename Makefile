@@ -27,7 +27,7 @@ run: build ## serve the dashboard on http://localhost:8080 from the embedded dat
 	./$(BIN) serve --web.listen-address=$(ADDR)
 
 .PHONY: deps
-deps: ## install what the tests need (Chromium, Prometheus, fonts) from Debian when missing
+deps: ## install what the tests need (Chromium, Prometheus, fonts, wrk, testssl.sh) from Debian when missing
 	@echo ">> checking test dependencies"
 	@bash .ci/deps
 
@@ -65,7 +65,7 @@ check-deploy: ## check deploy/ with each file's own tool (promtool, kustomize, c
 	@echo ">> deploy/compose.yaml: loaded by compose-go, as docker compose config loads it"
 	@echo ">> deploy/Dockerfile: BuildKit's linter (docker build --check); the binary built by its RUN lines runs as its USER in a read-only directory"
 	@echo ">> deploy/systemd/kforstats.service: systemd-analyze verify and security"
-	@echo ">> serve: SIGTERM during an upload, a ConfigMap-style dataset swap, TLS and basic auth from --web.config.file, chart images overloaded"
+	@echo ">> serve: SIGTERM during an upload, a ConfigMap-style dataset swap, TLS and basic auth from deploy/web-config.yml, testssl.sh against it, chart images overloaded"
 	cd $(SYSTEMTEST) && $(GO) test -race -count=1 ./...
 
 .PHONY: check-metrics
