@@ -93,7 +93,9 @@ func newRespCache(maxEntries, maxBytes int) *respCache {
 
 // cached answers c from rc under key, or else makes the answer with h
 // (once, however many requests miss it at the same time) and keeps it if
-// it is a 200. The key names everything the answer depends on besides the
+// it is a 200. Making an answer is what costs, so it is what the
+// per-client limit (Config.ClientLimit) charges: an answer from the cache,
+// or one another request is making, is free. The key names everything the answer depends on besides the
 // dataset and the day: the path and the parsed parameters.
 //
 // A pinned answer (the warm-up's, or a route's that is one large answer per
@@ -118,6 +120,9 @@ func (s *Server) cached(rc *respCache, key string, pin bool, c *gin.Context, h g
 			return
 		}
 	default:
+		if !s.admit(c) {
+			return
+		}
 		e = rc.make(c, h, d.Checksum, day, key, pin)
 	}
 	e.write(c)

@@ -176,7 +176,8 @@ func TestServeSecurityFlags(t *testing.T) {
 			t.Errorf("GET %s Server = %q, want none", p, s)
 		}
 	}
-	for _, bad := range []string{"--web.frame-ancestors='self'; script-src *", "--web.frame-ancestors=", "--web.read-header-timeout=0s", "--metrics.max-age=-1s"} {
+	for _, bad := range []string{"--web.frame-ancestors='self'; script-src *", "--web.frame-ancestors=", "--web.read-header-timeout=0s", "--metrics.max-age=-1s",
+		"--web.client-limit.rate=-1", "--web.client-limit.burst=0", "--web.trusted-proxies=10.0.0.0/33", "--web.trusted-proxies=proxy.example.org"} {
 		var stderr bytes.Buffer
 		err := run(context.Background(), []string{"serve", "--web.listen-address=127.0.0.1:0", bad}, func(string) string { return "" }, io.Discard, &stderr)
 		if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), strings.SplitN(bad, "=", 2)[0]) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -39,6 +40,9 @@ type serveConfig struct {
 	logFormat         string
 	renderCacheDir    string
 	metricsMaxAge     time.Duration
+	clientRate        float64
+	clientBurst       int
+	trustedProxies    string
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -55,6 +59,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&cfg.embedAncestors, "web.embed-frame-ancestors", dashboard.DefaultEmbedFrameAncestors, "who may show /embed/{chart} in a frame: the CSP frame-ancestors sources; * for anybody")
 	fs.StringVar(&cfg.externalURL, "web.external-url", "", "the URL the server is reached at, such as https://kfor.example.org, for the absolute links of the page's share tags (Open Graph image); empty leaves the image out")
 	fs.DurationVar(&cfg.metricsMaxAge, "metrics.max-age", time.Second, "how long one gathering of /metrics answers later scrapes with the same headers; a dataset load attempt ends it at once (0 gathers for each scrape)")
+	fs.Float64Var(&cfg.clientRate, "web.client-limit.rate", 1, "new answers a second one client may have the server make once its burst is spent: chart images, embeds and views not made yet, the record's zip; answers already made are never limited; over it a client gets 429 with Retry-After (0 turns the limit off)")
+	fs.IntVar(&cfg.clientBurst, "web.client-limit.burst", 60, "new answers one client may have the server make at once, before --web.client-limit.rate applies")
+	fs.StringVar(&cfg.trustedProxies, "web.trusted-proxies", "", "comma-separated addresses and CIDR prefixes of reverse proxies whose X-Forwarded-For names the client, for --web.client-limit.*; empty: the client is the connection's peer")
 	fs.StringVar(&cfg.renderCacheDir, "render.cache-dir", defaultRenderCache(e), "directory caching the chart PNG rasteriser's compiled code across restarts; empty keeps it in memory")
 	addLogFlags(fs, &cfg.logLevel, &cfg.logFormat)
 	if err := parse(fs, args); err != nil {
@@ -74,6 +81,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if cfg.readHeaderTimeout <= 0 {
 		return fmt.Errorf("%w: --web.read-header-timeout %s: want a positive duration", errUsage, cfg.readHeaderTimeout)
+	}
+	if cfg.clientRate < 0 || math.IsNaN(cfg.clientRate) || math.IsInf(cfg.clientRate, 0) {
+		return fmt.Errorf("%w: --web.client-limit.rate %v: want 0 (off) or a positive number", errUsage, cfg.clientRate)
+	}
+	if cfg.clientBurst < 1 {
+		return fmt.Errorf("%w: --web.client-limit.burst %d: want at least 1", errUsage, cfg.clientBurst)
+	}
+	proxies, err := dashboard.ParseTrustedProxies(cfg.trustedProxies)
+	if err != nil {
+		return fmt.Errorf("%w: --web.trusted-proxies %v", errUsage, err)
 	}
 	if cfg.metricsMaxAge < 0 {
 		return fmt.Errorf("%w: --metrics.max-age %s: want 0 or a positive duration", errUsage, cfg.metricsMaxAge)
@@ -121,6 +138,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		FrameAncestors:      cfg.frameAncestors,
 		ExternalURL:         cfg.externalURL,
 		EmbedFrameAncestors: cfg.embedAncestors,
+		ClientLimit:         dashboard.ClientLimit{Rate: cfg.clientRate, Burst: cfg.clientBurst, TrustedProxies: proxies},
 		Version:             version,
 	})
 

@@ -238,7 +238,10 @@ func TestSoak(t *testing.T) {
 		t.Fatal("deploy/kubernetes/deployment.yaml sets no GOMEMLIMIT")
 	}
 	t.Setenv("GOMEMLIMIT", string(m[1])) // for the child; this process read it at start
-	p := loadStart(t, kforstats(t))
+	// wrk's connections stand for many clients, all from 127.0.0.1: the
+	// per-client limit is off, so that images are drawn as many clients
+	// would have them drawn (TestClientLimit checks the limit).
+	p := loadStart(t, kforstats(t), "--web.client-limit.rate=0")
 
 	// The page's hashed assets and the chart IDs, as a browser and a
 	// script would find them.
@@ -374,7 +377,9 @@ func imageOverload(tb testing.TB, base string, n int, url func(i int) string) ma
 // many as the cores) are more than the 2 s queue wait can absorb on any
 // machine of this kind, with or without -race.
 func TestImageOverload(t *testing.T) {
-	addr, _ := startServe(t)
+	// The renderer's own bound, not the per-client limit, which would
+	// refuse some of one client's 64 first.
+	addr, _ := startServe(t, "--web.client-limit.rate=0")
 	const n = 64
 	codes := imageOverload(t, "http://"+addr, n, func(i int) string {
 		return fmt.Sprintf("/charts/strength.svg?width=%d", 1200+i)
