@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 
 	"github.com/kforstats/kforstats/dashboard"
 	"github.com/kforstats/kforstats/dashboard/images"
+	"github.com/kforstats/kforstats/dashboard/render"
 	"github.com/kforstats/kforstats/dataset"
 	"github.com/kforstats/kforstats/metrics"
 )
@@ -99,7 +101,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	applyMemoryLimit(log)
+	budget := render.BudgetFor(applyMemoryLimit(log), runtime.GOMAXPROCS(0))
+	log.Info("chart image budget", "renders", budget.MaxConcurrent, "pixels", budget.PixelBudget, "max_image_pixels", budget.MaxImagePixels)
 	if cfg.webConfigFile != "" {
 		// Fail at start, not at the first request, on a bad file.
 		if err := web.Validate(cfg.webConfigFile); err != nil {
@@ -122,7 +125,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	// Chart images (/charts): engines start on the first image request.
-	imgs, err := images.New(images.Config{CacheDir: cfg.renderCacheDir, Site: cfg.externalURL})
+	imgs, err := images.New(images.Config{
+		MaxConcurrent: budget.MaxConcurrent, PixelBudget: budget.PixelBudget, MaxPixels: budget.MaxImagePixels,
+		CacheDir: cfg.renderCacheDir, Site: cfg.externalURL,
+	})
 	if err != nil {
 		return err
 	}

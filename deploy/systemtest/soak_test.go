@@ -386,3 +386,64 @@ func TestImageOverload(t *testing.T) {
 	})
 	t.Logf("%d SVGs asked for at once: %v", n, codes)
 }
+
+// TestImageOverloadMemory: 64 of the largest PNG exports this server draws,
+// asked for at once, with the built binary (without -race, which would
+// multiply its memory) in a memory cgroup of the Deployment's 1 GiB, then
+// of 512 MiB, and no GOMEMLIMIT: kforstats reads the cgroup's limit and
+// sizes its image budget by it (render.BudgetFor). The cgroup's peak
+// usage, which the kernel weighs against the limit, stays at most 75% of
+// it; nothing is killed; what is refused is 503 with Retry-After; at 512
+// MiB a 4000x3000 PNG, over the budget, is refused with 400 at once.
+func TestImageOverloadMemory(t *testing.T) {
+	for _, limit := range []int64{1 << 30, 512 << 20} {
+		t.Run(mib(limit), func(t *testing.T) {
+			cg := kforstatstest.MemoryCgroup(t, limit)
+			addr := kforstatstest.FreeAddr(t)
+			logs := &kforstatstest.LogWatch{}
+			cmd := exec.Command("/bin/sh", "-c", `echo $$ > "$1" && exec "$2" serve --web.listen-address="$3" --web.client-limit.rate=0`, "sh", cg.Procs(), kforstatsPlain(t), addr)
+			cmd.Stdout, cmd.Stderr = logs, logs
+			cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GOMEMLIMIT=") })
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+			base := "http://" + addr
+			kforstatstest.WaitReady(t, http.DefaultClient, base+"/readyz")
+			var list struct {
+				MaxPixels int `json:"max_pixels"`
+			}
+			if err := json.Unmarshal(kforstatstest.Get(t, base+"/charts"), &list); err != nil || list.MaxPixels == 0 {
+				t.Fatalf("GET /charts: max_pixels %d, %v", list.MaxPixels, err)
+			}
+			// The largest 4:3 PNG at scale 2 within the budget, less the 63
+			// pixels of width that make each of the 64 new.
+			w, h := 2000, 1500
+			for (w+63)*h*4 > list.MaxPixels {
+				w, h = w*19/20, h*19/20
+			}
+			cg.ResetPeak()
+			codes := imageOverload(t, base, 64, func(i int) string {
+				return fmt.Sprintf("/charts/strength.png?width=%d&height=%d&scale=2", w+i, h)
+			})
+			peak := cg.Peak(t)
+			t.Logf("limit %s: max_pixels %d; 64 PNGs of %dx%d at once: %v; cgroup peak %s (%.0f%% of the limit)", mib(limit), list.MaxPixels, 2*w, 2*h, codes, mib(peak), 100*float64(peak)/float64(limit))
+			if float64(peak) > 0.75*float64(limit) {
+				t.Errorf("64 PNGs at once took the cgroup to %s, over 75%% of its limit of %s", mib(peak), mib(limit))
+			}
+			if n := cg.OOMKills(t); n > 0 {
+				t.Errorf("the kernel killed %d processes of the cgroup for want of memory", n)
+			}
+			if list.MaxPixels < 4000*3000 {
+				resp, err := http.Get(base + "/charts/strength.png?width=2000&height=1500&scale=2")
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusBadRequest {
+					t.Errorf("a 4000x3000 PNG over the budget of %d pixels = %s, want 400", list.MaxPixels, resp.Status)
+				}
+			}
+		})
+	}
+}
