@@ -86,6 +86,9 @@ func TestClientLimit(t *testing.T) {
 			t.Errorf("GET %s from %s (X-Forwarded-For %q) past the limit = %s, Retry-After %q, %s; want 429, Retry-After in seconds and a %q error naming the limit and %s",
 				path, ip, forwarded, resp.Status, resp.Header.Get("Retry-After"), body, ELimited, who)
 		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" || !regexpMatch(`frame-ancestors`, resp.Header.Get("Content-Security-Policy")) {
+			t.Errorf("GET %s past the limit: headers %v, want those every answer has", path, resp.Header)
+		}
 	}
 
 	// An answer another client had made.
