@@ -147,6 +147,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ClientLimit:         dashboard.ClientLimit{Rate: cfg.clientRate, Burst: cfg.clientBurst, TrustedProxies: proxies},
 		Version:             version,
 	})
+	if err := metrics.RegisterCaches(reg, func() []metrics.CacheStat {
+		var out []metrics.CacheStat
+		for _, c := range srv.CacheStats() {
+			out = append(out, metrics.CacheStat(c))
+		}
+		return out
+	}); err != nil {
+		return err
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
