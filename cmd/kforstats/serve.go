@@ -51,7 +51,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	var cfg serveConfig
 	fs := newFlags(e, "serve", "", "Serve the dashboard, the JSON/CSV API and /metrics from the embedded dataset or --data.path.")
 	fs.StringVar(&cfg.listen, "web.listen-address", ":8080", "address to listen on for the dashboard, API and metrics")
-	fs.StringVar(&cfg.webConfigFile, "web.config.file", "", "path to a web configuration file for TLS and basic authentication, in the Prometheus exporters' format; empty serves plain HTTP with no authentication")
+	fs.StringVar(&cfg.webConfigFile, "web.config.file", "", "path to a web configuration file for TLS and basic authentication, in the Prometheus exporters' format (deploy/web-config.yml is the recommended one); empty serves plain HTTP with no authentication")
 	fs.StringVar(&cfg.dataPath, "data.path", "", "directory of the dataset's CSV files; empty serves the dataset embedded in the binary")
 	fs.DurationVar(&cfg.watchInterval, "data.watch-interval", 5*time.Second, "how often to check --data.path for changed files (0 to stop watching)")
 	fs.BoolVar(&cfg.enableLifecycle, "web.enable-lifecycle", false, "enable POST /-/reload")

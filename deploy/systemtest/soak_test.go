@@ -1,17 +1,19 @@
 package systemtest
 
 // The soak run (make soak): the built binary under wrk on loopback for a
-// minute, mixing the page, its assets, the API, /metrics and chart images,
-// some drawn anew at each request so that the image limiter is overloaded.
-// It asserts what is not a matter of speed: no socket error, no 5xx but the
-// image limiter's 503s with Retry-After, resident memory after the run
-// within 10% of its level after a warm-up, and a bounded peak when image
-// export alone is overloaded.
+// minute, asking for every GET route of the route table, new views and
+// chart images, some drawn anew at each request so that the image limiter
+// is overloaded. It asserts what is not a matter of speed: no socket error,
+// no 5xx but the image limiter's 503s with Retry-After, resident memory
+// after the run within 10% of its level after a warm-up, every response
+// cache within its bounds (it reports their sizes and hit ratios), and a
+// peak under 75% of the limit when image export alone is overloaded.
 //
 //	cd deploy/systemtest && go test -run TestSoak -soak=60s -v
 //
-// TestImageOverload, the overload check on its own, runs in make test
-// (make check-deploy).
+// TestImageOverload, the overload check on its own, and
+// TestImageOverloadMemory, the overload in memory cgroups of 1 GiB and 512
+// MiB, run in make test (make check-deploy).
 
 import (
 	"encoding/json"
