@@ -27,7 +27,7 @@ run: build ## serve the dashboard on http://localhost:8080 from the embedded dat
 	./$(BIN) serve --web.listen-address=$(ADDR)
 
 .PHONY: deps
-deps: ## install what the tests need (Chromium, Prometheus, fonts) from Debian when missing
+deps: ## install what the tests need (Chromium, Prometheus, fonts, wrk, testssl.sh) from Debian when missing
 	@echo ">> checking test dependencies"
 	@bash .ci/deps
 
@@ -65,7 +65,7 @@ check-deploy: ## check deploy/ with each file's own tool (promtool, kustomize, c
 	@echo ">> deploy/compose.yaml: loaded by compose-go, as docker compose config loads it"
 	@echo ">> deploy/Dockerfile: BuildKit's linter (docker build --check); the binary built by its RUN lines runs as its USER in a read-only directory"
 	@echo ">> deploy/systemd/kforstats.service: systemd-analyze verify and security"
-	@echo ">> serve: SIGTERM during an upload, a ConfigMap-style dataset swap, TLS and basic auth from --web.config.file, chart images overloaded"
+	@echo ">> serve: SIGTERM during an upload, a ConfigMap-style dataset swap, TLS and basic auth from deploy/web-config.yml, testssl.sh against it, chart images overloaded (also in 1 GiB and 512 MiB memory cgroups: peak at most 75%)"
 	cd $(SYSTEMTEST) && $(GO) test -race -count=1 ./...
 
 .PHONY: check-metrics
@@ -89,8 +89,8 @@ fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 	$(GO) test ./dashboard -run '^$$' -fuzz FuzzRouter -fuzztime $${FUZZTIME:-30s}
 
 .PHONY: soak
-soak: ## the soak run: the built binary under wrk on loopback for SOAK (default 60s) after a 3-minute warm-up; asserts no errors, no 5xx but image 503s, memory level (needs wrk: make deps)
-	@echo ">> soak: page, assets, API, /metrics and chart images under wrk for $${SOAK:-60s}; then image export overloaded"
+soak: ## the soak run: the built binary under wrk on loopback for SOAK (default 60s) after a 3-minute warm-up; asserts no errors, no 5xx but image 503s, memory level, caches bounded (needs wrk: make deps)
+	@echo ">> soak: every GET route of the route table, new views and chart images under wrk for $${SOAK:-60s}; the caches' sizes and hit ratios; then image export overloaded"
 	cd $(SYSTEMTEST) && $(GO) test -run '^TestSoak$$' -soak=$${SOAK:-60s} -count=1 -v -timeout 20m
 
 .PHONY: golden

@@ -37,6 +37,9 @@ type respCache struct {
 	order    []string // insertion order of entries, for eviction
 	size     int      // bytes held by entries
 	making   map[string]*making
+	// hits are requests answered without making the answer (from the
+	// cache, or by waiting for another request's making); misses made it.
+	hits, misses uint64
 
 	maxEntries, maxBytes int // the bounds of entries
 }
@@ -93,7 +96,9 @@ func newRespCache(maxEntries, maxBytes int) *respCache {
 
 // cached answers c from rc under key, or else makes the answer with h
 // (once, however many requests miss it at the same time) and keeps it if
-// it is a 200. The key names everything the answer depends on besides the
+// it is a 200. Making an answer is what costs, so it is what the
+// per-client limit (Config.ClientLimit) charges: an answer from the cache,
+// or one another request is making, is free. The key names everything the answer depends on besides the
 // dataset and the day: the path and the parsed parameters.
 //
 // A pinned answer (the warm-up's, or a route's that is one large answer per
@@ -118,6 +123,9 @@ func (s *Server) cached(rc *respCache, key string, pin bool, c *gin.Context, h g
 			return
 		}
 	default:
+		if !s.admit(c) {
+			return
+		}
 		e = rc.make(c, h, d.Checksum, day, key, pin)
 	}
 	e.write(c)
@@ -165,9 +173,11 @@ func (rc *respCache) get(checksum string, day int64, key string, pin bool) (*cac
 		rc.order = rc.order[:0]
 		rc.size = 0
 		rc.making = map[string]*making{}
+		rc.misses++
 		return nil, nil
 	}
 	if e := rc.pinned[key]; e != nil {
+		rc.hits++
 		return e, nil
 	}
 	if e := rc.entries[key]; e != nil {
@@ -175,9 +185,45 @@ func (rc *respCache) get(checksum string, day int64, key string, pin bool) (*cac
 			rc.pinned[key] = e
 			rc.drop(key)
 		}
+		rc.hits++
 		return e, nil
 	}
-	return nil, rc.making[key]
+	m := rc.making[key]
+	if m != nil {
+		rc.hits++
+	} else {
+		rc.misses++
+	}
+	return nil, m
+}
+
+// CacheStats is the state of one of the server's response caches.
+type CacheStats struct {
+	Name string // "answers" (the page and the API) or "images"
+	// Entries and Bytes are the answers kept within the bounds MaxEntries
+	// and MaxBytes; Pinned and PinnedBytes those kept outside them until
+	// the dataset or the day changes (the warm-up's, one per warm route).
+	Entries, Bytes, MaxEntries, MaxBytes int
+	Pinned, PinnedBytes                  int
+	// Hits are requests answered without making the answer; Misses, those
+	// that made it.
+	Hits, Misses uint64
+}
+
+// CacheStats reports the state of the server's response caches.
+func (s *Server) CacheStats() []CacheStats {
+	return []CacheStats{s.resp.stats("answers"), s.imgs.stats("images")}
+}
+
+func (rc *respCache) stats(name string) CacheStats {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	st := CacheStats{Name: name, Entries: len(rc.entries), Bytes: rc.size, MaxEntries: rc.maxEntries, MaxBytes: rc.maxBytes,
+		Pinned: len(rc.pinned), Hits: rc.hits, Misses: rc.misses}
+	for _, e := range rc.pinned {
+		st.PinnedBytes += e.size()
+	}
+	return st
 }
 
 // put stores e under key: pinned if the warm-up made it, else within the

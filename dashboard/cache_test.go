@@ -235,3 +235,23 @@ func TestAcceptedEncoding(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheStats: a request that must make its answer is a miss, one
+// served from the cache or with another's making a hit; the bounds and
+// what is kept are reported.
+func TestCacheStats(t *testing.T) {
+	rc := newRespCache(4, 1<<20)
+	if e, m := rc.get("sum", 1, "/a", false); e != nil || m != nil {
+		t.Fatal("an empty cache had an answer")
+	}
+	rc.put("sum", 1, "/a", &cached{body: make([]byte, 100)}, false)
+	rc.put("sum", 1, "/warm", &cached{body: make([]byte, 7)}, true)
+	rc.get("sum", 1, "/a", false)
+	rc.get("sum", 1, "/warm", false)
+	rc.making["/b"] = &making{done: make(chan struct{})}
+	rc.get("sum", 1, "/b", false)
+	got, want := rc.stats("answers"), CacheStats{Name: "answers", Entries: 1, Bytes: 100, MaxEntries: 4, MaxBytes: 1 << 20, Pinned: 1, PinnedBytes: 7, Hits: 3, Misses: 1}
+	if got != want {
+		t.Errorf("stats = %+v, want %+v", got, want)
+	}
+}

@@ -18,6 +18,7 @@ const (
 	ENotFound    ErrorCode = "not_found"   // no such route, chart or record
 	EMethod      ErrorCode = "method"      // the route exists, the method does not
 	EUnavailable ErrorCode = "unavailable" // overloaded or not ready: try again later
+	ELimited     ErrorCode = "limited"     // this client asked for more new answers than its share: try again later
 	EForbidden   ErrorCode = "forbidden"   // switched off by configuration
 	ETooLarge    ErrorCode = "too_large"   // a request body over MaxBodyBytes
 	EBadDataset  ErrorCode = "bad_dataset" // a reload found the record invalid: the last good one still serves
@@ -57,6 +58,8 @@ func status(code ErrorCode) int {
 		return http.StatusMethodNotAllowed
 	case EUnavailable:
 		return http.StatusServiceUnavailable
+	case ELimited:
+		return http.StatusTooManyRequests
 	case EForbidden:
 		return http.StatusForbidden
 	case ETooLarge:

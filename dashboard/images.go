@@ -41,7 +41,13 @@ func (s *Server) handleCharts() handler {
 		for _, sp := range param.Specs(images.Params) {
 			docs[sp.Name] = sp
 		}
-		c.JSON(http.StatusOK, gin.H{"charts": list, "params": docs})
+		most := render.MaxPixels
+		if im, err := s.images(); err == nil {
+			most = im.MaxPixels()
+		}
+		// max_pixels: the largest PNG this server draws, which its memory
+		// limit may set below the parameters' own bounds.
+		c.JSON(http.StatusOK, gin.H{"charts": list, "params": docs, "max_pixels": most})
 	}
 }
 

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -140,6 +141,18 @@ func (s *Server) routes() {
 	e.NoMethod(func(c *gin.Context) {
 		fail(c, Errorf(EMethod, "", "method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
 	})
+}
+
+// Routes lists every route the server answers as "METHOD /path", path
+// parameters in the router's syntax (/embed/:chart): for checks that must
+// reach every route, so that a route added is a route checked.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.engine.Routes() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // serve parses the parameters route r declares, then answers from its

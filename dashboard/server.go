@@ -51,6 +51,9 @@ type Config struct {
 	// EmbedFrameAncestors is the frame-ancestors source list of
 	// /embed/{chart}; empty or not valid means DefaultEmbedFrameAncestors.
 	EmbedFrameAncestors string
+	// ClientLimit bounds the new answers one client may have the server
+	// make; the zero value is no limit.
+	ClientLimit ClientLimit
 }
 
 // Server is the kforstats HTTP handler.
@@ -61,6 +64,7 @@ type Server struct {
 	resp       *respCache // the page and the API
 	imgs       *respCache // the chart images
 	img        imageState
+	limit      *limiter // nil: no per-client limit
 	// versionHeader is the DatasetHeader value of the dataset last served.
 	versionHeader atomic.Pointer[versionHeader]
 }
@@ -80,6 +84,7 @@ func NewServer(cfg Config) *Server {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, engine: gin.New(), resp: newRespCache(maxCached, maxCachedBytes), imgs: newRespCache(maxImages, maxImageBytes)}
+	s.limit = newLimiter(cfg.ClientLimit, time.Now)
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.RedirectTrailingSlash = false
 	s.engine.RedirectFixedPath = false

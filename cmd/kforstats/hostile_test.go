@@ -13,11 +13,15 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kforstats/kforstats/cmd/kforstats/kforstatstest"
+	"github.com/kforstats/kforstats/dashboard"
+	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 // rawRequest sends text on a new connection to addr and reads one answer.
@@ -158,6 +162,39 @@ func TestTraversalOnTheWire(t *testing.T) {
 	}
 }
 
+// TestTraversalOnEveryRoute sends traversal in place of each path
+// parameter of every route the server has (dashboard.Server.Routes: a
+// route added is a route checked), and after each route without one: an
+// answer is 400 or 404, never a file.
+func TestTraversalOnEveryRoute(t *testing.T) {
+	addr, _ := startServe(t, "--web.client-limit.rate=0")
+	srv := dashboard.NewServer(dashboard.Config{Store: datasettest.Store(t), Metrics: http.NotFoundHandler(),
+		History: func(io.Writer, *dataset.Dataset, time.Time) error { return nil }})
+	param := regexp.MustCompile(`[:*][a-z]+`)
+	var sent int
+	for _, route := range srv.Routes() {
+		method, pattern, _ := strings.Cut(route, " ")
+		if method != http.MethodGet {
+			continue
+		}
+		for _, bad := range []string{"..%2f..%2f..%2fgo.mod", "%2e%2e%2f%2e%2e%2fgo.mod", "..%5c..%5cgo.mod", "%252e%252e%252fetc%252fpasswd", "..%2f..%2f..%2f..%2f..%2fetc%2fpasswd%00.csv"} {
+			target := param.ReplaceAllString(pattern, bad)
+			if target == pattern {
+				target = strings.TrimSuffix(pattern, "/") + "/" + bad
+			}
+			resp, body := rawRequest(t, addr, "GET "+target+" HTTP/1.1\r\nHost: kforstats\r\n\r\n")
+			sent++
+			if resp.StatusCode != http.StatusBadRequest && resp.StatusCode != http.StatusNotFound {
+				t.Errorf("GET %s (route %s) = %s, want 400 or 404", target, pattern, resp.Status)
+			}
+			if bytes.Contains(body, []byte("module github.com")) || bytes.Contains(body, []byte("root:")) {
+				t.Errorf("GET %s served a file: %.200s", target, body)
+			}
+		}
+	}
+	t.Logf("%d hostile requests to %d routes", sent, len(srv.Routes()))
+}
+
 // TestServeSecurityFlags: --web.frame-ancestors reaches the answers'
 // Content-Security-Policy, a bad list, timeout or max age is a usage error before
 // listening, and no answer names the server software.
@@ -176,7 +213,8 @@ func TestServeSecurityFlags(t *testing.T) {
 			t.Errorf("GET %s Server = %q, want none", p, s)
 		}
 	}
-	for _, bad := range []string{"--web.frame-ancestors='self'; script-src *", "--web.frame-ancestors=", "--web.read-header-timeout=0s", "--metrics.max-age=-1s"} {
+	for _, bad := range []string{"--web.frame-ancestors='self'; script-src *", "--web.frame-ancestors=", "--web.read-header-timeout=0s", "--metrics.max-age=-1s",
+		"--web.client-limit.rate=-1", "--web.client-limit.burst=0", "--web.trusted-proxies=10.0.0.0/33", "--web.trusted-proxies=proxy.example.org"} {
 		var stderr bytes.Buffer
 		err := run(context.Background(), []string{"serve", "--web.listen-address=127.0.0.1:0", bad}, func(string) string { return "" }, io.Discard, &stderr)
 		if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), strings.SplitN(bad, "=", 2)[0]) {

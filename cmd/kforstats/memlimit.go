@@ -16,8 +16,11 @@ import (
 // memoryLimitShare is the part of a container's or service's memory limit
 // the Go runtime aims to stay under, leaving the rest for what it does not
 // count (the executable's pages, thread stacks) before the kernel kills the
-// process. The Kubernetes manifest sets GOMEMLIMIT=900MiB for a 1Gi limit.
-const memoryLimitShare = 0.9
+// process. It is below the 75% that chart drawing is budgeted to
+// (render.BudgetFor), so that garbage the runtime has not collected yet
+// cannot take the process past it either. The Kubernetes manifest sets
+// GOMEMLIMIT=700MiB for a 1Gi limit.
+const memoryLimitShare = 0.7
 
 // applyMemoryLimit gives the Go runtime a soft memory limit below the
 // cgroup's, so that a burst of chart exports makes it collect garbage
@@ -27,22 +30,32 @@ const memoryLimitShare = 0.9
 // in the process's environment wins (the runtime has applied it already,
 // from the real environment, which is why this reads os.Getenv); with no
 // limit found, nothing changes.
-func applyMemoryLimit(log *slog.Logger) {
+//
+// It returns the process's memory limit, for the budgets sized by it: the
+// cgroup's, or else GOMEMLIMIT's taken as memoryLimitShare of one; 0 for
+// none.
+func applyMemoryLimit(log *slog.Logger) int64 {
+	var limit int64
+	var where string
+	var ok bool
+	if self, err := os.ReadFile("/proc/self/cgroup"); err == nil {
+		limit, where, ok = cgroupMemoryLimit("/sys/fs/cgroup", self)
+	}
 	if os.Getenv("GOMEMLIMIT") != "" {
-		log.Debug("memory limit from GOMEMLIMIT", "bytes", debug.SetMemoryLimit(-1))
-		return
+		soft := debug.SetMemoryLimit(-1)
+		log.Debug("memory limit from GOMEMLIMIT", "bytes", soft)
+		if !ok {
+			limit = int64(float64(soft) / memoryLimitShare)
+		}
+		return limit
 	}
-	self, err := os.ReadFile("/proc/self/cgroup")
-	if err != nil {
-		return
-	}
-	limit, where, ok := cgroupMemoryLimit("/sys/fs/cgroup", self)
 	if !ok {
-		return
+		return 0
 	}
 	soft := int64(float64(limit) * memoryLimitShare)
 	debug.SetMemoryLimit(soft)
 	log.Info("memory limit", "cgroup", where, "cgroup_bytes", limit, "go_soft_limit_bytes", soft)
+	return limit
 }
 
 // cgroupMemoryLimit returns the lowest memory limit of the cgroup the

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -10,10 +9,8 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kforstats/kforstats/cmd/kforstats/kforstatstest"
 )
@@ -91,12 +88,11 @@ func TestApplyMemoryLimitKeepsGOMEMLIMIT(t *testing.T) {
 // TestMemoryLimitFromCgroup runs the built binary in a memory cgroup of its
 // own, limited as compose's mem_limit, systemd's MemoryMax= or a container
 // runtime limit it: the Go runtime's soft limit (go_gc_gomemlimit_bytes on
-// /metrics) is 90% of it, and the log says where it came from. It needs
-// root and a writable cgroup file system, which the CI machine has; where
-// cgroups cannot be made it says why and skips.
+// /metrics) is 70% of it, and the log says where it came from. It needs
+// root and a writable cgroup file system (see kforstatstest.MemoryCgroup).
 func TestMemoryLimitFromCgroup(t *testing.T) {
 	const limit = 512 << 20
-	procs := memoryCgroup(t, limit)
+	procs := kforstatstest.MemoryCgroup(t, limit).Procs()
 	bin := buildBinary(t)
 	addr := kforstatstest.FreeAddr(t)
 	var logs kforstatstest.LogWatch
@@ -111,34 +107,9 @@ func TestMemoryLimitFromCgroup(t *testing.T) {
 	share := memoryLimitShare // not a constant expression: truncated as applyMemoryLimit truncates
 	want := float64(int64(float64(limit) * share))
 	if got := kforstatstest.Scrape(t, "http://"+addr)["go_gc_gomemlimit_bytes"]; got != want {
-		t.Errorf("go_gc_gomemlimit_bytes = %v in a cgroup limited to %d bytes, want %v (90%%)\nlog:\n%s", got, limit, want, logs.String())
+		t.Errorf("go_gc_gomemlimit_bytes = %v in a cgroup limited to %d bytes, want %v (70%%)\nlog:\n%s", got, limit, want, logs.String())
 	}
 	if !strings.Contains(logs.String(), `msg="memory limit"`) || !strings.Contains(logs.String(), "cgroup_bytes=536870912") {
 		t.Errorf("the log does not say the memory limit it found:\n%s", logs.String())
 	}
-}
-
-// memoryCgroup makes a cgroup limited to limit bytes (v2 memory.max, or v1
-// memory.limit_in_bytes), removed after the test, and returns the file a
-// process writes its PID to in order to join it.
-func memoryCgroup(t *testing.T, limit int64) (procs string) {
-	t.Helper()
-	name := fmt.Sprintf("kforstats-test-%d", os.Getpid())
-	dir, file := filepath.Join("/sys/fs/cgroup", name), "memory.max"
-	if ctl, err := os.ReadFile("/sys/fs/cgroup/cgroup.subtree_control"); err != nil || !slices.Contains(strings.Fields(string(ctl)), "memory") {
-		dir, file = filepath.Join("/sys/fs/cgroup/memory", name), "memory.limit_in_bytes"
-	}
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Skipf("cannot make a memory cgroup to run the binary in (needs root and a writable cgroup file system): %v", err)
-	}
-	t.Cleanup(func() {
-		// The cgroup is busy until its last process is gone.
-		for i := 0; i < 100 && os.Remove(dir) != nil; i++ {
-			time.Sleep(20 * time.Millisecond)
-		}
-	})
-	if err := os.WriteFile(filepath.Join(dir, file), []byte(strconv.FormatInt(limit, 10)), 0o644); err != nil {
-		t.Skipf("cannot limit the memory of cgroup %s: %v", dir, err)
-	}
-	return filepath.Join(dir, "cgroup.procs")
 }

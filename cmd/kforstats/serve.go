@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 
 	"github.com/kforstats/kforstats/dashboard"
 	"github.com/kforstats/kforstats/dashboard/images"
+	"github.com/kforstats/kforstats/dashboard/render"
 	"github.com/kforstats/kforstats/dataset"
 	"github.com/kforstats/kforstats/metrics"
 )
@@ -39,13 +42,16 @@ type serveConfig struct {
 	logFormat         string
 	renderCacheDir    string
 	metricsMaxAge     time.Duration
+	clientRate        float64
+	clientBurst       int
+	trustedProxies    string
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	var cfg serveConfig
 	fs := newFlags(e, "serve", "", "Serve the dashboard, the JSON/CSV API and /metrics from the embedded dataset or --data.path.")
 	fs.StringVar(&cfg.listen, "web.listen-address", ":8080", "address to listen on for the dashboard, API and metrics")
-	fs.StringVar(&cfg.webConfigFile, "web.config.file", "", "path to a web configuration file for TLS and basic authentication, in the Prometheus exporters' format; empty serves plain HTTP with no authentication")
+	fs.StringVar(&cfg.webConfigFile, "web.config.file", "", "path to a web configuration file for TLS and basic authentication, in the Prometheus exporters' format (deploy/web-config.yml is the recommended one); empty serves plain HTTP with no authentication")
 	fs.StringVar(&cfg.dataPath, "data.path", "", "directory of the dataset's CSV files; empty serves the dataset embedded in the binary")
 	fs.DurationVar(&cfg.watchInterval, "data.watch-interval", 5*time.Second, "how often to check --data.path for changed files (0 to stop watching)")
 	fs.BoolVar(&cfg.enableLifecycle, "web.enable-lifecycle", false, "enable POST /-/reload")
@@ -55,6 +61,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&cfg.embedAncestors, "web.embed-frame-ancestors", dashboard.DefaultEmbedFrameAncestors, "who may show /embed/{chart} in a frame: the CSP frame-ancestors sources; * for anybody")
 	fs.StringVar(&cfg.externalURL, "web.external-url", "", "the URL the server is reached at, such as https://kfor.example.org, for the absolute links of the page's share tags (Open Graph image); empty leaves the image out")
 	fs.DurationVar(&cfg.metricsMaxAge, "metrics.max-age", time.Second, "how long one gathering of /metrics answers later scrapes with the same headers; a dataset load attempt ends it at once (0 gathers for each scrape)")
+	fs.Float64Var(&cfg.clientRate, "web.client-limit.rate", 1, "new answers a second one client may have the server make once its burst is spent: chart images, embeds and views not made yet, the record's zip; answers already made are never limited; over it a client gets 429 with Retry-After (0 turns the limit off)")
+	fs.IntVar(&cfg.clientBurst, "web.client-limit.burst", 60, "new answers one client may have the server make at once, before --web.client-limit.rate applies")
+	fs.StringVar(&cfg.trustedProxies, "web.trusted-proxies", "", "comma-separated addresses and CIDR prefixes of reverse proxies whose X-Forwarded-For names the client, for --web.client-limit.*; empty: the client is the connection's peer")
 	fs.StringVar(&cfg.renderCacheDir, "render.cache-dir", defaultRenderCache(e), "directory caching the chart PNG rasteriser's compiled code across restarts; empty keeps it in memory")
 	addLogFlags(fs, &cfg.logLevel, &cfg.logFormat)
 	if err := parse(fs, args); err != nil {
@@ -75,6 +84,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if cfg.readHeaderTimeout <= 0 {
 		return fmt.Errorf("%w: --web.read-header-timeout %s: want a positive duration", errUsage, cfg.readHeaderTimeout)
 	}
+	if cfg.clientRate < 0 || math.IsNaN(cfg.clientRate) || math.IsInf(cfg.clientRate, 0) {
+		return fmt.Errorf("%w: --web.client-limit.rate %v: want 0 (off) or a positive number", errUsage, cfg.clientRate)
+	}
+	if cfg.clientBurst < 1 {
+		return fmt.Errorf("%w: --web.client-limit.burst %d: want at least 1", errUsage, cfg.clientBurst)
+	}
+	proxies, err := dashboard.ParseTrustedProxies(cfg.trustedProxies)
+	if err != nil {
+		return fmt.Errorf("%w: --web.trusted-proxies %v", errUsage, err)
+	}
 	if cfg.metricsMaxAge < 0 {
 		return fmt.Errorf("%w: --metrics.max-age %s: want 0 or a positive duration", errUsage, cfg.metricsMaxAge)
 	}
@@ -82,7 +101,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	applyMemoryLimit(log)
+	budget := render.BudgetFor(applyMemoryLimit(log), runtime.GOMAXPROCS(0))
+	log.Info("chart image budget", "renders", budget.MaxConcurrent, "pixels", budget.PixelBudget, "max_image_pixels", budget.MaxImagePixels)
 	if cfg.webConfigFile != "" {
 		// Fail at start, not at the first request, on a bad file.
 		if err := web.Validate(cfg.webConfigFile); err != nil {
@@ -105,7 +125,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	// Chart images (/charts): engines start on the first image request.
-	imgs, err := images.New(images.Config{CacheDir: cfg.renderCacheDir, Site: cfg.externalURL})
+	imgs, err := images.New(images.Config{
+		MaxConcurrent: budget.MaxConcurrent, PixelBudget: budget.PixelBudget, MaxPixels: budget.MaxImagePixels,
+		CacheDir: cfg.renderCacheDir, Site: cfg.externalURL,
+	})
 	if err != nil {
 		return err
 	}
@@ -121,8 +144,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		FrameAncestors:      cfg.frameAncestors,
 		ExternalURL:         cfg.externalURL,
 		EmbedFrameAncestors: cfg.embedAncestors,
+		ClientLimit:         dashboard.ClientLimit{Rate: cfg.clientRate, Burst: cfg.clientBurst, TrustedProxies: proxies},
 		Version:             version,
 	})
+	if err := metrics.RegisterCaches(reg, func() []metrics.CacheStat {
+		var out []metrics.CacheStat
+		for _, c := range srv.CacheStats() {
+			out = append(out, metrics.CacheStat(c))
+		}
+		return out
+	}); err != nil {
+		return err
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

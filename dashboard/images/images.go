@@ -33,6 +33,8 @@ const (
 // render.Options.
 type Config struct {
 	MaxConcurrent int           // renders at a time
+	PixelBudget   int           // PNG pixels being drawn at once
+	MaxPixels     int           // pixels of one PNG
 	QueueWait     time.Duration // wait for a free renderer before render.ErrBusy
 	Timeout       time.Duration // bound on one render
 	CacheDir      string        // on-disk cache of resvg's compiled code
@@ -51,12 +53,14 @@ type Service struct {
 // New returns a Service drawing with the page's ECharts bundle.
 func New(cfg Config) (*Service, error) {
 	r, err := render.New(render.Options{
-		ECharts:       assets.ECharts(),
-		MaxConcurrent: cfg.MaxConcurrent,
-		QueueWait:     cfg.QueueWait,
-		Timeout:       cfg.Timeout,
-		CacheDir:      cfg.CacheDir,
-		Maps:          maps(),
+		ECharts:        assets.ECharts(),
+		MaxConcurrent:  cfg.MaxConcurrent,
+		PixelBudget:    cfg.PixelBudget,
+		MaxImagePixels: cfg.MaxPixels,
+		QueueWait:      cfg.QueueWait,
+		Timeout:        cfg.Timeout,
+		CacheDir:       cfg.CacheDir,
+		Maps:           maps(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("images: %w", err)
@@ -66,6 +70,9 @@ func New(cfg Config) (*Service, error) {
 
 // Warm starts the engines so that the first request does not wait for them.
 func (s *Service) Warm(ctx context.Context) error { return s.r.Warm(ctx) }
+
+// MaxPixels is the most pixels of one PNG the Service draws.
+func (s *Service) MaxPixels() int { return s.r.MaxImagePixels() }
 
 // Close frees the engines.
 func (s *Service) Close() error { return s.r.Close() }

@@ -59,10 +59,13 @@ type Options struct {
 	Timeout time.Duration
 	// PixelBudget bounds the PNG pixels being drawn at once, summed over
 	// the renders in progress; 0 means MaxPixels, and less is raised to
-	// it. Memory for a PNG grows with its pixels (some 20 bytes each, in
-	// resvg and the encoders), and MaxConcurrent alone lets a many-core
-	// host draw that many of the largest at once: gigabytes.
+	// MaxImagePixels. Memory for a PNG grows with its pixels (see
+	// BudgetFor), and MaxConcurrent alone lets a many-core host draw that
+	// many of the largest at once: gigabytes.
 	PixelBudget int
+	// MaxImagePixels bounds one PNG's pixels, below MaxPixels where memory
+	// is short (BudgetFor); 0 means MaxPixels. A larger one is a SizeError.
+	MaxImagePixels int
 	// Maps are the map outlines a chart may draw on, as GeoJSON by the
 	// name the option's geo component or map series gives (Chart.Maps
 	// names those a chart needs).
@@ -168,7 +171,13 @@ func New(o Options) (*Renderer, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 20 * time.Second
 	}
-	o.PixelBudget = max(o.PixelBudget, MaxPixels)
+	if o.MaxImagePixels <= 0 || o.MaxImagePixels > MaxPixels {
+		o.MaxImagePixels = MaxPixels
+	}
+	if o.PixelBudget <= 0 {
+		o.PixelBudget = MaxPixels
+	}
+	o.PixelBudget = max(o.PixelBudget, o.MaxImagePixels)
 	return &Renderer{
 		opts:   o,
 		pixels: semaphore.NewWeighted(int64(o.PixelBudget)),
@@ -177,6 +186,9 @@ func New(o Options) (*Renderer, error) {
 		wasm:   make(chan *wasmInstance, o.MaxConcurrent),
 	}, nil
 }
+
+// MaxImagePixels is the most pixels of one PNG this Renderer draws.
+func (r *Renderer) MaxImagePixels() int { return r.opts.MaxImagePixels }
 
 // Warm starts both engines and puts one instance of each in the pool, so
 // that the first request does not pay for it.
@@ -211,6 +223,9 @@ func (r *Renderer) PNG(ctx context.Context, c Chart, scale int) ([]byte, error) 
 func (r *Renderer) draw(ctx context.Context, c Chart, scale int) ([]byte, error) {
 	if err := c.check(scale); err != nil {
 		return nil, err
+	}
+	if px := c.Width * c.Height * scale * scale; px > r.opts.MaxImagePixels {
+		return nil, &SizeError{"scale", fmt.Sprintf("%dx%d at scale %d is %d pixels; within its memory limit this server draws at most %d", c.Width, c.Height, scale, px, r.opts.MaxImagePixels)}
 	}
 	release, err := r.acquire(ctx)
 	if err != nil {

@@ -323,14 +323,21 @@ func imageCmd(tb testing.TB, d dockerfile) []string {
 // or an unknown kind is an error, as `kubectl apply --validate=strict` makes it.
 func kubernetesObjects(tb testing.TB) []runtime.Object {
 	tb.Helper()
+	return kustomizeObjects(tb, kforstatstest.RepoPath(tb, "deploy", "kubernetes"))
+}
+
+// kustomizeObjects renders the kustomization in dir and decodes every
+// object strictly, as kubernetesObjects says.
+func kustomizeObjects(tb testing.TB, dir string) []runtime.Object {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, kforstatstest.GoTool(tb), "run", kustomize, "build", "--load-restrictor=LoadRestrictionsNone", kforstatstest.RepoPath(tb, "deploy", "kubernetes"))
+	cmd := exec.CommandContext(ctx, kforstatstest.GoTool(tb), "run", kustomize, "build", "--load-restrictor=LoadRestrictionsNone", dir)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		tb.Fatalf("kustomize build deploy/kubernetes: %v\n%s", err, stderr.String())
+		tb.Fatalf("kustomize build %s: %v\n%s", dir, err, stderr.String())
 	}
 
 	scheme := runtime.NewScheme()
@@ -355,7 +362,7 @@ func kubernetesObjects(tb testing.TB) []runtime.Object {
 		}
 		obj, gvk, err := decoder.Decode(doc, nil, nil)
 		if err != nil {
-			tb.Errorf("kustomize build deploy/kubernetes: %v\n%s", err, firstLines(doc, 4))
+			tb.Errorf("kustomize build %s: %v\n%s", dir, err, firstLines(doc, 4))
 			continue
 		}
 		tb.Logf("decoded %s", gvk)
@@ -588,6 +595,93 @@ func TestKubernetes(t *testing.T) {
 			t.Error("watching is off: a changed ConfigMap would never be loaded")
 		}
 	})
+}
+
+// TestKubernetesTLS renders deploy/kubernetes with its tls component, as
+// the README turns it on, and checks that the pods serve
+// deploy/web-config.yml with the Secret's certificate beside it, and that
+// the probes and Prometheus speak HTTPS.
+func TestKubernetesTLS(t *testing.T) {
+	dir := t.TempDir()
+	base, err := filepath.Rel(dir, kforstatstest.RepoPath(t, "deploy", "kubernetes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// kustomize takes only relative paths to other kustomizations.
+	k := fmt.Sprintf("resources:\n  - %s\ncomponents:\n  - %s\n", base, path.Join(base, "tls"))
+	if err := os.WriteFile(filepath.Join(dir, "kustomization.yaml"), []byte(k), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	objs := kustomizeObjects(t, dir)
+	if t.Failed() {
+		t.FailNow()
+	}
+	pod := only[*appsv1.Deployment](t, objs).Spec.Template
+	c := pod.Spec.Containers[0]
+	checkFlags(t, "Deployment args with tls", append(slices.Clone(c.Command), c.Args...))
+	var file string
+	for _, a := range c.Args {
+		if v, ok := strings.CutPrefix(a, "--web.config.file="); ok {
+			file = v
+		}
+	}
+	if file == "" {
+		t.Fatalf("args %q: no --web.config.file", c.Args)
+	}
+	var web struct {
+		TLS struct {
+			Cert string `json:"cert_file"`
+			Key  string `json:"key_file"`
+		} `json:"tls_server_config"`
+	}
+	readYAML(t, &web, "deploy", "web-config.yml")
+
+	// The directory --web.config.file is in: what is projected there.
+	files := map[string]string{} // file name: where it comes from
+	for _, m := range c.VolumeMounts {
+		if m.MountPath != path.Dir(file) {
+			continue
+		}
+		for _, v := range pod.Spec.Volumes {
+			if v.Name != m.Name || v.Projected == nil {
+				continue
+			}
+			for _, src := range v.Projected.Sources {
+				switch {
+				case src.ConfigMap != nil:
+					for _, o := range objs {
+						if cm, ok := o.(*corev1.ConfigMap); ok && cm.Name == src.ConfigMap.Name {
+							for k, v := range cm.Data {
+								files[k] = "ConfigMap " + cm.Name
+								if k == path.Base(file) && v != string(kforstatstest.ReadRepoFile(t, "deploy", "web-config.yml")) {
+									t.Errorf("ConfigMap %s key %s differs from deploy/web-config.yml", cm.Name, k)
+								}
+							}
+						}
+					}
+				case src.Secret != nil:
+					for _, it := range src.Secret.Items {
+						files[it.Path] = "Secret " + src.Secret.Name
+					}
+				}
+			}
+		}
+	}
+	for _, name := range []string{path.Base(file), web.TLS.Cert, web.TLS.Key} {
+		if files[name] == "" {
+			t.Errorf("%s: no %s projected there (have %v)", path.Dir(file), name, files)
+		}
+	}
+	for name, p := range map[string]*corev1.Probe{"liveness": c.LivenessProbe, "readiness": c.ReadinessProbe} {
+		if p == nil || p.HTTPGet == nil || p.HTTPGet.Scheme != corev1.URISchemeHTTPS {
+			t.Errorf("%s probe: want an HTTPS GET", name)
+		}
+	}
+	for _, e := range only[*monitoringv1.ServiceMonitor](t, objs).Spec.Endpoints {
+		if e.Scheme == nil || *e.Scheme != "https" {
+			t.Errorf("ServiceMonitor endpoint %s scrapes %v, want https", e.Port, e.Scheme)
+		}
+	}
 }
 
 // Compose -----------------------------------------------------------------

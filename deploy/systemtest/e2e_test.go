@@ -419,7 +419,10 @@ func TestConfigMapReload(t *testing.T) {
 	}
 }
 
-// selfSigned writes a certificate and key for 127.0.0.1 into dir.
+// selfSigned writes a certificate and key for 127.0.0.1 into dir, as
+// tls.crt and tls.key (the keys of a Kubernetes TLS Secret, which
+// deploy/web-config.yml names). It is valid for a year, so that a scanner
+// finds it expiring no sooner than a real one.
 func selfSigned(tb testing.TB, dir string) *x509.CertPool {
 	tb.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -431,7 +434,7 @@ func selfSigned(tb testing.TB, dir string) *x509.CertPool {
 		Subject:      pkix.Name{CommonName: "kforstats test"},
 		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
 		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
+		NotAfter:     time.Now().AddDate(1, 0, 0),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
@@ -443,10 +446,10 @@ func selfSigned(tb testing.TB, dir string) *x509.CertPool {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "cert.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "tls.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "tls.key"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
 		tb.Fatal(err)
 	}
 	cert, _ := x509.ParseCertificate(der)
@@ -455,8 +458,8 @@ func selfSigned(tb testing.TB, dir string) *x509.CertPool {
 	return pool
 }
 
-// TestWebConfig serves with TLS and basic auth from a web config file, as
-// Prometheus and its exporters do.
+// TestWebConfig serves with TLS and basic auth from deploy/web-config.yml,
+// as Prometheus and its exporters do.
 func TestWebConfig(t *testing.T) {
 	dir := t.TempDir()
 	pool := selfSigned(t, dir)
@@ -464,8 +467,10 @@ func TestWebConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := filepath.Join(dir, "web.yml")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, "tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\nbasic_auth_users:\n  analyst: %s\n", hash), 0o600); err != nil {
+	// The recommended file, with its basic-auth example filled in.
+	cfg := filepath.Join(dir, "web-config.yml")
+	text := fmt.Appendf(kforstatstest.ReadRepoFile(t, "deploy", "web-config.yml"), "basic_auth_users:\n  analyst: %s\n", hash)
+	if err := os.WriteFile(cfg, text, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	addr, _ := startServe(t, "--web.config.file="+cfg)

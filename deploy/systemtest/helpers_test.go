@@ -38,38 +38,56 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
+// builds are the binaries of ./cmd/kforstats, without and with -race,
+// each built on first use and shared by every test of the run.
+var builds [2]struct {
+	once sync.Once
+	bin  string
+	err  error
+}
 
-// kforstats returns the binary of ./cmd/kforstats, built on first use and
-// shared by every test of the run: as make build builds it, or with -race
-// when the tests run with -race, so that the server the tests drive is
-// checked for data races as the tests are.
+// kforstats returns the binary of ./cmd/kforstats as make build builds it,
+// or with -race when the tests run with -race, so that the server the
+// tests drive is checked for data races as the tests are.
 func kforstats(tb testing.TB) string {
 	tb.Helper()
-	buildOnce.Do(func() {
+	return build(tb, raceEnabled())
+}
+
+// kforstatsPlain returns the binary as make build builds it, even under
+// -race: for what the race detector would change, such as memory.
+func kforstatsPlain(tb testing.TB) string {
+	tb.Helper()
+	return build(tb, false)
+}
+
+func build(tb testing.TB, race bool) string {
+	tb.Helper()
+	b := &builds[0]
+	if race {
+		b = &builds[1]
+	}
+	b.once.Do(func() {
 		bin := filepath.Join(buildDir, "kforstats")
-		args := []string{"build", "-trimpath", "-ldflags", "-s -w -X main.version=systemtest", "-o", bin}
+		args := []string{"build", "-trimpath", "-ldflags", "-s -w -X main.version=systemtest"}
 		env := append(os.Environ(), "CGO_ENABLED=0")
-		if raceEnabled() {
+		if race {
+			bin += "-race"
 			args = append(args, "-race")
 			env = append(os.Environ(), "CGO_ENABLED=1")
 		}
-		cmd := exec.Command(kforstatstest.GoTool(tb), append(args, "./cmd/kforstats")...)
+		cmd := exec.Command(kforstatstest.GoTool(tb), append(args, "-o", bin, "./cmd/kforstats")...)
 		cmd.Dir, cmd.Env = kforstatstest.RepoPath(tb), env
 		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go %s: %v\n%s", strings.Join(cmd.Args[1:], " "), err, out)
+			b.err = fmt.Errorf("go %s: %v\n%s", strings.Join(cmd.Args[1:], " "), err, out)
 			return
 		}
-		builtBin = bin
+		b.bin = bin
 	})
-	if buildErr != nil {
-		tb.Fatal(buildErr)
+	if b.err != nil {
+		tb.Fatal(b.err)
 	}
-	return builtBin
+	return b.bin
 }
 
 // raceEnabled reports whether this test binary was built with -race.

@@ -1,17 +1,19 @@
 package systemtest
 
 // The soak run (make soak): the built binary under wrk on loopback for a
-// minute, mixing the page, its assets, the API, /metrics and chart images,
-// some drawn anew at each request so that the image limiter is overloaded.
-// It asserts what is not a matter of speed: no socket error, no 5xx but the
-// image limiter's 503s with Retry-After, resident memory after the run
-// within 10% of its level after a warm-up, and a bounded peak when image
-// export alone is overloaded.
+// minute, asking for every GET route of the route table, new views and
+// chart images, some drawn anew at each request so that the image limiter
+// is overloaded. It asserts what is not a matter of speed: no socket error,
+// no 5xx but the image limiter's 503s with Retry-After, resident memory
+// after the run within 10% of its level after a warm-up, every response
+// cache within its bounds (it reports their sizes and hit ratios), and a
+// peak under 75% of the limit when image export alone is overloaded.
 //
 //	cd deploy/systemtest && go test -run TestSoak -soak=60s -v
 //
-// TestImageOverload, the overload check on its own, runs in make test
-// (make check-deploy).
+// TestImageOverload, the overload check on its own, and
+// TestImageOverloadMemory, the overload in memory cgroups of 1 GiB and 512
+// MiB, run in make test (make check-deploy).
 
 import (
 	"encoding/json"
@@ -32,6 +34,9 @@ import (
 	"time"
 
 	"github.com/kforstats/kforstats/cmd/kforstats/kforstatstest"
+	"github.com/kforstats/kforstats/dashboard"
+	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 var (
@@ -51,6 +56,7 @@ const memoryLimit = 1 << 30
 const soakScript = `-- made by TestSoak (deploy/systemtest/soak_test.go)
 local paths = {%s}
 local charts = {%s}
+local nations = {%s}
 local headers = {["Accept-Encoding"] = "gzip, br"}
 local threads = {}
 local i = 0
@@ -67,6 +73,13 @@ function request()
     local ext = ".svg"
     if math.random(2) == 1 then ext = ".png" end
     p = "/charts/" .. charts[math.random(#charts)] .. ext .. "?width=" .. math.random(400, 1600)
+  elseif p == "VIEW" then
+    local bases = {"/", "/options.js", "/embed/" .. charts[math.random(#charts)]}
+    local themes = {"light", "dark"}
+    local axes = {"linear", "log"}
+    p = bases[math.random(#bases)] .. "?from=" .. math.random(1999, 2015) .. "&to=" .. math.random(2016, 2026) ..
+      "&theme=" .. themes[math.random(2)] .. "&axis=" .. axes[math.random(2)] ..
+      "&nation=" .. nations[math.random(#nations)] .. "&date=" .. math.random(2001, 2025) .. "-" .. string.format("%%02d", math.random(12))
   end
   return wrk.format("GET", p, headers)
 end
@@ -223,6 +236,52 @@ func soakUnder(tb testing.TB, p *loadProc, wrk, script string, d time.Duration) 
 
 func mib(n int64) string { return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB" }
 
+// soakPaths are the soak's requests: every GET route of the server
+// (dashboard.Server.Routes, so that a route added is a route soaked), its
+// parameters filled from soakSamples, or else the route itself. "DRAW" is a
+// chart image and "VIEW" a view of the page, an options script or an embed,
+// each new at every request (random view parameters).
+func soakPaths(tb testing.TB, assets, charts []string) []string {
+	tb.Helper()
+	samples := map[string][]string{
+		"/":                                {"/", "/?theme=dark&from=2009", "VIEW", "VIEW"},
+		"/options.js":                      {"/options.js", "/options.js?theme=dark&from=2009", "VIEW"},
+		"/table/:file":                     {"/table/strength.csv", "/table/contributions.json"},
+		"/embed/:chart":                    {"/embed/" + charts[0], "/embed/" + charts[len(charts)-1] + "?theme=dark", "VIEW"},
+		"/static/:file":                    assets,
+		"/charts/:file":                    {"/charts/strength.svg", "/charts/nations.png", "DRAW"},
+		"/metrics":                         {"/metrics", "/metrics"},
+		"/api/v1/strength.csv":             {"/api/v1/strength.csv?all=1"},
+		"/api/v1/contributions":            {"/api/v1/contributions?date=2017-02-01"},
+		"/api/v1/strength/:date":           {"/api/v1/strength/1999-06"},
+		"/api/v1/nations/:code/troops":     {"/api/v1/nations/DEU/troops"},
+		"/api/v1/nations/:code/troops.csv": {"/api/v1/nations/ITA/troops.csv?from=2010"},
+		"/api/v1/structure":                {"/api/v1/structure", "/api/v1/structure?date=2012-02-15"},
+		// 15 MB of text each: a copying benchmark, not a soak. It is made
+		// once a day and pinned; TestHistory covers it.
+		"/api/v1/history.om": nil,
+	}
+	srv := dashboard.NewServer(dashboard.Config{Store: datasettest.Store(tb), Metrics: http.NotFoundHandler(),
+		History: func(io.Writer, *dataset.Dataset, time.Time) error { return nil }})
+	var out []string
+	for _, route := range srv.Routes() {
+		method, pattern, _ := strings.Cut(route, " ")
+		if method != http.MethodGet {
+			continue
+		}
+		s, ok := samples[pattern]
+		switch {
+		case ok:
+			out = append(out, s...)
+		case strings.ContainsAny(pattern, ":*"):
+			tb.Fatalf("route %s has parameters and no samples: add some to soakPaths", pattern)
+		default:
+			out = append(out, pattern)
+		}
+	}
+	return out
+}
+
 // TestSoak is the soak run; see the top of the file.
 func TestSoak(t *testing.T) {
 	if *soakFor == 0 {
@@ -238,32 +297,36 @@ func TestSoak(t *testing.T) {
 		t.Fatal("deploy/kubernetes/deployment.yaml sets no GOMEMLIMIT")
 	}
 	t.Setenv("GOMEMLIMIT", string(m[1])) // for the child; this process read it at start
-	p := loadStart(t, kforstats(t))
+	// wrk's connections stand for many clients, all from 127.0.0.1: the
+	// per-client limit is off, so that images are drawn as many clients
+	// would have them drawn (TestClientLimit checks the limit).
+	p := loadStart(t, kforstats(t), "--web.client-limit.rate=0")
 
 	// The page's hashed assets and the chart IDs, as a browser and a
 	// script would find them.
 	var assets []string
 	for _, m := range regexp.MustCompile(`"(/static/[^"]+)"`).FindAllSubmatch(kforstatstest.Get(t, p.base+"/"), -1) {
-		assets = append(assets, strconv.Quote(string(m[1])))
+		assets = append(assets, string(m[1]))
 	}
 	var list struct{ Charts []struct{ ID string } }
 	if err := json.Unmarshal(kforstatstest.Get(t, p.base+"/charts"), &list); err != nil {
 		t.Fatal(err)
 	}
-	var charts []string
+	var charts, ids []string
 	for _, c := range list.Charts {
 		charts = append(charts, strconv.Quote(c.ID))
+		ids = append(ids, c.ID)
 	}
-	paths := append([]string{`"/"`, `"/options.js"`, `"/?theme=dark&from=2009"`, `"/options.js?theme=dark&from=2009"`}, assets...)
-	for _, p := range []string{
-		"/api/v1/summary", "/api/v1/strength", "/api/v1/strength.csv?all=1", "/api/v1/contributions?date=2017-02-01",
-		"/api/v1/counts", "/api/v1/events", "/api/v1/nations.csv", "/api/v1/sources", "/table/strength.csv",
-		"/metrics", "/metrics", "/charts", "/charts/strength.svg", "/charts/nations.png", "DRAW", "/healthz",
-	} {
-		paths = append(paths, strconv.Quote(p))
+	nations := []string{`"DEU"`, `"ITA"`, `"USA"`, `"TUR"`, `"AUT"`, `"DEU,ITA,USA"`}
+	var paths []string
+	for _, path := range soakPaths(t, assets, ids) {
+		if path != "DRAW" && path != "VIEW" {
+			kforstatstest.Get(t, p.base+path) // each answers 200 before the load
+		}
+		paths = append(paths, strconv.Quote(path))
 	}
 	script := filepath.Join(t.TempDir(), "soak.lua")
-	if err := os.WriteFile(script, fmt.Appendf(nil, soakScript, strings.Join(paths, ", "), strings.Join(charts, ", ")), 0o644); err != nil {
+	if err := os.WriteFile(script, fmt.Appendf(nil, soakScript, strings.Join(paths, ", "), strings.Join(charts, ", "), strings.Join(nations, ", ")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
@@ -289,20 +352,22 @@ func TestSoak(t *testing.T) {
 	wg.Wait()
 	const round = 20 * time.Second
 	var warm []string
-	var warmed rssTrace
+	var warmTrace rssTrace
 	for w := time.Duration(0); w < *soakWarmup; w += round {
 		r, tr := soakUnder(t, p, wrk, script, round)
 		r.check(t, "warm-up")
 		warm = append(warm, fmt.Sprintf("%s (median %s)", r, mib(tr.level(round))))
-		warmed.samples = append(warmed.samples, tr.samples...)
+		warmTrace.samples = append(warmTrace.samples, tr.samples...)
 	}
 	t.Logf("warm-up, %d rounds of %s:\n  %s", len(warm), round, strings.Join(warm, "\n  "))
 
 	// The level after the warm-up: the median of its last minute; after the
 	// soak: the median of the soak's last minute.
+	warmed := kforstatstest.Scrape(t, p.base)
 	run, tr := soakUnder(t, p, wrk, script, *soakFor)
 	run.check(t, "soak")
-	baseline, after := warmed.level(time.Minute), tr.level(time.Minute)
+	checkCaches(t, warmed, kforstatstest.Scrape(t, p.base))
+	baseline, after := warmTrace.level(time.Minute), tr.level(time.Minute)
 	t.Logf("soak %s, %d connections: %s", *soakFor, *soakConnections, run)
 	t.Logf("resident memory: %s after the warm-up, %s after the soak (%+.1f%%); peak %s; every 10 s (MiB): %s",
 		mib(baseline), mib(after), 100*float64(after-baseline)/float64(baseline), mib(tr.peak()), tr.trend())
@@ -318,8 +383,32 @@ func TestSoak(t *testing.T) {
 	close(stop)
 	top := (<-trace).peak()
 	t.Logf("image export overloaded by 64 clients at once: %v; peak resident memory %s", codes, mib(top))
-	if top > memoryLimit {
-		t.Errorf("overloading image export took resident memory to %s, over the deployment's limit of %s", mib(top), mib(memoryLimit))
+	if float64(top) > 0.75*memoryLimit {
+		t.Errorf("overloading image export took resident memory to %s, over 75%% of the deployment's limit of %s", mib(top), mib(memoryLimit))
+	}
+}
+
+// checkCaches reports each response cache's size and its hit ratio over
+// the soak, from /metrics before and after it, and fails on a cache past
+// its bounds.
+func checkCaches(tb testing.TB, before, after map[string]float64) {
+	tb.Helper()
+	for _, c := range []string{"answers", "images"} {
+		m := func(set map[string]float64, name string) float64 {
+			v, ok := set["kfor_response_cache_"+name+`{cache="`+c+`"}`]
+			if !ok {
+				tb.Fatalf("/metrics has no kfor_response_cache_%s for cache %s", name, c)
+			}
+			return v
+		}
+		hits, misses := m(after, "hits_total")-m(before, "hits_total"), m(after, "misses_total")-m(before, "misses_total")
+		entries, bytes := m(after, "entries"), m(after, "bytes")
+		tb.Logf("cache %s: %.0f answers of at most %.0f, %s of at most %s, and %.0f pinned (%s); over the soak %.0f hits, %.0f misses: hit ratio %.1f%%",
+			c, entries, m(after, "max_entries"), mib(int64(bytes)), mib(int64(m(after, "max_bytes"))), m(after, "pinned_entries"), mib(int64(m(after, "pinned_bytes"))),
+			hits, misses, 100*hits/max(hits+misses, 1))
+		if entries > m(after, "max_entries") || bytes > m(after, "max_bytes") {
+			tb.Errorf("cache %s past its bounds: %.0f answers, %.0f bytes", c, entries, bytes)
+		}
 	}
 }
 
@@ -374,10 +463,73 @@ func imageOverload(tb testing.TB, base string, n int, url func(i int) string) ma
 // many as the cores) are more than the 2 s queue wait can absorb on any
 // machine of this kind, with or without -race.
 func TestImageOverload(t *testing.T) {
-	addr, _ := startServe(t)
+	// The renderer's own bound, not the per-client limit, which would
+	// refuse some of one client's 64 first.
+	addr, _ := startServe(t, "--web.client-limit.rate=0")
 	const n = 64
 	codes := imageOverload(t, "http://"+addr, n, func(i int) string {
 		return fmt.Sprintf("/charts/strength.svg?width=%d", 1200+i)
 	})
 	t.Logf("%d SVGs asked for at once: %v", n, codes)
+}
+
+// TestImageOverloadMemory: 64 of the largest PNG exports this server draws,
+// asked for at once, with the built binary (without -race, which would
+// multiply its memory) in a memory cgroup of the Deployment's 1 GiB, then
+// of 512 MiB, and no GOMEMLIMIT: kforstats reads the cgroup's limit and
+// sizes its image budget by it (render.BudgetFor). The cgroup's peak
+// usage, which the kernel weighs against the limit, stays at most 75% of
+// it; nothing is killed; what is refused is 503 with Retry-After; at 512
+// MiB a 4000x3000 PNG, over the budget, is refused with 400 at once.
+func TestImageOverloadMemory(t *testing.T) {
+	for _, limit := range []int64{1 << 30, 512 << 20} {
+		t.Run(mib(limit), func(t *testing.T) {
+			cg := kforstatstest.MemoryCgroup(t, limit)
+			addr := kforstatstest.FreeAddr(t)
+			logs := &kforstatstest.LogWatch{}
+			cmd := exec.Command("/bin/sh", "-c", `echo $$ > "$1" && exec "$2" serve --web.listen-address="$3" --web.client-limit.rate=0`, "sh", cg.Procs(), kforstatsPlain(t), addr)
+			cmd.Stdout, cmd.Stderr = logs, logs
+			cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GOMEMLIMIT=") })
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+			base := "http://" + addr
+			kforstatstest.WaitReady(t, http.DefaultClient, base+"/readyz")
+			var list struct {
+				MaxPixels int `json:"max_pixels"`
+			}
+			if err := json.Unmarshal(kforstatstest.Get(t, base+"/charts"), &list); err != nil || list.MaxPixels == 0 {
+				t.Fatalf("GET /charts: max_pixels %d, %v", list.MaxPixels, err)
+			}
+			// The largest 4:3 PNG at scale 2 within the budget, less the 63
+			// pixels of width that make each of the 64 new.
+			w, h := 2000, 1500
+			for (w+63)*h*4 > list.MaxPixels {
+				w, h = w*19/20, h*19/20
+			}
+			cg.ResetPeak()
+			codes := imageOverload(t, base, 64, func(i int) string {
+				return fmt.Sprintf("/charts/strength.png?width=%d&height=%d&scale=2", w+i, h)
+			})
+			peak := cg.Peak(t)
+			t.Logf("limit %s: max_pixels %d; 64 PNGs of %dx%d at once: %v; cgroup peak %s (%.0f%% of the limit)", mib(limit), list.MaxPixels, 2*w, 2*h, codes, mib(peak), 100*float64(peak)/float64(limit))
+			if float64(peak) > 0.75*float64(limit) {
+				t.Errorf("64 PNGs at once took the cgroup to %s, over 75%% of its limit of %s", mib(peak), mib(limit))
+			}
+			if n := cg.OOMKills(t); n > 0 {
+				t.Errorf("the kernel killed %d processes of the cgroup for want of memory", n)
+			}
+			if list.MaxPixels < 4000*3000 {
+				resp, err := http.Get(base + "/charts/strength.png?width=2000&height=1500&scale=2")
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusBadRequest {
+					t.Errorf("a 4000x3000 PNG over the budget of %d pixels = %s, want 400", list.MaxPixels, resp.Status)
+				}
+			}
+		})
+	}
 }
