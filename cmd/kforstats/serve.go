@@ -104,7 +104,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Chart images (/charts): engines start on the first image request.
+	// Chart images (/charts) and the page's drawings of its charts: engines
+	// start on the first drawing (the default view's, at each load), and
+	// are freed when idle.
 	imgs, err := images.New(images.Config{CacheDir: cfg.renderCacheDir, Site: cfg.externalURL})
 	if err != nil {
 		return err
@@ -122,6 +124,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ExternalURL:         cfg.externalURL,
 		EmbedFrameAncestors: cfg.embedAncestors,
 		Version:             version,
+		InlineCharts:        true,
 	})
 
 	ctx, cancel := context.WithCancel(ctx)

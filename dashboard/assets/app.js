@@ -1,6 +1,14 @@
 // kforstats dashboard: draws the charts whose options /options.js hands to
 // kfor.draw. No inline script anywhere, so the page runs under a
 // Content-Security-Policy of script-src 'self'.
+//
+// A page whose charts the server drew (each .chart holds its SVG) is
+// complete without this script; this script then takes each drawing over
+// with an interactive chart of the same option, size and renderer (SVG),
+// in the same task, so that no frame shows neither or both. Such a page
+// names ECharts and its options on this script's tag (data-echarts,
+// data-options): they are fetched once the page has been painted, so that
+// the first paint, with every chart, waits for none of them.
 (function () {
   'use strict';
   var charts = [];
@@ -97,10 +105,14 @@
     list.forEach(function (c) {
       var el = document.getElementById('chart-' + c.id);
       if (!el) { return; }
-      el.style.height = (c.height || 420) + 'px';
+      if (!el.hasAttribute('data-drawn')) { el.style.height = (c.height || 420) + 'px'; }
       var maps = el.getAttribute('data-maps');
       var start = function (counted) {
-        var chart = echarts.init(el, c.theme || null, { renderer: 'canvas' });
+        // The server's drawing goes in the same task as the chart comes,
+        // before any frame is painted.
+        var drawnBy = el.querySelector(':scope > svg');
+        if (drawnBy) { el.removeChild(drawnBy); }
+        var chart = echarts.init(el, c.theme || null, { renderer: 'svg' });
         chart.on('finished', function once() {
           chart.off('finished', once);
           el.setAttribute('data-rendered', 'true');
@@ -149,4 +161,21 @@
   }
 
   window.kfor = { draw: draw, charts: charts };
+
+  // A page drawn by the server: fetch ECharts, then the options (which
+  // call kfor.draw), in order, after the first paint.
+  var me = document.currentScript;
+  var lib = me && me.getAttribute('data-echarts');
+  if (lib) {
+    window.requestAnimationFrame(function () {
+      setTimeout(function () {
+        [lib, me.getAttribute('data-options')].forEach(function (src) {
+          var s = document.createElement('script');
+          s.src = src;
+          s.async = false; // run in the order inserted
+          document.head.appendChild(s);
+        });
+      }, 0);
+    });
+  }
 })();
