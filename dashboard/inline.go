@@ -46,7 +46,7 @@ const maxInlineViews = 16
 // card). A chart is drawn at its width there, so that the script's chart,
 // at the same width, draws the same layout; in a narrower window the
 // drawing scales down until the script draws it afresh.
-var pageWidths = map[string]int{"strength": 1130, "contributions": 726, "share": 370}
+var pageWidths = map[string]int{"strength": 1130, "contributions": 742, "share": 354}
 
 // pageWidth is the width of chart id's box on a wide page.
 func pageWidth(id string) int {

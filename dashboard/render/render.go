@@ -154,8 +154,12 @@ type Renderer struct {
 
 	setup    sync.Once
 	setupErr error
-	progs    *programs
 	fonts    *fontSet
+
+	// progs are the scripts compiled, made on first use and dropped when
+	// idle (some megabytes: ECharts is most of it).
+	progsMu sync.Mutex
+	progs   *programs
 
 	rasterOnce    sync.Once
 	rasterStarted atomic.Bool
@@ -359,10 +363,27 @@ func (r *Renderer) init() error {
 	r.setup.Do(func() {
 		r.fonts, r.setupErr = loadFonts()
 		if r.setupErr == nil {
-			r.progs, r.setupErr = compilePrograms(r.opts.ECharts)
+			// Compiled once at start, so that a bundle that does not
+			// compile fails every render alike.
+			_, r.setupErr = r.programs()
 		}
 	})
 	return r.setupErr
+}
+
+// programs returns the scripts compiled, compiling them when idle freed
+// them.
+func (r *Renderer) programs() (*programs, error) {
+	r.progsMu.Lock()
+	defer r.progsMu.Unlock()
+	if r.progs == nil {
+		p, err := compilePrograms(r.opts.ECharts)
+		if err != nil {
+			return nil, err
+		}
+		r.progs = p
+	}
+	return r.progs, nil
 }
 
 func (r *Renderer) getJS() (*jsRuntime, error) {
@@ -373,7 +394,11 @@ func (r *Renderer) getJS() (*jsRuntime, error) {
 	case rt := <-r.js:
 		return rt, nil
 	default:
-		return newJSRuntime(r.progs, r.fonts)
+		p, err := r.programs()
+		if err != nil {
+			return nil, err
+		}
+		return newJSRuntime(p, r.fonts)
 	}
 }
 
@@ -417,6 +442,9 @@ func (r *Renderer) freeIdle() {
 		}
 		break
 	}
+	r.progsMu.Lock()
+	r.progs = nil
+	r.progsMu.Unlock()
 	debug.FreeOSMemory()
 }
 
