@@ -39,6 +39,7 @@ type serveConfig struct {
 	logFormat         string
 	renderCacheDir    string
 	metricsMaxAge     time.Duration
+	inlineCharts      bool
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -55,6 +56,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&cfg.embedAncestors, "web.embed-frame-ancestors", dashboard.DefaultEmbedFrameAncestors, "who may show /embed/{chart} in a frame: the CSP frame-ancestors sources; * for anybody")
 	fs.StringVar(&cfg.externalURL, "web.external-url", "", "the URL the server is reached at, such as https://kfor.example.org, for the absolute links of the page's share tags (Open Graph image); empty leaves the image out")
 	fs.DurationVar(&cfg.metricsMaxAge, "metrics.max-age", time.Second, "how long one gathering of /metrics answers later scrapes with the same headers; a dataset load attempt ends it at once (0 gathers for each scrape)")
+	fs.BoolVar(&cfg.inlineCharts, "web.inline-charts", true, "draw each chart of the page on the server, as SVG in its HTML, so that the page is complete before its script runs (false: the page's script draws them)")
 	fs.StringVar(&cfg.renderCacheDir, "render.cache-dir", defaultRenderCache(e), "directory caching the chart PNG rasteriser's compiled code across restarts; empty keeps it in memory")
 	addLogFlags(fs, &cfg.logLevel, &cfg.logFormat)
 	if err := parse(fs, args); err != nil {
@@ -124,7 +126,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ExternalURL:         cfg.externalURL,
 		EmbedFrameAncestors: cfg.embedAncestors,
 		Version:             version,
-		InlineCharts:        true,
+		InlineCharts:        cfg.inlineCharts,
 	})
 
 	ctx, cancel := context.WithCancel(ctx)
