@@ -354,7 +354,7 @@ func (s *Server) handlePage() handler {
 			Version: s.cfg.Version, Checksum: shortSum(d.Checksum), AsOf: d.AsOf.String(), DatasetVersion: datasetVersion(d), Cite: Cite(d, s.cfg.Now()), Share: s.share(v, d),
 			Notices: notices, Head: newHeadline(d), Dark: v.Theme == chart.Dark,
 			Min: param.FirstDay.Format(time.DateOnly), Max: s.cfg.Now().UTC().Format(time.DateOnly),
-			EChartsJS: assetPath("echarts.min.js"), AppJS: assetPath("app.js"), CSS: assetPath("app.css"),
+			EChartsJS: assetPath("page.js"), AppJS: assetPath("app.js"), CSS: assetPath("app.css"),
 			OptionsURL: withQuery("/options.js", v.Query()), ResetURL: "/", SourcesCount: len(d.Sources),
 			Drawn: s.cfg.InlineCharts && complete,
 		}

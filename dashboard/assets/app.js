@@ -8,7 +8,9 @@
 // in the same task, so that no frame shows neither or both. Such a page
 // names ECharts and its options on this script's tag (data-echarts,
 // data-options): they are fetched once the page has been painted, so that
-// the first paint, with every chart, waits for none of them.
+// the first paint, with every chart, waits for none of them. ECharts is an
+// ES module (dashboard/web/src/page.js); the maps' parts of it come only
+// when a map scrolls into view, with the map's outlines.
 (function () {
   'use strict';
   var charts = [];
@@ -75,7 +77,10 @@
   function drawMap(el, maps, start) {
     var go = function () {
       var names = Object.keys(maps);
-      Promise.all(names.map(function (n) { return outline(maps[n]); })).then(function (geos) {
+      // The maps' parts of ECharts (page.js) come with the outlines.
+      var parts = window.kforMapParts ? window.kforMapParts() : Promise.resolve();
+      Promise.all([parts].concat(names.map(function (n) { return outline(maps[n]); }))).then(function (got) {
+        var geos = got.slice(1);
         names.forEach(function (n, i) {
           if (!echarts.getMap(n)) { echarts.registerMap(n, geos[i]); }
         });
@@ -162,18 +167,24 @@
 
   window.kfor = { draw: draw, charts: charts };
 
-  // A page drawn by the server: fetch ECharts, then the options (which
-  // call kfor.draw), in order, after the first paint.
+  // A page drawn by the server: fetch ECharts (an ES module) and the
+  // options (which call kfor.draw) at once, after the first paint; the
+  // charts are drawn once both have come.
   var me = document.currentScript;
   var lib = me && me.getAttribute('data-echarts');
+  var later = null; // the options handed over before ECharts came
   if (lib) {
+    later = [];
+    window.kfor.draw = function (list) { later.push(list); };
     window.requestAnimationFrame(function () {
       setTimeout(function () {
-        [lib, me.getAttribute('data-options')].forEach(function (src) {
-          var s = document.createElement('script');
-          s.src = src;
-          s.async = false; // run in the order inserted
-          document.head.appendChild(s);
+        var loaded = import(lib);
+        var s = document.createElement('script');
+        s.src = me.getAttribute('data-options');
+        document.head.appendChild(s);
+        loaded.then(function () {
+          window.kfor.draw = draw;
+          later.forEach(draw);
         });
       }, 0);
     });
