@@ -88,7 +88,7 @@ func loadWaitInline(tb testing.TB, p *loadProc) {
 	tb.Helper()
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
 		page := loadFetch(tb, p.base+"/", nil)
-		if bytes.Contains(page.body, []byte(`data-drawn="server"`)) && !bytes.Contains(page.body, []byte(`<script defer src="/static/echarts.`)) {
+		if bytes.Contains(page.body, []byte(`data-drawn="server"`)) && bytes.Contains(page.body, []byte(` data-echarts="`)) {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -371,6 +371,10 @@ func loadSideBySide(t *testing.T, rep *loadReport, label string, p *loadProc, pe
 	return real, same
 }
 
+// moduleImport is a static import of a module beside it in minified ES
+// module code: import{a as b}from"./chunk-X.js" or import"./chunk-X.js".
+var moduleImport = regexp.MustCompile(`(?:from|import)"\./([^"/]+\.js)"`)
+
 var assetRef = regexp.MustCompile(`(?:href|src|data-echarts|data-options)="(/(?:static/[^"]+|options\.js[^"]*))"`)
 
 // loadFirstVisit sums the compressed bytes a browser fetches on a first
@@ -391,6 +395,15 @@ func loadFirstVisit(t *testing.T, rep *loadReport, label, base string) int {
 	refs := assetRef.FindAllSubmatch(html, -1)
 	if len(refs) < 4 {
 		t.Fatalf("the page names %d assets, want its CSS, ECharts, app.js and options.js", len(refs))
+	}
+	// The modules ECharts' entry imports at once (not the maps' parts,
+	// which it imports when a map scrolls into view), fetched with it.
+	for _, m := range refs {
+		if u := string(m[1]); strings.HasPrefix(u, "/static/page-") {
+			for _, imp := range moduleImport.FindAllSubmatch(loadFetch(t, base+u, nil).body, -1) {
+				refs = append(refs, [][]byte{m[0], []byte("/static/" + string(imp[1]))})
+			}
+		}
 	}
 	for _, m := range refs {
 		u := strings.ReplaceAll(string(m[1]), "&amp;", "&")
