@@ -148,10 +148,11 @@ type pageChart struct {
 	// by map name, as JSON: the page's script fetches them when the chart
 	// scrolls into view.
 	Maps string
-	// SVG is the chart drawn by the server (inline.go), its box's Height
-	// the drawing's; without SVG the page's script draws the chart.
-	SVG       template.HTML
-	BoxHeight int
+	// SVG is the chart drawn by the server (inline.go), at the size of
+	// its box on a wide page; without SVG the page's script draws the
+	// chart.
+	SVG                 template.HTML
+	BoxWidth, BoxHeight int
 }
 
 // SourcesMore is how many of the chart's sources the page does not list.
@@ -383,7 +384,7 @@ func (s *Server) handlePage() handler {
 		data.NationChoices = nationChoices(d, v.Nations)
 		for _, o := range opts {
 			pc := pageChart{Option: o, Sources: listedSources(o.Sources), SourcesTotal: len(o.Sources), Maps: mapURLs(o.Maps),
-				SVG: svgs[o.ID], BoxHeight: pageImage(o, v).Height}
+				SVG: svgs[o.ID], BoxWidth: pageImage(o, v).Width, BoxHeight: pageImage(o, v).Height}
 			for i, t := range o.Tables {
 				pc.Tables = append(pc.Tables, newPageTable(t, o.ID, i+1, v.Query()))
 			}

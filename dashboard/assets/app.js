@@ -107,17 +107,28 @@
       var el = document.getElementById('chart-' + c.id);
       return el && !el.hasAttribute('data-maps');
     }).length;
-    list.forEach(function (c) {
+    // Every box's size is read before any chart is drawn, and handed to
+    // ECharts: reading it between drawings would lay the whole page out
+    // again for each chart.
+    var sizes = list.map(function (c) {
+      var el = document.getElementById('chart-' + c.id);
+      if (!el) { return null; }
+      if (!el.hasAttribute('data-drawn')) { el.style.height = (c.height || 420) + 'px'; }
+      return { width: el.clientWidth, height: parseInt(el.style.height, 10) || c.height || 420 };
+    });
+    list.forEach(function (c, i) {
       var el = document.getElementById('chart-' + c.id);
       if (!el) { return; }
-      if (!el.hasAttribute('data-drawn')) { el.style.height = (c.height || 420) + 'px'; }
       var maps = el.getAttribute('data-maps');
-      var start = function (counted) {
+      var start = function (counted, size) {
         // The server's drawing goes in the same task as the chart comes,
         // before any frame is painted.
         var drawnBy = el.querySelector(':scope > svg');
         if (drawnBy) { el.removeChild(drawnBy); }
-        var chart = echarts.init(el, c.theme || null, { renderer: 'svg' });
+        el.removeAttribute('data-drawn'); // the box takes the chart's height (app.css)
+        var opts = { renderer: 'svg' };
+        if (size) { opts.width = size.width; opts.height = size.height; }
+        var chart = echarts.init(el, c.theme || null, opts);
         chart.on('finished', function once() {
           chart.off('finished', once);
           el.setAttribute('data-rendered', 'true');
@@ -126,13 +137,13 @@
         chart.setOption(c.option);
         if (c.id === 'strength') { followZoom(chart); }
         charts.push(chart);
-        drawn.push({ chart: chart, el: el, option: c.option, narrow: isNarrow(el) });
+        drawn.push({ chart: chart, el: el, option: c.option, narrow: (size ? size.width : el.clientWidth) <= NARROW });
       };
       if (maps) {
         drawMap(el, JSON.parse(maps), function () { start(false); });
         return;
       }
-      start(true);
+      start(true, sizes[i]);
     });
     if (pending === 0) { document.documentElement.setAttribute('data-charts', 'ready'); }
   }
@@ -143,7 +154,7 @@
     frame = window.requestAnimationFrame(function () {
       frame = 0;
       drawn.forEach(function (d) {
-        d.chart.resize();
+        d.chart.resize({ width: 'auto', height: 'auto' }); // the box's size now, not the size given at init
         var n = isNarrow(d.el);
         if (n !== d.narrow) {
           d.narrow = n;
