@@ -113,16 +113,17 @@ func (l *pageLog) check(tb testing.TB, host string) {
 	}
 }
 
-// drawAll waits until the page's script has drawn every chart, scrolls to
-// each map until it is drawn too, and returns what ECharts reports of them.
+// drawAll waits until the page's script has drawn every chart in view,
+// scrolls to each other one until it is drawn too, and returns what
+// ECharts reports of them.
 func drawAll(tb testing.TB, ctx context.Context, pl *pageLog) []chartState {
 	tb.Helper()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.documentElement.getAttribute('data-charts') === 'ready'`,
 		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 		tb.Fatalf("charts not all drawn within 20s: %v (log: %v)", err, pl.errors)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](scrollToMaps, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-		tb.Fatalf("maps not all drawn within 20s of scrolling to them: %v (log: %v)", err, pl.errors)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](scrollToCharts, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		tb.Fatalf("charts (the maps, the server's drawings) not all drawn within 20s of scrolling to them: %v (log: %v)", err, pl.errors)
 	}
 	states, err := chromedp.Run(ctx, chromedp.Evaluate[[]chartState](inspectCharts))
 	if err != nil {
@@ -201,11 +202,12 @@ const svgColours = `(function (el) {
   return n;
 })`
 
-// scrollToMaps scrolls the first map not yet drawn into view, where the
-// page draws it (fetching its outlines then), and reports whether every
-// map is drawn; polled until it is.
-const scrollToMaps = `(function () {
-  var left = Array.from(document.querySelectorAll('.chart[data-maps]')).filter(function (el) {
+// scrollToCharts scrolls the first chart not yet drawn by the page's script
+// into view, where the script draws it (the maps fetching their outlines
+// then, the server's drawings taken over), and reports whether every chart
+// is drawn; polled until it is.
+const scrollToCharts = `(function () {
+  var left = Array.from(document.querySelectorAll('.chart')).filter(function (el) {
     return el.getAttribute('data-rendered') !== 'true';
   });
   if (left.length) { left[0].scrollIntoView(); }

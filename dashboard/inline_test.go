@@ -62,6 +62,12 @@ func TestInlineEqualsChartImage(t *testing.T) {
 			t.Errorf("chart %s: the page's SVG (%d bytes) is not %s (%d bytes)", o.ID, len(got), target, want.Body.Len())
 		}
 	}
+	// Inline SVG is not script: the page's CSP (script-src 'self') holds.
+	for _, id := range ids {
+		if m := regexp.MustCompile(`(?i)<script|\son[a-z]+=|javascript:`).FindString(svgs[id]); m != "" {
+			t.Errorf("chart %s: the page's SVG holds %q", id, m)
+		}
+	}
 	if !regexp.MustCompile(`<noscript><p class="noscript">The charts below are drawn by the server`).MatchString(page.Body.String()) {
 		t.Errorf("the page does not say in <noscript> what its script adds")
 	}

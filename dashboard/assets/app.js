@@ -90,23 +90,28 @@
         el.textContent = 'The map could not be loaded: ' + err.message;
       });
     };
-    if (!('IntersectionObserver' in window)) { go(); return; }
+    whenNear(el, go);
+  }
+
+  // whenNear calls f once el comes within 300 px of the viewport.
+  function whenNear(el, f) {
+    if (!('IntersectionObserver' in window)) { f(); return; }
     var seen = new IntersectionObserver(function (entries) {
       if (entries.some(function (e) { return e.isIntersecting; })) {
         seen.disconnect();
-        go();
+        f();
       }
     }, { rootMargin: '300px 0px' });
     seen.observe(el);
   }
 
+  // near reports whether a box is within 300 px of the viewport now.
+  function near(el) {
+    var r = el.getBoundingClientRect();
+    return r.bottom > -300 && r.top < window.innerHeight + 300;
+  }
+
   function draw(list) {
-    // data-charts=ready counts the charts drawn at load: not the maps,
-    // which wait to be scrolled to.
-    pending = list.filter(function (c) {
-      var el = document.getElementById('chart-' + c.id);
-      return el && !el.hasAttribute('data-maps');
-    }).length;
     // Every box's size is read before any chart is drawn, and handed to
     // ECharts: reading it between drawings would lay the whole page out
     // again for each chart.
@@ -114,8 +119,14 @@
       var el = document.getElementById('chart-' + c.id);
       if (!el) { return null; }
       if (!el.hasAttribute('data-drawn')) { el.style.height = (c.height || 420) + 'px'; }
-      return { width: el.clientWidth, height: parseInt(el.style.height, 10) || c.height || 420 };
+      return { width: el.clientWidth, height: parseInt(el.style.height, 10) || c.height || 420,
+        later: el.hasAttribute('data-maps') || (el.hasAttribute('data-drawn') && !near(el)) };
     });
+    // data-charts=ready counts the charts drawn at load: not the maps,
+    // which wait to be scrolled to, nor the server's drawings out of view,
+    // which the script takes over as they come near (they are there to
+    // see meanwhile).
+    pending = sizes.filter(function (sz) { return sz && !sz.later; }).length;
     list.forEach(function (c, i) {
       var el = document.getElementById('chart-' + c.id);
       if (!el) { return; }
@@ -141,6 +152,10 @@
       };
       if (maps) {
         drawMap(el, JSON.parse(maps), function () { start(false); });
+        return;
+      }
+      if (sizes[i].later) {
+        whenNear(el, function () { start(false); });
         return;
       }
       start(true, sizes[i]);

@@ -479,12 +479,14 @@ func timesLine(loads []loadTimes) string {
 	for _, l := range loads {
 		vis, drawn = append(vis, l.visible), append(drawn, l.drawn)
 	}
-	return fmt.Sprintf("charts visible median %s (min %s, max %s), interactive median %s (min %s, max %s), of %d",
+	return fmt.Sprintf("charts visible median %s (min %s, max %s), interactive (those in view) median %s (min %s, max %s), of %d",
 		ms(median(vis)), ms(slices.Min(vis)), ms(slices.Max(vis)), ms(median(drawn)), ms(slices.Min(drawn)), ms(slices.Max(drawn)), len(loads))
 }
 
 // drawnAt records, in the page, when app.js marks every chart drawn
-// (__kforDrawn: the charts are interactive, tooltips work), and when every
+// (__kforDrawn: the charts are interactive, tooltips work; on the page
+// drawn by the server, those in view, the others taken over as they come
+// near, and on both pages not the maps, drawn when scrolled to), and when every
 // chart but the maps (which the script-drawn page leaves until scrolled
 // to) is first visible (__kforVisible): the first frame painted once the
 // whole page is parsed (its footer is there) and every chart's box holds
