@@ -109,7 +109,7 @@ bench: ## run the benchmarks
 
 .PHONY: assets
 assets: ## rebuild the embedded ECharts bundle and map outlines from the pinned npm packages
-	@echo ">> building dashboard/assets/echarts.min.js from package-lock.json"
+	@echo ">> building the ECharts bundles from package-lock.json: dashboard/assets/page/ (the page's ES modules, the maps' parts split off) and dashboard/assets/echarts.min.js (the image exporter's, for goja)"
 	cd dashboard/web && npm ci --no-audit --no-fund && npm run build
 	@echo ">> converting Natural Earth outlines (world-atlas, topojson-client, the world simplified by topojson-simplify) into dashboard/assets/geo-world.json and geo-kosovo.json"
 	cd dashboard/web && npm run geo

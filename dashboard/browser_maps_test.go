@@ -69,7 +69,7 @@ func TestBrowserMaps(t *testing.T) {
 			if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/?date="+day)); err != nil {
 				t.Fatalf("loading the page at %s: %v", day, err)
 			}
-			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](scrollToMaps, chromedp.WithPollingTimeout(40*time.Second))); err != nil {
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](scrollToCharts, chromedp.WithPollingTimeout(40*time.Second))); err != nil {
 				t.Fatalf("maps not drawn within 40s of scrolling to them: %v (log: %v)", err, pl.errors)
 			}
 			got, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]int](countMapSymbols))

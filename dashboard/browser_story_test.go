@@ -24,9 +24,9 @@ import (
 // The browser tests of what a reader sees: each failed on the first
 // edition's page (markers, from after to, keys, frames).
 
-// newTab loads url in a new tab of the browser at w×h; the tab ends with
+// openTab loads url in a new tab of the browser at w×h; the tab ends with
 // the test.
-func newTab(t *testing.T, bctx context.Context, url string, w, h int64) (context.Context, *pageLog) {
+func openTab(t *testing.T, bctx context.Context, url string, w, h int64) (context.Context, *pageLog) {
 	t.Helper()
 	pl := &pageLog{}
 	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithListener(pl.listen))
@@ -43,7 +43,7 @@ func newTab(t *testing.T, bctx context.Context, url string, w, h int64) (context
 // charts are drawn.
 func openPage(t *testing.T, bctx context.Context, url string, w, h int64) (context.Context, *pageLog) {
 	t.Helper()
-	ctx, pl := newTab(t, bctx, url, w, h)
+	ctx, pl := openTab(t, bctx, url, w, h)
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.documentElement.getAttribute('data-charts') === 'ready'`,
 		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 		t.Fatalf("%s: charts not drawn within 20s: %v (log: %v)", url, err, pl.errors)
@@ -327,7 +327,7 @@ func TestBrowserEmbed(t *testing.T) {
 		{"page", "", "/?from=2009&to=2014", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			base := serveConfig(t, Config{Store: datasettest.Store(t), Version: "test", EmbedFrameAncestors: tc.ancestors})
+			base, _ := serveLoopbackWith(t, Config{EmbedFrameAncestors: tc.ancestors})
 			embedURL = base + tc.path
 			if !strings.HasPrefix(tc.path, "/embed/") {
 				checkFramed(t, bctx, hostURL, tc.framed)
@@ -387,7 +387,7 @@ func checkFramed(t *testing.T, bctx context.Context, hostURL string, framed bool
 // which the page cannot watch: it gives the frame two seconds to draw.
 func openFramed(t *testing.T, bctx context.Context, url string) (context.Context, *pageLog) {
 	t.Helper()
-	ctx, pl := newTab(t, bctx, url, 800, 520)
+	ctx, pl := openTab(t, bctx, url, 800, 520)
 	if err := chromedp.Do(ctx, chromedp.Sleep(2*time.Second)); err != nil {
 		t.Fatal(err)
 	}
@@ -407,18 +407,4 @@ func distinctColours(img image.Image, r image.Rectangle) int {
 		}
 	}
 	return len(seen)
-}
-
-// serveConfig runs the real server with cfg on 127.0.0.1:0 and returns its
-// URL.
-func serveConfig(tb testing.TB, cfg Config) string {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	hs := &http.Server{Handler: NewServer(cfg), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	tb.Cleanup(func() { _ = hs.Close() })
-	return "http://" + ln.Addr().String()
 }

@@ -131,6 +131,10 @@ func (s *Server) cached(rc *respCache, key string, pin bool, c *gin.Context, h g
 	e.write(c)
 }
 
+// dontKeep, set on a request's context by its handler, says that its answer,
+// however good, is not to be kept: a page sent before its charts were drawn.
+const dontKeep = "kforstats.dont-keep"
+
 // secondsPerDay turns a Unix time into a UTC day number.
 const secondsPerDay = 24 * 60 * 60
 
@@ -154,7 +158,7 @@ func (rc *respCache) make(c *gin.Context, h gin.HandlerFunc, checksum string, da
 	}()
 	h(c)
 	m.e = newCached(rec)
-	if rec.status == http.StatusOK {
+	if rec.status == http.StatusOK && !c.GetBool(dontKeep) {
 		rc.put(checksum, day, key, m.e, pin)
 	}
 	return m.e

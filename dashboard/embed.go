@@ -43,7 +43,7 @@ func (s *Server) handleEmbed() handler {
 			return
 		}
 		data := embedData{ID: id, Dark: v.Theme == chart.Dark, PageURL: withQuery("/", v.Query()), OptionsURL: withQuery("/options.js", v.Query()),
-			EChartsJS: assetPath("echarts.min.js"), AppJS: assetPath("app.js"), CSS: assetPath("app.css")}
+			EChartsJS: assetPath("page.js"), AppJS: assetPath("app.js"), CSS: assetPath("app.css")}
 		for _, o := range opts {
 			if o.ID == id {
 				data.Title, data.Footer = o.Title, images.Footer(d, o.Sources, strings.TrimSuffix(s.cfg.ExternalURL, "/"))

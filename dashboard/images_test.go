@@ -135,6 +135,7 @@ func TestChartImageErrors(t *testing.T) {
 		"unknown chart":     {"/charts/nope.svg", 404, "", `no chart "nope"`},
 		"unknown format":    {"/charts/strength.gif", 404, "", "no such image: strength.gif"},
 		"no format":         {"/charts/strength", 404, "", "no such image"},
+		"unknown frame":     {"/charts/strength.svg?frame=poster", 400, "frame", `"poster" is not a frame (want image or page)`},
 		"huge width":        {"/charts/strength.png?width=100000000", 400, "width", "100000000 is out of range (want 200 to 4000)"},
 		"width overflow":    {"/charts/strength.png?width=99999999999999999999", 400, "width", "not a whole number"},
 		"negative height":   {"/charts/strength.svg?height=-5", 400, "height", "-5 is out of range (want 150 to 3000)"},
@@ -237,7 +238,7 @@ func TestImageFailures(t *testing.T) {
 // FuzzImageParams: any query either is refused with a 400 naming a
 // parameter, or gives sizes within the renderer's bounds; never a panic.
 func FuzzImageParams(f *testing.F) {
-	for _, q := range []string{"", "width=800&height=600&scale=2", "width=-1", "scale=99999999999999999999", "from=2000&to=1999", "theme=dark&date=2019-06", "width=%00", "height=1e3"} {
+	for _, q := range []string{"", "width=800&height=600&scale=2", "width=-1", "scale=99999999999999999999", "from=2000&to=1999", "theme=dark&date=2019-06", "width=%00", "height=1e3", "frame=page&width=548", "frame=poster"} {
 		f.Add(q)
 	}
 	_, store := newTestServer(f, dataset.EmbeddedOrigin(), false)

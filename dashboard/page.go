@@ -148,6 +148,11 @@ type pageChart struct {
 	// by map name, as JSON: the page's script fetches them when the chart
 	// scrolls into view.
 	Maps string
+	// SVG is the chart drawn by the server (inline.go), at the size of
+	// its box on a wide page; without SVG the page's script draws the
+	// chart.
+	SVG                 template.HTML
+	BoxWidth, BoxHeight int
 }
 
 // SourcesMore is how many of the chart's sources the page does not list.
@@ -324,9 +329,11 @@ type pageData struct {
 	ThemeURL, ResetURL      string
 	// LogAxis is set when the strength chart's troops are on a log scale;
 	// AxisURL is the view with the other scale.
-	LogAxis               bool
-	AxisURL               string
-	OptionsURL            string
+	LogAxis    bool
+	AxisURL    string
+	OptionsURL string
+	// Drawn: every chart is in the page as the server drew it.
+	Drawn                 bool
 	EChartsJS, AppJS, CSS string
 	SourcesCount          int
 }
@@ -340,12 +347,17 @@ func (s *Server) handlePage() handler {
 		if !ok {
 			return
 		}
+		svgs, complete := s.inline(c, d, v, v.Query().Encode(), opts)
+		if !complete {
+			c.Set(dontKeep, true) // made again, complete, once the drawings are done
+		}
 		data := pageData{
 			Version: s.cfg.Version, Checksum: shortSum(d.Checksum), AsOf: d.AsOf.String(), DatasetVersion: datasetVersion(d), Cite: Cite(d, s.cfg.Now()), Share: s.share(v, d),
 			Notices: notices, Head: newHeadline(d), Dark: v.Theme == chart.Dark,
 			Min: param.FirstDay.Format(time.DateOnly), Max: s.cfg.Now().UTC().Format(time.DateOnly),
-			EChartsJS: assetPath("echarts.min.js"), AppJS: assetPath("app.js"), CSS: assetPath("app.css"),
+			EChartsJS: assetPath("page.js"), AppJS: assetPath("app.js"), CSS: assetPath("app.css"),
 			OptionsURL: withQuery("/options.js", v.Query()), ResetURL: "/", SourcesCount: len(d.Sources),
+			Drawn: s.cfg.InlineCharts && complete,
 		}
 		if !v.From.IsZero() {
 			data.From = v.From.Format(time.DateOnly)
@@ -371,7 +383,8 @@ func (s *Server) handlePage() handler {
 		data.Lists, data.ListsTotal = listChoices(d, chart.ChooseList(d, v).List)
 		data.NationChoices = nationChoices(d, v.Nations)
 		for _, o := range opts {
-			pc := pageChart{Option: o, Sources: listedSources(o.Sources), SourcesTotal: len(o.Sources), Maps: mapURLs(o.Maps)}
+			pc := pageChart{Option: o, Sources: listedSources(o.Sources), SourcesTotal: len(o.Sources), Maps: mapURLs(o.Maps),
+				SVG: svgs[o.ID], BoxWidth: pageImage(o, v).Width, BoxHeight: pageImage(o, v).Height}
 			for i, t := range o.Tables {
 				pc.Tables = append(pc.Tables, newPageTable(t, o.ID, i+1, v.Query()))
 			}

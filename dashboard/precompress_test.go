@@ -123,7 +123,7 @@ func TestStaticEncodings(t *testing.T) {
 		"no br":    {"br;q=0, gzip", "gzip", gunzip},
 		"identity": {"", "", func(_ testing.TB, b []byte) []byte { return b }},
 	}
-	for _, src := range []string{"echarts.min.js", "app.js", "app.css"} {
+	for _, src := range []string{"page.js", "app.js", "app.css"} {
 		x := staticAssets().bySource[src]
 		for name, tc := range tests {
 			t.Run(src+"/"+name, func(t *testing.T) {

@@ -48,6 +48,10 @@ type Config struct {
 	// page is cached, and a client's Host header would end up in answers
 	// to others.
 	ExternalURL string
+	// InlineCharts puts each chart of a view into its page as the SVG the
+	// image service draws of it (inline.go), so that the page is complete
+	// before its script runs; off, the page's script draws every chart.
+	InlineCharts bool
 	// EmbedFrameAncestors is the frame-ancestors source list of
 	// /embed/{chart}; empty or not valid means DefaultEmbedFrameAncestors.
 	EmbedFrameAncestors string
@@ -64,7 +68,8 @@ type Server struct {
 	resp       *respCache // the page and the API
 	imgs       *respCache // the chart images
 	img        imageState
-	limit      *limiter // nil: no per-client limit
+	limit      *limiter     // nil: no per-client limit
+	inl        *inlineStore // the pages' drawings of their charts
 	// versionHeader is the DatasetHeader value of the dataset last served.
 	versionHeader atomic.Pointer[versionHeader]
 }
@@ -83,7 +88,7 @@ func NewServer(cfg Config) *Server {
 		cfg.EmbedFrameAncestors = DefaultEmbedFrameAncestors
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, engine: gin.New(), resp: newRespCache(maxCached, maxCachedBytes), imgs: newRespCache(maxImages, maxImageBytes)}
+	s := &Server{cfg: cfg, engine: gin.New(), resp: newRespCache(maxCached, maxCachedBytes), imgs: newRespCache(maxImages, maxImageBytes), inl: newInlineStore()}
 	s.limit = newLimiter(cfg.ClientLimit, time.Now)
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.RedirectTrailingSlash = false

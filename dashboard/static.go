@@ -43,24 +43,53 @@ var staticAssets = sync.OnceValue(func() *assetSet {
 		panic(err) // the embed pattern guarantees the directory
 	}
 	for _, e := range entries {
-		body, err := assets.Files.ReadFile(e.Name())
-		if err != nil {
-			panic(err)
+		// The image exporter's ECharts is for goja: the page loads its own.
+		if e.IsDir() || e.Name() == "echarts.min.js" {
+			continue
 		}
+		body := readAsset(e.Name())
 		sum := sha256.Sum256(body)
 		hash := hex.EncodeToString(sum[:])[:12]
-		base, ext, _ := strings.Cut(e.Name(), ".") // "echarts", "min.js"
-		x := &asset{name: base + "." + hash + "." + ext, body: body, etag: `"` + hash + `"`,
-			ctype: mime.TypeByExtension(path.Ext(e.Name()))}
-		if strings.HasSuffix(e.Name(), ".js") {
-			x.ctype = "text/javascript; charset=utf-8"
+		base, ext, _ := strings.Cut(e.Name(), ".") // "app", "css"
+		a.add(e.Name(), base+"."+hash+"."+ext, `"`+hash+`"`, body)
+	}
+	// The page's ECharts modules import each other by the names esbuild
+	// gave them, with its hash of their content: served as they are.
+	page, err := fs.ReadDir(assets.Files, assets.PageDir)
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range page {
+		body := readAsset(path.Join(assets.PageDir, e.Name()))
+		sum := sha256.Sum256(body)
+		src := e.Name()
+		if base, _, ok := strings.Cut(src, "-"); ok && base == "page" {
+			src = "page.js" // the entry, as assetPath names it
 		}
-		x.gz, x.br = assetEncodings(x.name, body)
-		a.bySource[e.Name()] = x
-		a.byName[x.name] = x
+		a.add(src, e.Name(), `"`+hex.EncodeToString(sum[:])[:12]+`"`, body)
 	}
 	return a
 })
+
+// readAsset reads an embedded file the embed pattern guarantees.
+func readAsset(name string) []byte {
+	body, err := assets.Files.ReadFile(name)
+	if err != nil {
+		panic(err)
+	}
+	return body
+}
+
+// add serves body under name, for the source name src.
+func (a *assetSet) add(src, name, etag string, body []byte) {
+	x := &asset{name: name, body: body, etag: etag, ctype: mime.TypeByExtension(path.Ext(name))}
+	if strings.HasSuffix(name, ".js") {
+		x.ctype = "text/javascript; charset=utf-8"
+	}
+	x.gz, x.br = assetEncodings(x.name, body)
+	a.bySource[src] = x
+	a.byName[x.name] = x
+}
 
 // assetPath returns the URL path of the embedded file named src
 // ("app.css"), with its content hash in the name.

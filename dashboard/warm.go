@@ -19,6 +19,7 @@ type warmKey struct{}
 // from memory.
 func (s *Server) warm(d *dataset.Dataset) {
 	ctx := context.WithValue(context.Background(), warmKey{}, true)
+	s.prepareInline(d) // the default view's charts, drawn for its page
 	for _, r := range s.routeTable {
 		if !r.warm {
 			continue

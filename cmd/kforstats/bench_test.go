@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -17,7 +18,8 @@ import (
 )
 
 // benchServer wires the store, the registry and the dashboard as runServe
-// does, without the listener and the image engines.
+// does, without the listener, and waits until the page's charts are drawn
+// into it.
 func benchServer(tb testing.TB) http.Handler {
 	tb.Helper()
 	store := datasettest.Store(tb)
@@ -27,12 +29,25 @@ func benchServer(tb testing.TB) http.Handler {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return dashboard.NewServer(dashboard.Config{
-		Store:   store,
-		Metrics: metricsHandler(reg, store, time.Second), // --metrics.max-age's default
-		Observe: httpMetrics.Observe,
-		Version: "bench",
+	s := dashboard.NewServer(dashboard.Config{
+		Store:        store,
+		Metrics:      metricsHandler(reg, store, time.Second), // --metrics.max-age's default
+		Observe:      httpMetrics.Observe,
+		Version:      "bench",
+		InlineCharts: true,
 	})
+	// The page with every chart drawn is made at load: until then the page
+	// goes out with its charts left to the script, made anew each time.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+		if bytes.Contains(w.Body.Bytes(), []byte(`data-drawn="server"`)) && bytes.Contains(w.Body.Bytes(), []byte(` data-echarts="`)) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tb.Fatal("the page's charts were not drawn within a minute")
+		}
+	}
 }
 
 // BenchmarkHot serves the hot routes as their clients ask for them, 64 at

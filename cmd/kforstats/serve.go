@@ -45,6 +45,7 @@ type serveConfig struct {
 	clientRate        float64
 	clientBurst       int
 	trustedProxies    string
+	inlineCharts      bool
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -64,6 +65,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&cfg.clientRate, "web.client-limit.rate", 1, "new answers a second one client may have the server make once its burst is spent: chart images, embeds and views not made yet, the record's zip; answers already made are never limited; over it a client gets 429 with Retry-After (0 turns the limit off)")
 	fs.IntVar(&cfg.clientBurst, "web.client-limit.burst", 60, "new answers one client may have the server make at once, before --web.client-limit.rate applies")
 	fs.StringVar(&cfg.trustedProxies, "web.trusted-proxies", "", "comma-separated addresses and CIDR prefixes of reverse proxies whose X-Forwarded-For names the client, for --web.client-limit.*; empty: the client is the connection's peer")
+	fs.BoolVar(&cfg.inlineCharts, "web.inline-charts", true, "draw each chart of the page on the server, as SVG in its HTML, so that the page is complete before its script runs (false: the page's script draws them)")
 	fs.StringVar(&cfg.renderCacheDir, "render.cache-dir", defaultRenderCache(e), "directory caching the chart PNG rasteriser's compiled code across restarts; empty keeps it in memory")
 	addLogFlags(fs, &cfg.logLevel, &cfg.logFormat)
 	if err := parse(fs, args); err != nil {
@@ -124,7 +126,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Chart images (/charts): engines start on the first image request.
+	// Chart images (/charts) and the page's drawings of its charts: engines
+	// start on the first drawing (the default view's, at each load), and
+	// are freed when idle.
 	imgs, err := images.New(images.Config{
 		MaxConcurrent: budget.MaxConcurrent, PixelBudget: budget.PixelBudget, MaxPixels: budget.MaxImagePixels,
 		CacheDir: cfg.renderCacheDir, Site: cfg.externalURL,
@@ -146,6 +150,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		EmbedFrameAncestors: cfg.embedAncestors,
 		ClientLimit:         dashboard.ClientLimit{Rate: cfg.clientRate, Burst: cfg.clientBurst, TrustedProxies: proxies},
 		Version:             version,
+		InlineCharts:        cfg.inlineCharts,
 	})
 	if err := metrics.RegisterCaches(reg, func() []metrics.CacheStat {
 		var out []metrics.CacheStat

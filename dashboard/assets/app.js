@@ -1,6 +1,16 @@
 // kforstats dashboard: draws the charts whose options /options.js hands to
 // kfor.draw. No inline script anywhere, so the page runs under a
 // Content-Security-Policy of script-src 'self'.
+//
+// A page whose charts the server drew (each .chart holds its SVG) is
+// complete without this script; this script then takes each drawing over
+// with an interactive chart of the same option, size and renderer (SVG),
+// in the same task, so that no frame shows neither or both. Such a page
+// names ECharts and its options on this script's tag (data-echarts,
+// data-options): they are fetched once the page has been painted, so that
+// the first paint, with every chart, waits for none of them. ECharts is an
+// ES module (dashboard/web/src/page.js); the maps' parts of it come only
+// when a map scrolls into view, with the map's outlines.
 (function () {
   'use strict';
   var charts = [];
@@ -67,7 +77,10 @@
   function drawMap(el, maps, start) {
     var go = function () {
       var names = Object.keys(maps);
-      Promise.all(names.map(function (n) { return outline(maps[n]); })).then(function (geos) {
+      // The maps' parts of ECharts (page.js) come with the outlines.
+      var parts = window.kforMapParts ? window.kforMapParts() : Promise.resolve();
+      Promise.all([parts].concat(names.map(function (n) { return outline(maps[n]); }))).then(function (got) {
+        var geos = got.slice(1);
         names.forEach(function (n, i) {
           if (!echarts.getMap(n)) { echarts.registerMap(n, geos[i]); }
         });
@@ -77,30 +90,56 @@
         el.textContent = 'The map could not be loaded: ' + err.message;
       });
     };
-    if (!('IntersectionObserver' in window)) { go(); return; }
+    whenNear(el, go);
+  }
+
+  // whenNear calls f once el comes within 300 px of the viewport.
+  function whenNear(el, f) {
+    if (!('IntersectionObserver' in window)) { f(); return; }
     var seen = new IntersectionObserver(function (entries) {
       if (entries.some(function (e) { return e.isIntersecting; })) {
         seen.disconnect();
-        go();
+        f();
       }
     }, { rootMargin: '300px 0px' });
     seen.observe(el);
   }
 
+  // near reports whether a box is within 300 px of the viewport now.
+  function near(el) {
+    var r = el.getBoundingClientRect();
+    return r.bottom > -300 && r.top < window.innerHeight + 300;
+  }
+
   function draw(list) {
-    // data-charts=ready counts the charts drawn at load: not the maps,
-    // which wait to be scrolled to.
-    pending = list.filter(function (c) {
+    // Every box's size is read before any chart is drawn, and handed to
+    // ECharts: reading it between drawings would lay the whole page out
+    // again for each chart.
+    var sizes = list.map(function (c) {
       var el = document.getElementById('chart-' + c.id);
-      return el && !el.hasAttribute('data-maps');
-    }).length;
-    list.forEach(function (c) {
+      if (!el) { return null; }
+      if (!el.hasAttribute('data-drawn')) { el.style.height = (c.height || 420) + 'px'; }
+      return { width: el.clientWidth, height: parseInt(el.style.height, 10) || c.height || 420,
+        later: el.hasAttribute('data-maps') || (el.hasAttribute('data-drawn') && !near(el)) };
+    });
+    // data-charts=ready counts the charts drawn at load: not the maps,
+    // which wait to be scrolled to, nor the server's drawings out of view,
+    // which the script takes over as they come near (they are there to
+    // see meanwhile).
+    pending = sizes.filter(function (sz) { return sz && !sz.later; }).length;
+    list.forEach(function (c, i) {
       var el = document.getElementById('chart-' + c.id);
       if (!el) { return; }
-      el.style.height = (c.height || 420) + 'px';
       var maps = el.getAttribute('data-maps');
-      var start = function (counted) {
-        var chart = echarts.init(el, c.theme || null, { renderer: 'canvas' });
+      var start = function (counted, size) {
+        // The server's drawing goes in the same task as the chart comes,
+        // before any frame is painted.
+        var drawnBy = el.querySelector(':scope > svg');
+        if (drawnBy) { el.removeChild(drawnBy); }
+        el.removeAttribute('data-drawn'); // the box takes the chart's height (app.css)
+        var opts = { renderer: 'svg' };
+        if (size) { opts.width = size.width; opts.height = size.height; }
+        var chart = echarts.init(el, c.theme || null, opts);
         chart.on('finished', function once() {
           chart.off('finished', once);
           el.setAttribute('data-rendered', 'true');
@@ -109,13 +148,17 @@
         chart.setOption(c.option);
         if (c.id === 'strength') { followZoom(chart); }
         charts.push(chart);
-        drawn.push({ chart: chart, el: el, option: c.option, narrow: isNarrow(el) });
+        drawn.push({ chart: chart, el: el, option: c.option, narrow: (size ? size.width : el.clientWidth) <= NARROW });
       };
       if (maps) {
         drawMap(el, JSON.parse(maps), function () { start(false); });
         return;
       }
-      start(true);
+      if (sizes[i].later) {
+        whenNear(el, function () { start(false); });
+        return;
+      }
+      start(true, sizes[i]);
     });
     if (pending === 0) { document.documentElement.setAttribute('data-charts', 'ready'); }
   }
@@ -126,7 +169,7 @@
     frame = window.requestAnimationFrame(function () {
       frame = 0;
       drawn.forEach(function (d) {
-        d.chart.resize();
+        d.chart.resize({ width: 'auto', height: 'auto' }); // the box's size now, not the size given at init
         var n = isNarrow(d.el);
         if (n !== d.narrow) {
           d.narrow = n;
@@ -149,4 +192,27 @@
   }
 
   window.kfor = { draw: draw, charts: charts };
+
+  // A page drawn by the server: fetch ECharts (an ES module) and the
+  // options (which call kfor.draw) at once, after the first paint; the
+  // charts are drawn once both have come.
+  var me = document.currentScript;
+  var lib = me && me.getAttribute('data-echarts');
+  var later = null; // the options handed over before ECharts came
+  if (lib) {
+    later = [];
+    window.kfor.draw = function (list) { later.push(list); };
+    window.requestAnimationFrame(function () {
+      setTimeout(function () {
+        var loaded = import(lib);
+        var s = document.createElement('script');
+        s.src = me.getAttribute('data-options');
+        document.head.appendChild(s);
+        loaded.then(function () {
+          window.kfor.draw = draw;
+          later.forEach(draw);
+        });
+      }, 0);
+    });
+  }
 })();

@@ -86,12 +86,15 @@ type Image struct {
 	// chart's own height. Scale is the PNG's pixel ratio; 0 takes
 	// param.DefaultScale.
 	Width, Height, Scale int
+	// Page frames the chart as the page draws it (param.FramePage): its
+	// own short title, zoom slider and toolbox, no sources' line.
+	Page bool
 }
 
 // FromValues is the image of chart id in format drawn for a request's
 // parsed parameters.
 func FromValues(id, format string, v param.Values) Image {
-	return Image{ID: id, Format: format, View: v.View, Width: v.Width, Height: v.Height, Scale: v.Scale}
+	return Image{ID: id, Format: format, View: v.View, Width: v.Width, Height: v.Height, Scale: v.Scale, Page: v.Page}
 }
 
 // fill applies the defaults, given the chart's option.
@@ -114,15 +117,15 @@ func (img *Image) fill(o *chart.Option) {
 // bounds are render.ErrInvalid; an overloaded or stuck renderer is
 // render.ErrBusy or render.ErrTimeout.
 func (s *Service) Draw(ctx context.Context, d *dataset.Dataset, img Image) ([]byte, error) {
-	img.View.Image = true
+	img.View.Image = !img.Page
 	o, err := chart.Build(img.ID, d, img.View)
 	if err != nil {
 		return nil, err
 	}
 	img.fill(&o)
-	c := render.Chart{
-		Option: o.JS, Theme: o.Theme, Width: img.Width, Height: img.Height,
-		Title: o.Title, Footer: fittedFooter(d, o.Sources, s.site, img.Width), Maps: o.Maps,
+	c := render.Chart{ID: img.ID, Option: o.JS, Theme: o.Theme, Width: img.Width, Height: img.Height, Maps: o.Maps, Page: img.Page}
+	if !img.Page {
+		c.Title, c.Footer = o.Title, fittedFooter(d, o.Sources, s.site, img.Width)
 	}
 	switch img.Format {
 	case SVG:
@@ -239,4 +242,4 @@ func Known(id string) bool {
 }
 
 // Params are the parameters an image request reads: the view and the size.
-var Params = append(append([]param.Name{}, param.View...), param.Width, param.Height, param.Scale)
+var Params = append(append([]param.Name{}, param.View...), param.Width, param.Height, param.Scale, param.Frame)

@@ -55,6 +55,20 @@ const (
 	Code Name = "code"
 	// Nation picks the nations the contingents chart follows.
 	Nation Name = "nation"
+	// Frame picks how a chart image is framed: as an image that stands on
+	// its own, or as the page draws it.
+	Frame Name = "frame"
+)
+
+// The frames of a chart image.
+const (
+	// FrameImage is an image to paste: a title naming KFOR, the sources'
+	// line, nothing to click.
+	FrameImage = "image"
+	// FramePage is the chart as the page draws it, zoom slider and
+	// toolbox included: the drawing the page inlines before its script
+	// makes it interactive.
+	FramePage = "page"
 )
 
 // View is the parameters of the view a chart draws: the page, its tables
@@ -160,6 +174,7 @@ var specs = map[Name]Spec{
 	Height:   {Name: Height, Kind: KindInteger, Min: render.MinHeight, Max: render.MaxHeight, Doc: "image height in CSS pixels (default: the chart's height on the page)"},
 	Nation:   {Name: Nation, Kind: KindCodes, Max: MaxNations, Doc: fmt.Sprintf("the nations whose contingents are drawn over time: alpha-3 codes separated by commas, such as DEU,ITA (any case; at most %d; default: the largest contingents)", MaxNations)},
 	Code:     {Name: Code, Kind: KindCode, Doc: "a nation's ISO 3166-1 alpha-3 code, such as DEU (any case)"},
+	Frame:    {Name: Frame, Kind: KindEnum, Enum: []string{FrameImage, FramePage}, Default: FrameImage, Doc: "image: a chart that stands on its own (its title names KFOR, a line names its sources); page: the chart as the page draws it, the drawing the page holds before its script runs"},
 	Scale:    {Name: Scale, Kind: KindInteger, Default: strconv.Itoa(DefaultScale), Min: render.MinScale, Max: render.MaxScale, Doc: fmt.Sprintf("PNG only: pixel ratio; the PNG has width*scale by height*scale pixels, at most %d", render.MaxPixels)},
 }
 
@@ -177,6 +192,8 @@ type Values struct {
 	View                 chart.View
 	All, Complete        bool
 	Width, Height, Scale int // 0: not given
+	// Page: a chart image framed as the page draws it (frame=page).
+	Page bool
 	// Notices are the values that could not be used (Lenient mode only).
 	Notices []Notice
 }
@@ -216,9 +233,12 @@ func parse(q url.Values, names []Name, mode Mode, d *dataset.Dataset, now time.T
 		}
 		switch specs[n].Kind {
 		case KindEnum:
-			if n == Axis {
+			switch n {
+			case Axis:
 				p.enum(Axis, "an axis scale", func(s string) { p.v.View.Axis = s })
-			} else {
+			case Frame:
+				p.enum(Frame, "a frame", func(s string) { p.v.Page = s == FramePage })
+			default:
 				p.enum(Theme, "a theme", func(s string) { p.v.View.Theme = s })
 			}
 		case KindBoolean:
@@ -552,6 +572,8 @@ func (v Values) Key(names []Name) string {
 			b.WriteString(strconv.Itoa(v.Height))
 		case Scale:
 			b.WriteString(strconv.Itoa(v.Scale))
+		case Frame:
+			b.WriteString(strconv.FormatBool(v.Page))
 		}
 		b.WriteByte(0)
 	}

@@ -27,9 +27,13 @@
     option.animation = false;
     base.animation = false;
     if (base.backgroundColor == null && !dark) base.backgroundColor = '#ffffff';
-    [base].concat(media).forEach(function (o) {
-      asArray(o.toolbox).forEach(function (t) { if (t) t.show = false; });
-    });
+    // The page's own drawing (prov.page) keeps its toolbox: its script
+    // takes the drawing over, and the toolbox must not appear then.
+    if (!prov.page) {
+      [base].concat(media).forEach(function (o) {
+        asArray(o.toolbox).forEach(function (t) { if (t) t.show = false; });
+      });
+    }
     var muted = dark ? '#b9b8ce' : '#6e7079';
     var titles = asArray(base.title);
     var main = null;

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,6 +71,12 @@ type Options struct {
 	// name the option's geo component or map series gives (Chart.Maps
 	// names those a chart needs).
 	Maps map[string][]byte
+	// IdleTimeout is how long the engines kept in the pool stay after the
+	// last render: then they are freed, and their memory handed back to
+	// the OS, so that a server that drew its page at start and is idle
+	// since is as small as one that never drew. Under load they stay
+	// warm. 0 means 20 s.
+	IdleTimeout time.Duration
 	// CacheDir keeps wazero's compiled code on disk so that a new process
 	// draws its first PNG without compiling resvg again (about 1.5 s);
 	// empty keeps it in memory only, shared within the process.
@@ -93,6 +100,14 @@ type Chart struct {
 	// Maps names the map outlines (keys of Options.Maps) the option
 	// draws on; each is registered with ECharts before the option is set.
 	Maps []string
+	// ID names the chart: the SVG's element ids and classes start with
+	// it ("kfor-strength-"), so that they are the same at every drawing
+	// and do not clash with another chart's in the same HTML page.
+	ID string
+	// Page keeps what the page draws and an image leaves out (the
+	// toolbox), so that the page's script can take the drawing over
+	// without a change.
+	Page bool
 }
 
 func (c *Chart) check(scale int) error {
@@ -142,8 +157,12 @@ type Renderer struct {
 
 	setup    sync.Once
 	setupErr error
-	progs    *programs
 	fonts    *fontSet
+
+	// progs are the scripts compiled, made on first use and dropped when
+	// idle (some megabytes: ECharts is most of it).
+	progsMu sync.Mutex
+	progs   *programs
 
 	rasterOnce    sync.Once
 	rasterStarted atomic.Bool
@@ -152,6 +171,9 @@ type Renderer struct {
 
 	js   chan *jsRuntime    // idle JS runtimes
 	wasm chan *wasmInstance // idle resvg instances
+
+	idleMu sync.Mutex
+	idle   *time.Timer // frees the pool after IdleTimeout without a render
 
 	closeOnce sync.Once
 }
@@ -170,6 +192,9 @@ func New(o Options) (*Renderer, error) {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 20 * time.Second
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 20 * time.Second
 	}
 	if o.MaxImagePixels <= 0 || o.MaxImagePixels > MaxPixels {
 		o.MaxImagePixels = MaxPixels
@@ -353,10 +378,27 @@ func (r *Renderer) init() error {
 	r.setup.Do(func() {
 		r.fonts, r.setupErr = loadFonts()
 		if r.setupErr == nil {
-			r.progs, r.setupErr = compilePrograms(r.opts.ECharts)
+			// Compiled once at start, so that a bundle that does not
+			// compile fails every render alike.
+			_, r.setupErr = r.programs()
 		}
 	})
 	return r.setupErr
+}
+
+// programs returns the scripts compiled, compiling them when idle freed
+// them.
+func (r *Renderer) programs() (*programs, error) {
+	r.progsMu.Lock()
+	defer r.progsMu.Unlock()
+	if r.progs == nil {
+		p, err := compilePrograms(r.opts.ECharts)
+		if err != nil {
+			return nil, err
+		}
+		r.progs = p
+	}
+	return r.progs, nil
 }
 
 func (r *Renderer) getJS() (*jsRuntime, error) {
@@ -367,7 +409,11 @@ func (r *Renderer) getJS() (*jsRuntime, error) {
 	case rt := <-r.js:
 		return rt, nil
 	default:
-		return newJSRuntime(r.progs, r.fonts)
+		p, err := r.programs()
+		if err != nil {
+			return nil, err
+		}
+		return newJSRuntime(p, r.fonts)
 	}
 }
 
@@ -379,8 +425,42 @@ func (r *Renderer) putJS(rt *jsRuntime, reusable bool) {
 	}
 	select {
 	case r.js <- rt:
+		r.idleLater()
 	default:
 	}
+}
+
+// idleLater (re)starts the countdown to freeing the pool.
+func (r *Renderer) idleLater() {
+	r.idleMu.Lock()
+	defer r.idleMu.Unlock()
+	if r.idle == nil {
+		r.idle = time.AfterFunc(r.opts.IdleTimeout, r.freeIdle)
+		return
+	}
+	r.idle.Reset(r.opts.IdleTimeout)
+}
+
+// freeIdle frees the engines in the pool, and hands the memory back to the
+// OS now rather than over the minutes the runtime's scavenger takes: a JS
+// runtime with ECharts loaded holds some 15 MB. A render in progress keeps
+// its engine, and puts it back when done.
+func (r *Renderer) freeIdle() {
+	for {
+		select {
+		case <-r.js:
+			continue
+		case w := <-r.wasm:
+			w.close(context.Background())
+			continue
+		default:
+		}
+		break
+	}
+	r.progsMu.Lock()
+	r.progs = nil
+	r.progsMu.Unlock()
+	debug.FreeOSMemory()
 }
 
 func (r *Renderer) getWasm(ctx context.Context) (*wasmInstance, error) {
@@ -424,6 +504,7 @@ func (r *Renderer) putWasm(w *wasmInstance, ok bool) {
 	if ok && w.reusable() {
 		select {
 		case r.wasm <- w:
+			r.idleLater()
 			return
 		default:
 		}
@@ -437,6 +518,11 @@ func (r *Renderer) putWasm(w *wasmInstance, ok bool) {
 func (r *Renderer) Close() error {
 	var err error
 	r.closeOnce.Do(func() {
+		r.idleMu.Lock()
+		if r.idle != nil {
+			r.idle.Stop()
+		}
+		r.idleMu.Unlock()
 		ctx := context.Background()
 		wait := time.NewTimer(time.Minute)
 		defer wait.Stop()

@@ -341,3 +341,51 @@ func TestMapUnknown(t *testing.T) {
 		t.Errorf("SVG on map mars = %v, want ErrInvalid naming it", err)
 	}
 }
+
+// TestNamedIDs: a chart's SVG names its ids and classes after the chart, so
+// that it is the same SVG whichever runtime of the pool drew it (zrender
+// counts the charts of its runtime), and two charts in one HTML page never
+// share an id.
+func TestNamedIDs(t *testing.T) {
+	r := newRenderer(t, Options{MaxConcurrent: 1})
+	c := testCharts["bar"].chart
+	c.Option = strings.Replace(c.Option, "series: [", "aria: {enabled: true, decal: {show: true}}, series: [", 1)
+	c.ID = "share"
+	var got [][]byte
+	for range 2 {
+		svg, err := r.SVG(context.Background(), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, svg)
+	}
+	if !bytes.Equal(got[0], got[1]) {
+		t.Errorf("the same chart drawn twice in one runtime gave two SVGs")
+	}
+	if !bytes.Contains(got[0], []byte(`id="kfor-share-`)) || zrID.Match(got[0]) {
+		t.Errorf("SVG ids are not named after the chart: %.300s", got[0])
+	}
+}
+
+// TestIdleFreesEngines: the engines kept in the pool are freed once no
+// render has come for IdleTimeout, and a render after that starts one anew.
+func TestIdleFreesEngines(t *testing.T) {
+	r := newRenderer(t, Options{IdleTimeout: 50 * time.Millisecond})
+	c := testCharts["line"].chart
+	if _, err := r.SVG(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.js); n != 1 {
+		t.Fatalf("after a render the pool holds %d JS runtimes, want 1", n)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(r.js) > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := len(r.js); n != 0 {
+		t.Errorf("idle past IdleTimeout, the pool still holds %d JS runtimes", n)
+	}
+	if _, err := r.SVG(context.Background(), c); err != nil {
+		t.Errorf("render after the pool was freed: %v", err)
+	}
+}

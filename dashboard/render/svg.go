@@ -4,6 +4,9 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dop251/goja"
@@ -134,12 +137,52 @@ func (rt *jsRuntime) draw(c *Chart, maps map[string][]byte) (string, error) {
 	prov := rt.vm.NewObject()
 	_ = prov.Set("title", c.Title)
 	_ = prov.Set("footer", c.Footer)
+	_ = prov.Set("page", c.Page)
 	out, err := rt.render(goja.Undefined(), opt, rt.vm.ToValue(c.Theme), rt.vm.ToValue(c.Width), rt.vm.ToValue(c.Height), prov)
 	if err != nil {
 		return "", fmt.Errorf("draw: %w", jsError(err))
 	}
-	return out.String(), nil
+	return namedIDs(out.String(), c.ID), nil
 }
+
+// zrID is the prefix ECharts (zrender) gives the ids and classes of one
+// drawing: zr, the number of the chart in its runtime, a dash.
+var zrID = regexp.MustCompile(`\bzr[0-9]+-`)
+
+// namedIDs gives the ids and classes of one drawing the prefix
+// "kfor-ID-" in place of zrender's, which counts the charts drawn in
+// its runtime: so the same chart is the same SVG whichever runtime drew
+// it, and charts inlined in one HTML page (where an SVG's ids and the
+// classes of its style element are the page's) cannot take each other's
+// patterns and clip paths.
+func namedIDs(svg, id string) string {
+	first := zrID.FindString(svg)
+	if first == "" {
+		return svg
+	}
+	if id == "" {
+		id = "chart"
+	}
+	// Its classes are numbered across the runtime's drawings: number them
+	// again, in the order they first appear.
+	classes := map[string]string{}
+	svg = zrClass.ReplaceAllStringFunc(svg, func(c string) string {
+		if !strings.HasPrefix(c, first) {
+			return c
+		}
+		n, ok := classes[c]
+		if !ok {
+			n = strconv.Itoa(len(classes))
+			classes[c] = n
+		}
+		return first + "cls-" + n
+	})
+	return strings.ReplaceAll(svg, first, "kfor-"+id+"-")
+}
+
+// zrClass is a class of a drawing: zr, the chart's number, -cls-, the
+// class's number in the runtime.
+var zrClass = regexp.MustCompile(`\bzr[0-9]+-cls-[0-9]+\b`)
 
 // jsError maps an interrupt to errInterrupted and keeps a script error's
 // message and JS stack.

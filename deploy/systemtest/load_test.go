@@ -48,9 +48,10 @@ var (
 
 // loadProc is a started kforstats binary.
 type loadProc struct {
-	cmd  *exec.Cmd
-	base string // http://127.0.0.1:PORT
-	took time.Duration
+	cmd     *exec.Cmd
+	base    string // http://127.0.0.1:PORT
+	took    time.Duration
+	started time.Time
 }
 
 // loadStart starts bin serving and waits for /readyz, timing how long the
@@ -65,7 +66,7 @@ func loadStart(tb testing.TB, bin string, args ...string) *loadProc {
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
-	p := &loadProc{cmd: cmd, base: "http://" + addr}
+	p := &loadProc{cmd: cmd, base: "http://" + addr, started: start}
 	tb.Cleanup(p.stop)
 	for time.Since(start) < kforstatstest.WaitLimit {
 		if resp, err := client.Get(p.base + "/readyz"); err == nil {
@@ -79,6 +80,21 @@ func loadStart(tb testing.TB, bin string, args ...string) *loadProc {
 	}
 	tb.Fatalf("%s not ready within %s", bin, kforstatstest.WaitLimit)
 	return nil
+}
+
+// loadWaitInline waits until p's page holds its charts as the server drew
+// them at load (a page asked for before that leaves them to its script).
+func loadWaitInline(tb testing.TB, p *loadProc) {
+	tb.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		page := loadFetch(tb, p.base+"/", nil)
+		if bytes.Contains(page.body, []byte(`data-drawn="server"`)) && bytes.Contains(page.body, []byte(` data-echarts="`)) {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s: the page's charts were not drawn within a minute of start", p.base)
+		}
+	}
 }
 
 func (p *loadProc) stop() {
@@ -355,14 +371,22 @@ func loadSideBySide(t *testing.T, rep *loadReport, label string, p *loadProc, pe
 	return real, same
 }
 
-var assetRef = regexp.MustCompile(`(?:href|src)="(/(?:static/[^"]+|options\.js[^"]*))"`)
+// moduleImport is a static import of a module beside it in minified ES
+// module code: import{a as b}from"./chunk-X.js" or import"./chunk-X.js".
+var moduleImport = regexp.MustCompile(`(?:from|import)"\./([^"/]+\.js)"`)
+
+var assetRef = regexp.MustCompile(`(?:href|src|data-echarts|data-options)="(/(?:static/[^"]+|options\.js[^"]*))"`)
 
 // loadFirstVisit sums the compressed bytes a browser fetches on a first
-// visit: the page, its styles, scripts and chart options.
+// visit: the page, its styles, scripts and chart options. A page whose
+// charts the server drew is complete with its HTML, styles and app.js;
+// app.js fetches ECharts and the options (named in its data-echarts and
+// data-options) once the page is painted, to make the charts interactive:
+// the line says both. It returns the whole.
 func loadFirstVisit(t *testing.T, rep *loadReport, label, base string) int {
 	hdr := map[string]string{"Accept-Encoding": kforstatstest.BrowserEncodings}
 	page := loadFetch(t, base+"/", hdr)
-	total := len(page.body)
+	complete, total := len(page.body), len(page.body)
 	parts := []string{fmt.Sprintf("page %s", kb(len(page.body)))}
 	html := page.body
 	if page.header.Get("Content-Encoding") != "" {
@@ -372,16 +396,34 @@ func loadFirstVisit(t *testing.T, rep *loadReport, label, base string) int {
 	if len(refs) < 4 {
 		t.Fatalf("the page names %d assets, want its CSS, ECharts, app.js and options.js", len(refs))
 	}
+	// The modules ECharts' entry imports at once (not the maps' parts,
+	// which it imports when a map scrolls into view), fetched with it.
+	for _, m := range refs {
+		if u := string(m[1]); strings.HasPrefix(u, "/static/page-") {
+			for _, imp := range moduleImport.FindAllSubmatch(loadFetch(t, base+u, nil).body, -1) {
+				refs = append(refs, [][]byte{m[0], []byte("/static/" + string(imp[1]))})
+			}
+		}
+	}
 	for _, m := range refs {
 		u := strings.ReplaceAll(string(m[1]), "&amp;", "&")
 		a := loadFetch(t, base+u, hdr)
 		if a.status != http.StatusOK {
 			t.Fatalf("GET %s = %d", u, a.status)
 		}
+		later := bytes.Contains(m[0], []byte("data-"))
 		total += len(a.body)
-		parts = append(parts, fmt.Sprintf("%s %s %s", filepath.Base(strings.SplitN(u, "?", 2)[0]), a.header.Get("Content-Encoding"), kb(len(a.body))))
+		if !later {
+			complete += len(a.body)
+		}
+		name := filepath.Base(strings.SplitN(u, "?", 2)[0])
+		if later {
+			name += " (after the first paint)"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s %s", name, a.header.Get("Content-Encoding"), kb(len(a.body))))
 	}
-	rep.printf("%s first load, compressed as Chromium fetches it: %s (%s; page %s uncompressed)", label, kb(total), strings.Join(parts, ", "), kb(len(html)))
+	rep.printf("%s first load, compressed as Chromium fetches it: %s for the page complete, %s with the interactive charts (%s; page %s uncompressed)",
+		label, kb(complete), kb(total), strings.Join(parts, ", "), kb(len(html)))
 	return total
 }
 
@@ -411,26 +453,64 @@ func watchTab(cold bool) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// loadTimes is when a page's charts were first all visible and when they
+// were all interactive, counted from the start of its navigation.
+type loadTimes struct{ visible, drawn time.Duration }
+
 // loadDrawnTime waits until the tab's page has drawn every chart and returns
-// when it did, counted from the start of its navigation.
-func loadDrawnTime(t *testing.T, ctx context.Context, url string) time.Duration {
+// when they were visible and when drawn.
+func loadDrawnTime(t *testing.T, ctx context.Context, url string) loadTimes {
 	if err := loadWaitDrawn(ctx); err != nil {
 		t.Fatalf("%s: the charts were not all drawn: %v", url, err)
 	}
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.__kforDrawn`))
-	if err != nil || v == 0 {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__kforVisible !== undefined`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("%s: no time recorded for the charts visible: %v", url, err)
+	}
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`[window.__kforVisible, window.__kforDrawn]`))
+	if err != nil || len(v) != 2 || v[1] == 0 {
 		t.Fatalf("%s: no time recorded for the charts drawn: %v", url, err)
 	}
-	return time.Duration(v * float64(time.Millisecond))
+	return loadTimes{time.Duration(v[0] * float64(time.Millisecond)), time.Duration(v[1] * float64(time.Millisecond))}
 }
 
-// drawnAt records, in the page, when app.js marks every chart drawn:
-// performance.now() counts from the start of the navigation.
-const drawnAt = `new MutationObserver(function (_, o) {
-  if (document.documentElement && document.documentElement.getAttribute('data-charts') === 'ready') {
-    window.__kforDrawn = performance.now(); o.disconnect();
+// timesLine says the median, min and max of both times of loads.
+func timesLine(loads []loadTimes) string {
+	var vis, drawn []time.Duration
+	for _, l := range loads {
+		vis, drawn = append(vis, l.visible), append(drawn, l.drawn)
+	}
+	return fmt.Sprintf("charts visible median %s (min %s, max %s), interactive (those in view) median %s (min %s, max %s), of %d",
+		ms(median(vis)), ms(slices.Min(vis)), ms(slices.Max(vis)), ms(median(drawn)), ms(slices.Min(drawn)), ms(slices.Max(drawn)), len(loads))
+}
+
+// drawnAt records, in the page, when app.js marks every chart drawn
+// (__kforDrawn: the charts are interactive, tooltips work; on the page
+// drawn by the server, those in view, the others taken over as they come
+// near, and on both pages not the maps, drawn when scrolled to), and when every
+// chart but the maps (which the script-drawn page leaves until scrolled
+// to) is first visible (__kforVisible): the first frame painted once the
+// whole page is parsed (its footer is there) and every chart's box holds
+// a drawing, the server's SVG or ECharts'. performance.now() counts from
+// the start of the navigation.
+const drawnAt = `(function () {
+  function visible() {
+    if (!document.querySelector('body > footer')) { return false; }
+    return Array.from(document.querySelectorAll('.chart:not([data-maps])')).every(function (el) {
+      return el.querySelector('svg, canvas');
+    });
   }
-}).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-charts']});`
+  new MutationObserver(function (_, o) {
+    var root = document.documentElement;
+    if (root && window.__kforVisible === undefined && !window.__kforSeen && visible()) {
+      window.__kforSeen = true;
+      requestAnimationFrame(function () { setTimeout(function () { window.__kforVisible = performance.now(); }, 0); });
+    }
+    if (root && root.getAttribute('data-charts') === 'ready' && !window.__kforDrawn) {
+      window.__kforDrawn = performance.now();
+    }
+    if (window.__kforSeen && window.__kforDrawn) { o.disconnect(); }
+  }).observe(document, {attributes: true, childList: true, subtree: true, attributeFilter: ['data-charts']});
+})();`
 
 // loadRender loads url n times and returns the times from navigation to
 // every chart drawn; cold disables the browser's cache. It navigates the
@@ -441,7 +521,7 @@ const drawnAt = `new MutationObserver(function (_, o) {
 // engine, as a reader's first visit in a new tab is: 100-230 ms more per
 // load here (medians 548 against 315 ms cache off, 473 against 275 ms
 // repeat visit), a different figure from the one the README reports.
-func loadRender(t *testing.T, bctx context.Context, url string, n int, cold bool) []time.Duration {
+func loadRender(t *testing.T, bctx context.Context, url string, n int, cold bool) []loadTimes {
 	setup := func(ctx context.Context, s *chromedp.Target) (chromedp.Void, error) {
 		_, err := cdp.Call(ctx, s, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: cold})
 		return chromedp.Void{}, err
@@ -449,7 +529,7 @@ func loadRender(t *testing.T, bctx context.Context, url string, n int, cold bool
 	if err := chromedp.Do(bctx, setup); err != nil {
 		t.Fatalf("preparing the tab: %v", err)
 	}
-	var out []time.Duration
+	var out []loadTimes
 	for range n {
 		ctx, cancel := context.WithTimeout(bctx, 60*time.Second)
 		if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(url)); err != nil {
@@ -465,8 +545,8 @@ func loadRender(t *testing.T, bctx context.Context, url string, n int, cold bool
 // cache off, and returns the times from navigation to every chart drawn: a
 // reader's first visit in a new tab, whose renderer process and script
 // engine start cold (loadRender's first-tab loads reuse a warm one).
-func loadRenderNewTabs(t *testing.T, bctx context.Context, url string, n int) []time.Duration {
-	var out []time.Duration
+func loadRenderNewTabs(t *testing.T, bctx context.Context, url string, n int) []loadTimes {
+	var out []loadTimes
 	for range n {
 		func() {
 			ctx, cancel := chromedp.NewContext(bctx)
@@ -557,27 +637,51 @@ func TestLoadSideBySide(t *testing.T) {
 	start1 := median(starts)
 	rep.printf("start-up to /readyz, embedded record: median %s of %d starts (min %s, max %s)", ms(median(starts)), len(starts), ms(slices.Min(starts)), ms(slices.Max(starts)))
 
+	// A process left idle after its start, for its resident memory a
+	// minute later: the engines that drew the page's charts at load are
+	// freed by then.
+	idle := loadStart(t, bin)
 	p := loadStart(t, bin)
 	time.Sleep(time.Second)
 	atStart := p.memLine(t)
+	loadWaitInline(t, p)
 	series1, byName1 := seriesCount(loadScrape(t, p.base))
 	size1 := loadFirstVisit(t, rep, "1x", p.base)
 	loadFetch(t, p.base+"/api/v1/strength", kforstatstest.HotEndpoints()[1].Headers)
 	time.Sleep(2 * time.Second)
-	rep.printf("resident memory idle, no image drawn: %s a second after start; %s once the page, its options and assets and the API have been served", atStart, p.memLine(t))
+	rep.printf("resident memory: %s a second after start (drawing the default view's charts); %s once the page, its options and assets and the API have been served", atStart, p.memLine(t))
 	var peak int64
 	rps1, same1 := loadSideBySide(t, rep, "1x", p, &peak)
 	rep.printf("resident memory under load: peak %.1f MB", float64(peak)/(1<<20))
 
 	bctx := loadBrowser(t, chromium)
-	cold := loadRender(t, bctx, p.base+"/", 10, true)
-	warm := loadRender(t, bctx, p.base+"/", 10, false)
-	fresh := loadRenderNewTabs(t, bctx, p.base+"/", 10)
-	rep.printf("navigation to every chart drawn, headless Chromium on loopback, in a tab that has shown the page before: first visit (cache off) median %s of %d (min %s, max %s); repeat visit median %s",
-		ms(median(cold)), len(cold), ms(slices.Min(cold)), ms(slices.Max(cold)), ms(median(warm)))
-	rep.printf("  in a new tab each time (a cold renderer and script engine, cache off): median %s of %d (min %s, max %s)",
-		ms(median(fresh)), len(fresh), ms(slices.Min(fresh)), ms(slices.Max(fresh)))
+	// The page with its charts drawn by the server (the default), beside
+	// the same page drawn by its script alone (--web.inline-charts=false).
+	client := loadStart(t, bin, "--web.inline-charts=false")
+	loadFirstVisit(t, rep, "1x, charts drawn by the script alone:", client.base)
+	var cold []loadTimes
+	for _, pg := range []struct {
+		label string
+		base  string
+	}{{"charts drawn by the server", p.base}, {"charts drawn by the script alone", client.base}} {
+		c := loadRender(t, bctx, pg.base+"/", 10, true)
+		warm := loadRender(t, bctx, pg.base+"/", 10, false)
+		fresh := loadRenderNewTabs(t, bctx, pg.base+"/", 10)
+		if cold == nil {
+			cold = c
+		}
+		rep.printf("navigation, headless Chromium on loopback, %s:", pg.label)
+		rep.printf("  in a new tab each time (a cold renderer and script engine, cache off): %s", timesLine(fresh))
+		rep.printf("  in a tab that has shown the page before, first visit (cache off): %s", timesLine(c))
+		rep.printf("  repeat visit: %s", timesLine(warm))
+	}
+	client.stop()
 	p.stop()
+	if wait := time.Until(idle.started.Add(time.Minute)); wait > 0 {
+		time.Sleep(wait)
+	}
+	rep.printf("resident memory a minute after start, idle since (the default view's charts drawn at load, the engines freed since): %s", idle.memLine(t))
+	idle.stop()
 
 	if *loadScale <= 1 {
 		return
@@ -602,6 +706,7 @@ func TestLoadSideBySide(t *testing.T) {
 	}
 	rep.printf("%s record (%.1f MB of CSV): start-up to /readyz median %s of %d (1x: %s)", label, float64(csvBytes)/(1<<20), ms(median(starts)), len(starts), ms(start1))
 	ps := loadStart(t, bin, "--data.path="+dir, "--data.watch-interval=0")
+	loadWaitInline(t, ps)
 	seriesN, byNameN := seriesCount(loadScrape(t, ps.base))
 	sizeN := loadFirstVisit(t, rep, label, ps.base)
 	rep.printf("first load grows %.1fx from 1x to %s", float64(sizeN)/float64(size1), label)
@@ -613,7 +718,7 @@ func TestLoadSideBySide(t *testing.T) {
 		rep.printf("  %-18s %.2f and %.2f", e.Path, rpsN[e.Path]/rps1[e.Path], sameN[e.Path]/same1[e.Path])
 	}
 	coldN := loadRender(t, bctx, ps.base+"/", 5, true)
-	rep.printf("%s navigation to every chart drawn, first visit: median %s of %d (1x: %s)", label, ms(median(coldN)), len(coldN), ms(median(cold)))
+	rep.printf("%s navigation, first visit: %s (1x: %s)", label, timesLine(coldN), timesLine(cold))
 
 	// Cardinality: only the per-nation family, which comes from one list,
 	// may grow with the record; every other family stays as it is.
