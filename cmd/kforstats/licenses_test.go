@@ -18,12 +18,7 @@ import (
 // COPYING) file in the module cache and classified by its text, with no
 // network.
 func TestNoCopyleftLinked(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "kforstats")
-	build := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildStatic(t)
 	out, err := exec.Command("go", "version", "-m", bin).Output()
 	if err != nil {
 		t.Fatalf("go version -m: %v", err)
@@ -61,6 +56,19 @@ func TestNoCopyleftLinked(t *testing.T) {
 	for path := range readme {
 		t.Errorf("README's dependency table names %s, which the binary does not link", path)
 	}
+}
+
+// buildStatic builds the binary as `make build` does (static, CGO off,
+// trimmed paths) into a temporary directory and returns its path.
+func buildStatic(tb testing.TB) string {
+	tb.Helper()
+	bin := filepath.Join(tb.TempDir(), "kforstats")
+	build := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		tb.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // dependencyTable reads the README's rows | `module` | licence |.
