@@ -282,7 +282,7 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("page scrolls sideways by %dpx at %dpx wide", overflow, tc.width)
 			}
 
-			shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			shot, err := fullPageShot(ctx)
 			if err != nil {
 				t.Fatalf("screenshot: %v", err)
 			}
@@ -333,6 +333,20 @@ func saveShot(tb testing.TB, path string, png []byte) {
 	}
 }
 
+// fullPageShot takes a screenshot of the whole page, every card painted:
+// a reader's browser paints a card (content-visibility: auto) as it scrolls
+// near, a screenshot of the whole page would show the cards out of view
+// blank.
+func fullPageShot(ctx context.Context) ([]byte, error) {
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function () {
+  document.querySelectorAll('.chart-card').forEach(function (el) { el.style.contentVisibility = 'visible'; });
+  return new Promise(function (done) { requestAnimationFrame(function () { requestAnimationFrame(function () { done(true); }); }); });
+})()`, chromedp.EvalAwaitPromise)); err != nil {
+		return nil, err
+	}
+	return chromedp.Run(ctx, chromedp.FullScreenshot(100))
+}
+
 // newTab starts Chromium and opens a tab in it whose events pl records,
 // for a minute at most.
 func newTab(tb testing.TB) (context.Context, *pageLog) {
@@ -345,16 +359,18 @@ func newTab(tb testing.TB) (context.Context, *pageLog) {
 }
 
 // TestBrowserWidenAgain: narrowing the window to a phone's width applies
-// each chart's narrow media rule (a smaller title, no marker key); widening
-// it again must give back the desktop layout, not keep the phone's.
+// each chart's narrow media rule (a smaller title, no marker key) and draws
+// it within its narrower box; widening it again must give back the desktop
+// layout, not keep the phone's.
 func TestBrowserWidenAgain(t *testing.T) {
 	ctx, _ := newTab(t)
 	base := serveLoopback(t)
 	// The strength chart's main title size and subtitle, as drawn.
 	const layout = `(function () {
   var o = echarts.getInstanceByDom(document.getElementById('chart-strength')).getOption();
-  var t = o.title[0];
-  return t.textStyle.fontSize + ' ' + (t.subtext ? 'key' : 'no key');
+  var t = o.title[0], el = document.getElementById('chart-strength');
+  var fits = el.querySelector('svg').getBoundingClientRect().width <= el.clientWidth ? 'fits' : 'overflows';
+  return t.textStyle.fontSize + ' ' + (t.subtext ? 'key' : 'no key') + ' ' + fits;
 })()`
 	ready := chromedp.Poll[bool](`document.documentElement.getAttribute('data-charts') === 'ready'`, chromedp.WithPollingTimeout(20*time.Second))
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/")); err != nil {
@@ -378,7 +394,7 @@ func TestBrowserWidenAgain(t *testing.T) {
 		}
 		got = append(got, s)
 	}
-	want := []string{"16 key", "14 no key", "16 key"}
+	want := []string{"16 key fits", "14 no key fits", "16 key fits"}
 	if strings.Join(got, ", ") != strings.Join(want, ", ") {
 		t.Errorf("strength title at 1280, 390, 1280px = %q, want %q", got, want)
 	}
@@ -449,7 +465,7 @@ func TestBrowserNoScript(t *testing.T) {
 	if err != nil || !strings.Contains(note, "tooltip") {
 		t.Errorf("the <noscript> note shown = %q (%v), want one saying what the script adds", note, err)
 	}
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	shot, err := fullPageShot(ctx)
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
@@ -498,7 +514,7 @@ func TestBrowserHydrate(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.scrollTo(0, 0), true`)); err != nil {
 		t.Fatal(err)
 	}
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	shot, err := fullPageShot(ctx)
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
