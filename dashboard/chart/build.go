@@ -13,6 +13,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -28,6 +29,8 @@ type builder struct {
 	v    View
 	spec Spec
 	pal  palette
+	// pr writes the chart's text in the view's language.
+	pr *i18n.Printer
 
 	chart   echart
 	patches []patch
@@ -57,13 +60,17 @@ func newBuilder(d *dataset.Dataset, v View, spec Spec) *builder {
 	if v.Theme != Dark {
 		v.Theme = Light
 	}
-	b := &builder{d: d, v: v, spec: spec, pal: palettes[v.Theme]}
+	lang, _ := i18n.Parse(v.Lang) // "" (not named) is English
+	b := &builder{d: d, v: v, spec: spec, pal: palettes[v.Theme], pr: i18n.NewPrinter(lang)}
 	b.out = Option{ID: spec.ID, Title: spec.Title, Description: spec.Description, Height: 420}
 	if v.Theme == Dark {
 		b.out.Theme = "dark"
 	}
 	return b
 }
+
+// t is message id of the catalogue in the view's language.
+func (b *builder) t(id string, args ...any) string { return b.pr.T(id, args...) }
 
 // set records a patch.
 func (b *builder) set(path string, value any) { b.patches = append(b.patches, patch{path, value}) }

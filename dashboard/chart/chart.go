@@ -23,6 +23,10 @@ type View struct {
 	Nations []string
 	// Axis is the force-strength chart's troop axis: "" (linear) or "log".
 	Axis string
+	// Lang is the language's code (i18n.Lang.Code): "" is English, not
+	// named in the address; "en" is English named (a link keeps it, against
+	// the reader's Accept-Language).
+	Lang string
 	// Image is set when the chart is drawn as an image, not on the page:
 	// it has no interactive controls (zoom slider, toolbox, brush).
 	Image bool

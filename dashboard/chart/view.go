@@ -32,6 +32,9 @@ func (v View) Query() url.Values {
 	if v.Axis == Log {
 		q.Set("axis", Log)
 	}
+	if v.Lang != "" {
+		q.Set("lang", v.Lang)
+	}
 	return q
 }
 
