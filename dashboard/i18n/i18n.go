@@ -11,6 +11,7 @@
 package i18n
 
 import (
+	"html/template"
 	"strconv"
 	"strings"
 
@@ -188,4 +189,71 @@ func (p *Printer) script(s string) string {
 		return ToCyrillic(s)
 	}
 	return s
+}
+
+// H is T for a message that holds markup: its arguments of type
+// template.HTML (links, marked-up figures) go in as they are, the
+// message's own text and every other argument are escaped.
+func (p *Printer) H(id string, args ...any) template.HTML {
+	var marks []string
+	plain := make([]any, len(args))
+	for i, a := range args {
+		h, ok := a.(template.HTML)
+		if !ok {
+			plain[i] = a
+			continue
+		}
+		plain[i] = markOpen + strconv.Itoa(len(marks)) + markClose
+		marks = append(marks, string(h))
+	}
+	out := template.HTMLEscapeString(p.T(id, plain...))
+	for i, m := range marks {
+		out = strings.Replace(out, markOpen+strconv.Itoa(i)+markClose, m, 1)
+	}
+	return template.HTML(out)
+}
+
+// The marks that hold an argument's place in H: characters no message
+// has and HTML escaping keeps.
+const markOpen, markClose = "\uE000", "\uE001"
+
+// Code is the printer's language code, as lang= and <html lang> write it.
+func (p *Printer) Code() string { return p.lang.Code }
+
+// Day writes a date given as the record gives it (YYYY, YYYY-MM or
+// YYYY-MM-DD) in words; a text of another form comes back as it is.
+func (p *Printer) Day(iso string) string {
+	parts := strings.Split(iso, "-")
+	if len(parts) > 3 {
+		return iso
+	}
+	var n [3]int
+	for i, s := range parts {
+		v, err := strconv.Atoi(s)
+		if err != nil || (i == 0 && len(s) != 4) || (i > 0 && len(s) != 2) {
+			return iso
+		}
+		n[i] = v
+	}
+	if n[1] > 12 || n[2] > 31 {
+		return iso
+	}
+	return p.Date(n[0], n[1], n[2])
+}
+
+// Fixed writes f with digits decimals, with the language's decimal sign
+// and grouping: 39.4 in English, 39,4 in Albanian and Serbian.
+func (p *Printer) Fixed(f float64, digits int) string {
+	return p.p.Sprintf("%.*f", digits, f)
+}
+
+// Locale is the language as Open Graph's og:locale writes it.
+func (l Lang) Locale() string {
+	switch l.Code {
+	case Albanian.Code:
+		return "sq_AL"
+	case Serbian.Code, SerbianCyrillic.Code:
+		return "sr_RS"
+	}
+	return "en_GB"
 }

@@ -77,7 +77,7 @@ func TestPrinter(t *testing.T) {
 			"Nemačka", "Severna Makedonija", "Priština"},
 		"sr-Cyrl": {SerbianCyrillic, "4.700", "3. март 2026.", "јун 1999.", "КФОР има око 4.700 војника из 27 земаља, а 1999. године имао их је 50.000.",
 			"Немачка", "Северна Македонија", "Приштина"},
-		"pseudo": {Pseudo, "4,700", "⟦3 ⟦March⟧ 2026⟧", "⟦⟦June⟧ 1999⟧", "⟦KFOR has about 4,700 troops from 27 nations, down from 50,000 in 1999.⟧",
+		"pseudo": {Pseudo, "4,700", "⟦3 ⟦March⟧ 2026⟧", "⟦⟦June⟧ 1999⟧", "⟦KFOR has about 4,700 troops from 27 nations⟧⟦, down from 50,000 in 1999⟧.",
 			"Germany", "North Macedonia", "Prishtinë/Priština"},
 	}
 	for name, tc := range tests {
@@ -93,7 +93,7 @@ func TestPrinter(t *testing.T) {
 			check("Date(2026, 3, 3)", p.Date(2026, 3, 3), tc.day)
 			check("Date(1999, 6, 0)", p.Date(1999, 6, 0), tc.month)
 			check("Date(2011, 0, 0)", p.Date(2011, 0, 0), "2011")
-			check("summary", p.T("headline.summary", p.Number(4700), 27, p.Number(50000), "1999"), tc.summary)
+			check("summary", p.T("headline.sentence_nations", p.Number(4700), 27)+p.T("headline.sentence_peak", p.Number(50000), "1999")+".", tc.summary)
 			check(`Nation("DEU")`, p.Nation("DEU"), tc.germany)
 			check(`Nation("MK")`, p.Nation("MK"), tc.macedonia)
 			check(`Place("Prishtinë/Priština")`, p.Place("Prishtinë/Priština"), tc.capital)
