@@ -107,7 +107,38 @@ func (p *Printer) Lang() Lang { return p.lang }
 // grouping; a year is passed as a string, which is not grouped). An id no catalogue has comes back as itself, which the
 // catalogue test catches.
 func (p *Printer) T(id string, args ...any) string {
-	return p.p.Sprintf(id, args...)
+	s := p.p.Sprintf(id, args...)
+	if p.base() == "sr" {
+		// A Serbian date ends with a stop (3. mart 2026.): a message that
+		// ends a sentence after one must not stop twice.
+		s = oneStop(s)
+	}
+	return s
+}
+
+// oneStop writes a stop doubled as one, leaving an ellipsis (...) alone.
+func oneStop(s string) string {
+	if !strings.Contains(s, "..") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if s[i] != '.' {
+			continue
+		}
+		j := i
+		for j+1 < len(s) && s[j+1] == '.' {
+			j++
+		}
+		if j-i == 1 { // exactly two
+			i = j
+		} else {
+			b.WriteString(s[i+1 : j+1])
+			i = j
+		}
+	}
+	return b.String()
 }
 
 // Number writes n with the language's digit grouping: 4,700 in English,

@@ -3,6 +3,7 @@ package i18n
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -111,6 +112,8 @@ func TestToCyrillic(t *testing.T) {
 		"<b>vojnika</b> &amp; više":   "<b>војника</b> &amp; више",
 		"izvor: https://kfor.example": "извор: https://kfor.example",
 		"Camp Bondsteel":              "Цамп Бондстеел",
+		"(Ctrl ili ⌘), CSV i zip":     "(Ctrl или ⌘), CSV и zip",
+		"Ctrlx, csv":                  "Цтрлx, цсв",
 	}
 	for in, want := range tests {
 		if got := ToCyrillic(in); got != want {
@@ -152,5 +155,21 @@ func TestParse(t *testing.T) {
 	}
 	if got, ok := Parse("de"); ok || got.Code != "en" {
 		t.Errorf("Parse(de) = %v, %v; want English, false", got.Code, ok)
+	}
+}
+
+func TestOneStop(t *testing.T) {
+	for in, want := range map[string]string{
+		"Podaci do 3. mart 2026..": "Podaci do 3. mart 2026.",
+		"čekaj... a onda..":        "čekaj... a onda.",
+		"jun 2024.:":               "jun 2024.:",
+		"..":                       ".",
+	} {
+		if got := oneStop(in); got != want {
+			t.Errorf("oneStop(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := NewPrinter(SerbianCyrillic).T("page.lede", NewPrinter(SerbianCyrillic).Date(2026, 3, 3)); strings.Contains(got, "..") {
+		t.Errorf("the lede in Serbian = %q: two stops", got)
 	}
 }
