@@ -3,8 +3,8 @@ package dashboard
 import (
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
