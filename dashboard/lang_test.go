@@ -53,6 +53,9 @@ func TestPageLanguages(t *testing.T) {
 			if w.Code != 200 {
 				t.Fatalf("GET %s = %d", tc.target, w.Code)
 			}
+			if cl := w.Header().Get("Content-Language"); cl != tc.lang {
+				t.Errorf("Content-Language = %q, want %q", cl, tc.lang)
+			}
 			if v := w.Header().Get("Vary"); !strings.Contains(v, "Accept-Language") || !strings.Contains(v, "Accept-Encoding") {
 				t.Errorf("Vary = %q, want Accept-Encoding and Accept-Language", v)
 			}
