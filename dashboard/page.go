@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dashboard/param"
 	"github.com/kforstats/kforstats/dataset"
 )
@@ -284,7 +285,7 @@ func listChoices(d *dataset.Dataset, chosen *dataset.List) (out []listChoice, to
 		if !keep[i] {
 			continue
 		}
-		label := ls.Date.String() + " · " + chart.CoverageText(d, ls)
+		label := ls.Date.String() + " · " + chart.CoverageText(i18n.NewPrinter(i18n.English), d, ls)
 		if ls.Complete {
 			label += " (complete)"
 		}

@@ -197,7 +197,7 @@ func TestCoverageTextOverTotal(t *testing.T) {
 		t.Fatalf("the list of %s adds up to %d of %d: pick a list over its total", ls.Date, c.Sum, c.Total)
 	}
 	want := fmt.Sprintf("%d nations, %s listed against a force of %s", len(ls.Entries), Thousands(c.Sum), Thousands(c.Total))
-	if got := CoverageText(d, ls); got != want {
+	if got := CoverageText(english, d, ls); got != want {
 		t.Errorf("CoverageText(%s) = %q, want %q", ls.Date, got, want)
 	}
 }
