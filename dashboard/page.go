@@ -328,7 +328,7 @@ func listChoices(d *dataset.Dataset, pr *i18n.Printer, chosen *dataset.List) (ou
 		if !keep[i] {
 			continue
 		}
-		label := pr.Day(ls.Date.String()) + " · " + chart.CoverageText(d, ls)
+		label := pr.Day(ls.Date.String()) + " · " + chart.CoverageText(pr, d, ls)
 		if ls.Complete {
 			label += " " + pr.T("controls.list_complete")
 		}

@@ -147,6 +147,27 @@ func (p *Printer) Number(n int) string {
 	return p.p.Sprint(n)
 }
 
+// Percent writes a percentage (91.4 for 91.4%) with decimals digits after
+// the language's decimal separator: 91.4% in English, 91,4% in Albanian
+// and Serbian; signed writes the sign of a change (+3.4%, -0.5%).
+func (p *Printer) Percent(v float64, decimals int, signed bool) string {
+	verb := "%." + strconv.Itoa(decimals) + "f%%"
+	if signed {
+		verb = "%+." + strconv.Itoa(decimals) + "f%%"
+	}
+	return p.p.Sprintf(verb, v)
+}
+
+// Separators returns the language's digit-group separator and decimal
+// separator (",", "." in English; a no-break space and "," in Albanian;
+// "." and "," in Serbian), for a chart's axis labels, which ECharts writes
+// in the browser.
+func (p *Printer) Separators() (group, decimal string) {
+	thousand := []rune(p.p.Sprint(1000))     // 1,000
+	half := []rune(p.p.Sprintf("%.1f", 1.5)) // 1.5
+	return string(thousand[1 : len(thousand)-3]), string(half[1 : len(half)-1])
+}
+
 // Date writes a date of the given precision (year, month or day: 1, 2 or
 // 3 parts) in words: 3 March 2026, 3 mars 2026, 3. mart 2026.
 func (p *Printer) Date(year, month, day int) string {

@@ -173,3 +173,33 @@ func TestOneStop(t *testing.T) {
 		t.Errorf("the lede in Serbian = %q: two stops", got)
 	}
 }
+
+func TestPercentAndSeparators(t *testing.T) {
+	tests := map[string]struct {
+		lang                 Lang
+		share, change, whole string
+		group, decimal       string
+	}{
+		"en":      {English, "91.4%", "+3.4%", "90%", ",", "."},
+		"sq":      {Albanian, "91,4%", "+3,4%", "90%", "\u00a0", ","},
+		"sr":      {Serbian, "91,4%", "+3,4%", "90%", ".", ","},
+		"sr-Cyrl": {SerbianCyrillic, "91,4%", "+3,4%", "90%", ".", ","},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			p := NewPrinter(tc.lang)
+			if got := p.Percent(91.4, 1, false); got != tc.share {
+				t.Errorf("Percent(91.4, 1, false) = %q, want %q", got, tc.share)
+			}
+			if got := p.Percent(3.4, 1, true); got != tc.change {
+				t.Errorf("Percent(3.4, 1, true) = %q, want %q", got, tc.change)
+			}
+			if got := p.Percent(90, 0, false); got != tc.whole {
+				t.Errorf("Percent(90, 0, false) = %q, want %q", got, tc.whole)
+			}
+			if g, d := p.Separators(); g != tc.group || d != tc.decimal {
+				t.Errorf("Separators() = %q, %q; want %q, %q", g, d, tc.group, tc.decimal)
+			}
+		})
+	}
+}
