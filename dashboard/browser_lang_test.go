@@ -16,8 +16,8 @@ import (
 // overflowing lists what a reader would see cut off or spilling: a box of
 // the page (a headline card, the controls, a chart's card, a button, the
 // language switch) whose text is wider than the box, and in every chart's
-// drawing a text that runs out of the drawing or, for the chart's title,
-// into its toolbox. Albanian and Serbian run longer than English.
+// drawing a text that runs out of the drawing or into the toolbox (where
+// ECharts placed it). Albanian and Serbian run longer than English.
 const overflowing = `(function () {
   var out = [];
   document.querySelectorAll('.fig, .fig dt, .controls fieldset, .controls label, .top h1, .langs, .button, button, .chart-card, .downloads, summary').forEach(function (el) {
@@ -30,16 +30,26 @@ const overflowing = `(function () {
     var svg = el.querySelector('svg'), c = echarts.getInstanceByDom(el);
     if (!svg || !c) { return; }
     var box = svg.getBoundingClientRect(), o = c.getOption(), title = (o.title && o.title[0] && o.title[0].text) || '';
-    var tools = 0, f = (o.toolbox && o.toolbox[0] && o.toolbox[0].show !== false && o.toolbox[0].feature) || {};
-    Object.keys(f).forEach(function (k) { if (f[k] && f[k].show !== false) { tools += k === 'dataZoom' ? 2 : 1; } });
+    // The toolbox's icons where ECharts drew them (not their names,
+    // shown on hover only, nor the transparent background).
+    var tb = null, tv = (c._componentsViews || []).filter(function (v) { return v && v.type === 'toolbox'; })[0];
+    if (tv) {
+      tv.group.eachChild(function (icon) {
+        if (icon.type !== 'path') { return; } // the transparent background
+        var g = icon.getBoundingRect().clone(), m = icon.getComputedTransform();
+        if (m) { g.applyTransform(m); }
+        var r = {left: box.left + g.x, right: box.left + g.x + g.width, top: box.top + g.y, bottom: box.top + g.y + g.height};
+        tb = !tb ? r : {left: Math.min(tb.left, r.left), right: Math.max(tb.right, r.right), top: Math.min(tb.top, r.top), bottom: Math.max(tb.bottom, r.bottom)};
+      });
+    }
     svg.querySelectorAll('text').forEach(function (t) {
       var r = t.getBoundingClientRect(), s = t.textContent;
       if (!s || r.width === 0 || getComputedStyle(t).display === 'none' || t.closest('[clip-path]')) { return; }
       if (r.left < box.left - 1 || r.right > box.right + 1) {
         out.push(el.getAttribute('data-chart') + ': "' + s.slice(0, 40) + '" runs out of the drawing (' + Math.round(r.left - box.left) + '..' + Math.round(r.right - box.left) + ' of ' + Math.round(box.width) + ')');
       }
-      if (s === title && tools && r.right > box.right - 8 - tools * 25) {
-        out.push(el.getAttribute('data-chart') + ': its title "' + s.slice(0, 40) + '" runs into the toolbox');
+      if (tb && r.right > tb.left && r.left < tb.right && r.bottom > tb.top && r.top < tb.bottom) {
+        out.push(el.getAttribute('data-chart') + ': ' + (s === title ? 'its title ' : '') + '"' + s.slice(0, 40) + '" runs into the toolbox');
       }
     });
   });

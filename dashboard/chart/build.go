@@ -290,10 +290,48 @@ func (b *builder) finish() (Option, map[string]any, error) {
 	for k, v := range b.narrowTitle {
 		mainTitle[k] = v
 	}
+	// On a phone the toolbox leaves the title's line (a title in Albanian
+	// or Serbian would run under it) for the source line's, whose text
+	// then ends short of it.
+	sourceWidth := narrowWidth - 16
+	if tb, ok := obj["toolbox"].(map[string]any); ok {
+		tools := 0
+		features, _ := tb["feature"].(map[string]any)
+		for k, f := range features {
+			m, ok := f.(map[string]any)
+			switch types, _ := m["type"].([]any); {
+			case !ok || m["show"] == false:
+			case len(types) > 0: // the brush's, one icon a type
+				tools += len(types)
+			case k == "dataZoom": // zoom and back
+				tools += 2
+			default:
+				tools++
+			}
+		}
+		sourceWidth -= tools*(narrowTool+narrowToolGap) + 8
+	}
 	narrow := map[string]any{"title": []any{
 		mainTitle,
-		map[string]any{"textStyle": map[string]any{"fontSize": 10, "width": 300, "overflow": "truncate"}},
+		map[string]any{"textStyle": map[string]any{"fontSize": 10, "width": sourceWidth, "overflow": "truncate"}},
 	}}
+	if _, ok := obj["toolbox"]; ok {
+		narrow["toolbox"] = map[string]any{"bottom": 2, "itemSize": narrowTool, "itemGap": narrowToolGap}
+		// The plot or map rises by the icons' height above the bottom
+		// line (a chart laying out its own narrow grid places it).
+		if grids, ok := obj["grid"].([]any); ok && len(grids) == 1 {
+			if g, ok := grids[0].(map[string]any); ok {
+				if bottom, err := strconv.Atoi(fmt.Sprint(g["bottom"])); err == nil {
+					narrow["grid"] = []any{map[string]any{"bottom": bottom + narrowTool + 4}}
+				}
+			}
+		}
+		if g, ok := obj["geo"].(map[string]any); ok {
+			if bottom, ok := g["bottom"].(int); ok {
+				narrow["geo"] = map[string]any{"bottom": bottom + narrowTool + 4}
+			}
+		}
+	}
 	for k, v := range b.narrow {
 		narrow[k] = v
 	}
@@ -312,6 +350,10 @@ func (b *builder) finish() (Option, map[string]any, error) {
 	o.AsOf = b.asOf
 	return o, obj, nil
 }
+
+// The narrowest drawing laid out (a 320 px phone's card) and the
+// toolbox's icons on a phone.
+const narrowWidth, narrowTool, narrowToolGap = 280, 13, 7
 
 // setPath sets value at a dotted path in obj, making maps on the way.
 func setPath(obj map[string]any, path string, value any) error {

@@ -64,15 +64,19 @@ func (b *builder) unitKinds(k dataset.UnitKind) string { return b.t("unit.kinds.
 
 // neighbours are Kosovo's neighbours, named on the structure map (in the
 // view's language, from CLDR) at a point inside each that the frame shows.
+// A name by the frame's edge starts (align left) or ends (right) at its
+// point, so that a long name ("Maqedonia e Veriut", "Северна Македонија")
+// runs inwards, never out of the drawing.
 var neighbours = []struct {
 	code     string // ISO 3166
 	lat, lon float64
+	align    string
 }{
-	{"XK", 42.47, 20.55},
-	{"RS", 43.2, 21.65},
-	{"ME", 42.95, 20.05},
-	{"AL", 42.2, 20.1},
-	{"MK", 41.97, 21.8},
+	{"XK", 42.47, 20.55, "center"},
+	{"RS", 43.2, 21.65, "center"},
+	{"ME", 42.95, 19.9, "left"},
+	{"AL", 42.2, 19.95, "left"},
+	{"MK", 41.97, 21.9, "right"},
 }
 
 // structureDay is the instant the structure map shows: the view's date, or
@@ -207,7 +211,7 @@ func structureMapChart(b *builder) error {
 		names = append(names, item{Name: b.pr.Place(pl.name), Value: []float64{pl.lon, pl.lat}})
 	}
 	for _, n := range neighbours {
-		countries = append(countries, item{Name: b.pr.Nation(n.code), Value: []float64{n.lon, n.lat}})
+		countries = append(countries, item{Name: b.pr.Nation(n.code), Value: []float64{n.lon, n.lat}, Label: map[string]any{"align": n.align}})
 	}
 	b.geoLabels(c, b.t("legend.places"), names, map[string]any{"position": "top", "distance": 10,
 		"color": p.text, "fontSize": 11, "textBorderColor": p.bg, "textBorderWidth": 3})
@@ -410,6 +414,10 @@ func worldMapChart(b *builder) error {
 	}
 	sub := b.t(key, b.listSummary(ls), natoN, partnerN)
 	c.SetGlobalOptions(b.frame(sub, false, 0)...)
+	// A phone shows the list's line alone (the ramps below say which
+	// colour is which), broken where it would not fit.
+	b.narrowTitle = map[string]any{"subtext": b.listSummary(ls),
+		"subtextStyle": map[string]any{"fontSize": 11, "width": narrowWidth - 16, "overflow": "break"}}
 	// The ramps' legends, one line each for a membership with a figure:
 	// "NATO 1 ▮▮▮▮▮ 869", five swatches along its ramp, as titles (a
 	// continuous visual map drew a bar but sampled it into a hundred
