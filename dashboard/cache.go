@@ -82,6 +82,7 @@ type cached struct {
 // Header values shared by every cached answer.
 var (
 	varyEncoding = []string{"Accept-Encoding"}
+	varyBoth     = []string{"Accept-Encoding, Accept-Language"}
 	noCache      = []string{"no-cache"} // revalidate: the dataset may be reloaded
 	encodingBr   = []string{"br"}
 	encodingGzip = []string{"gzip"}
@@ -319,7 +320,11 @@ func (e *cached) write(c *gin.Context) {
 	}
 	if e.status == http.StatusOK {
 		h["Etag"] = e.etagValue
-		h["Vary"] = varyEncoding
+		if _, lang := h["Vary"]; lang { // the route negotiates the language
+			h["Vary"] = varyBoth
+		} else {
+			h["Vary"] = varyEncoding
+		}
 		if _, ok := e.header["Cache-Control"]; !ok {
 			h["Cache-Control"] = noCache
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -39,9 +40,9 @@ type shareTags struct {
 }
 
 // share returns the tags of a view: its strength chart as the image.
-func (s *Server) share(v chart.View, d *dataset.Dataset) shareTags {
-	t := shareTags{Title: "KFOR troop levels, 1999 to today · kforstats",
-		Description: fmt.Sprintf("The sourced record of KFOR's troop levels, record %s, data to %s.", datasetVersion(d), d.AsOf)}
+func (s *Server) share(v chart.View, d *dataset.Dataset, pr *i18n.Printer) shareTags {
+	t := shareTags{Title: pr.T("page.title") + " · kforstats",
+		Description: pr.T("page.share_description", datasetVersion(d), pr.Day(d.AsOf.String()))}
 	if base := strings.TrimSuffix(s.cfg.ExternalURL, "/"); base != "" {
 		t.URL = withQuery(base+"/", v.Query())
 		t.Image = withQuery(base+"/charts/strength.png", v.Query())

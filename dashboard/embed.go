@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dashboard/images"
 	"github.com/kforstats/kforstats/dashboard/param"
 )
@@ -24,6 +25,7 @@ var embedTemplate = template.Must(template.ParseFS(templateFS, "templates/embed.
 type embedData struct {
 	ID, Title, Footer     string
 	Dark                  bool
+	P                     *i18n.Printer
 	PageURL, OptionsURL   string
 	EChartsJS, AppJS, CSS string
 }
@@ -42,11 +44,12 @@ func (s *Server) handleEmbed() handler {
 		if !ok {
 			return
 		}
-		data := embedData{ID: id, Dark: v.Theme == chart.Dark, PageURL: withQuery("/", v.Query()), OptionsURL: withQuery("/options.js", v.Query()),
+		pr := i18n.NewPrinter(pageLang(v))
+		data := embedData{ID: id, Dark: v.Theme == chart.Dark, P: pr, PageURL: withQuery("/", v.Query()), OptionsURL: withQuery("/options.js", v.Query()),
 			EChartsJS: assetPath("page.js"), AppJS: assetPath("app.js"), CSS: assetPath("app.css")}
 		for _, o := range opts {
 			if o.ID == id {
-				data.Title, data.Footer = o.Title, images.Footer(d, o.Sources, strings.TrimSuffix(s.cfg.ExternalURL, "/"))
+				data.Title, data.Footer = o.Title, images.Footer(d, pr, o.Sources, strings.TrimSuffix(s.cfg.ExternalURL, "/"))
 			}
 		}
 		var b bytes.Buffer

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -14,8 +13,11 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dashboard/param"
 	"github.com/kforstats/kforstats/dataset"
 )
@@ -23,9 +25,7 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pageTemplate = template.Must(template.New("page.html").Funcs(template.FuncMap{
-	"num": func(n int) string { return chart.Thousands(n) },
-}).ParseFS(templateFS, "templates/page.html"))
+var pageTemplate = template.Must(template.ParseFS(templateFS, "templates/page.html"))
 
 // contentSecurityPolicy allows scripts from this origin only: the page has
 // no inline script, and the chart options arrive as a same-origin script.
@@ -49,8 +49,8 @@ type figure struct {
 	Text  string // the number as shown
 }
 
-func intFigure(name string, n int) figure {
-	return figure{Name: name, Value: strconv.Itoa(n), Text: chart.Thousands(n)}
+func intFigure(pr *i18n.Printer, name string, n int) figure {
+	return figure{Name: name, Value: strconv.Itoa(n), Text: pr.Number(n)}
 }
 
 func floatFigure(name string, f float64, text string) figure {
@@ -82,37 +82,73 @@ type headline struct {
 	Sentence, Citation string
 	// LatestRow and PeakRow link each card to its figure in the API.
 	LatestRow, PeakRow string
+	// SplitNATO and SplitPartner are the split's figures, marked up.
+	SplitNATO, SplitPartner template.HTML
 }
 
-func newHeadline(d *dataset.Dataset) headline {
+// markup is a figure as the page marks it up, for scrapers and tests.
+func (f figure) markup() template.HTML {
+	return template.HTML(`<span data-figure="` + template.HTMLEscapeString(f.Name) + `" data-value="` + template.HTMLEscapeString(f.Value) + `">` +
+		template.HTMLEscapeString(f.Text) + `</span>`)
+}
+
+func newHeadline(d *dataset.Dataset, pr *i18n.Printer) headline {
 	sm := Summary(d)
 	h := headline{
-		Latest: intFigure("latest_troops", sm.Latest.Troops), LatestRef: sm.Latest,
-		Peak: intFigure("peak_troops", sm.Peak.Troops), PeakRef: sm.Peak,
-		Drawdown: floatFigure("drawdown_ratio", sm.DrawdownRatio, fmt.Sprintf("%.0f%%", sm.DrawdownRatio*100)),
+		Latest: intFigure(pr, "latest_troops", sm.Latest.Troops), LatestRef: sm.Latest,
+		Peak: intFigure(pr, "peak_troops", sm.Peak.Troops), PeakRef: sm.Peak,
+		Drawdown: floatFigure("drawdown_ratio", sm.DrawdownRatio, pr.T("number.percent", int(sm.DrawdownRatio*100+0.5))),
 		PeakYear: d.Summarize().Peak.Date.Year, PeakTheatre: sm.PeakTheatre, PeakKosovo: sm.PeakKosovo,
-		Sentence: sm.Sentence, Citation: sm.Citation,
+		Sentence: localSentence(d, pr, sm.Sentence), Citation: sm.Citation,
 		LatestRow: figureRow(sm.Latest), PeakRow: figureRow(sm.Peak),
 	}
 	if n := sm.Nations; n != nil {
-		f := intFigure("nations", n.All)
+		f := intFigure(pr, "nations", n.All)
 		h.Nations, h.NationsRef = &f, n
 	}
 	if sp := sm.Split; sp != nil && sp.NATO != nil && sp.Partner != nil {
-		nf, pf := intFigure("nato_nations", *sp.NATO), intFigure("partner_nations", *sp.Partner)
+		nf, pf := intFigure(pr, "nato_nations", *sp.NATO), intFigure(pr, "partner_nations", *sp.Partner)
 		h.NATO, h.Partner, h.SplitRef = &nf, &pf, sp
+		h.SplitNATO, h.SplitPartner = nf.markup(), pf.markup()
 		h.SplitSum = *sp.NATO + *sp.Partner
 		h.SplitApart = sm.Nations == nil || sm.Nations.All != h.SplitSum || sm.Nations.Date != sp.Date
 	}
 	if sm.AreaKm2 > 0 {
-		a := floatFigure("area_km2", sm.AreaKm2, chart.Thousands(int(sm.AreaKm2+0.5)))
-		p := floatFigure("troops_per_100km2", sm.TroopsPer100Km2, strconv.FormatFloat(sm.TroopsPer100Km2, 'f', 1, 64))
+		a := floatFigure("area_km2", sm.AreaKm2, pr.Number(int(sm.AreaKm2+0.5)))
+		p := floatFigure("troops_per_100km2", sm.TroopsPer100Km2, pr.Fixed(sm.TroopsPer100Km2, 1))
 		h.Area, h.Per100 = &a, &p
 		if f, ok := d.Fact(dataset.AreaKey); ok {
 			h.AreaSource = f.Source
 		}
 	}
 	return h
+}
+
+// localSentence is the headline sentence in pr's language: the API's
+// English sentence as it is, or the same figures in the catalogue's words.
+// It joins the same figures as sentence does, under the same conditions.
+func localSentence(d *dataset.Dataset, pr *i18n.Printer, english string) string {
+	if pr.Code() == i18n.English.Code {
+		return english
+	}
+	sm := d.Summarize()
+	id := "headline.sentence"
+	if sm.Latest.Confidence == dataset.Exact {
+		id += "_exact"
+	}
+	withNations := sm.Nations != nil && sm.Latest.Date.Time().Sub(sm.Nations.Date.Time()).Abs() <= 366*24*time.Hour
+	if withNations {
+		id += "_nations"
+	}
+	args := []any{pr.Number(sm.Latest.Troops)}
+	if withNations {
+		args = append(args, sm.Nations.Nations)
+	}
+	text := pr.T(id, args...)
+	if sm.Peak.Troops > sm.Latest.Troops {
+		text += pr.T("headline.sentence_peak", pr.Number(sm.Peak.Troops), strconv.Itoa(sm.Peak.Date.Year))
+	}
+	return text + pr.T("headline.sentence_as_of", pr.Day(sm.Latest.Date.String()))
 }
 
 // figureRow links a headline figure to every observation of its day in the
@@ -169,6 +205,14 @@ type pageTable struct {
 
 // Cut reports whether the page lists fewer rows than the table has.
 func (t pageTable) Cut() bool { return len(t.Rows) < t.Total }
+
+// CutText says which rows the page lists: "newest 250 of 1,000 rows".
+func (t pageTable) CutText(pr *i18n.Printer) string {
+	if t.Newest {
+		return pr.T("table.cut_newest", len(t.Rows), t.Total)
+	}
+	return pr.T("table.cut_first", len(t.Rows), t.Total)
+}
 
 // newPageTable lists at most maxTableRows of the n-th (1-based) table of
 // chart id. A table of dated rows (its first column all dates) keeps its
@@ -252,7 +296,7 @@ type listChoice struct {
 // newest complete lists (a quarter of the bound at most), the newest lists
 // to fill the bound, and the list chosen; the page then adds a date field
 // that reaches the list in force on any day.
-func listChoices(d *dataset.Dataset, chosen *dataset.List) (out []listChoice, total int) {
+func listChoices(d *dataset.Dataset, pr *i18n.Printer, chosen *dataset.List) (out []listChoice, total int) {
 	all := chart.ListDates(d)
 	keep := make([]bool, len(all))
 	n := 0
@@ -284,9 +328,9 @@ func listChoices(d *dataset.Dataset, chosen *dataset.List) (out []listChoice, to
 		if !keep[i] {
 			continue
 		}
-		label := ls.Date.String() + " · " + chart.CoverageText(d, ls)
+		label := pr.Day(ls.Date.String()) + " · " + chart.CoverageText(pr, d, ls)
 		if ls.Complete {
-			label += " (complete)"
+			label += " " + pr.T("controls.list_complete")
 		}
 		out = append(out, listChoice{Value: ls.Date.ISO(), Label: label, Selected: selected})
 	}
@@ -295,21 +339,33 @@ func listChoices(d *dataset.Dataset, chosen *dataset.List) (out []listChoice, to
 
 // nationChoices are the nation picker's entries: every nation the record
 // has a figure for, by name, with its count of figures.
-func nationChoices(d *dataset.Dataset, chosen []string) []listChoice {
+func nationChoices(d *dataset.Dataset, pr *i18n.Printer, chosen []string) []listChoice {
 	var out []listChoice
+	col := collate.New(language.MustParse(pr.Code()))
 	for _, n := range d.Nations {
 		k := len(d.NationFigures(n.Code))
 		if k == 0 {
 			continue
 		}
-		label := n.Name + " (" + strconv.Itoa(k) + " figure"
-		if k != 1 {
-			label += "s"
+		id := "controls.nation_figures"
+		if k == 1 {
+			id = "controls.nation_figure"
 		}
-		out = append(out, listChoice{Value: n.Code, Label: label + ")", Selected: slices.Contains(chosen, n.Code)})
+		label := pr.T(id, nationName(pr, n), k)
+		out = append(out, listChoice{Value: n.Code, Label: label, Selected: slices.Contains(chosen, n.Code)})
 	}
-	slices.SortFunc(out, func(a, b listChoice) int { return strings.Compare(a.Label, b.Label) })
+	slices.SortFunc(out, func(a, b listChoice) int { return col.CompareString(a.Label, b.Label) })
 	return out
+}
+
+// nationName is a nation's name in the printer's language: the record's
+// own in English (it writes the names the sources use, Türkiye), CLDR's in
+// the others.
+func nationName(pr *i18n.Printer, n *dataset.Nation) string {
+	if pr.Code() == i18n.English.Code || pr.Code() == "" {
+		return n.Name
+	}
+	return pr.Nation(n.Code)
 }
 
 // pageData is what the template renders.
@@ -336,6 +392,86 @@ type pageData struct {
 	Drawn                 bool
 	EChartsJS, AppJS, CSS string
 	SourcesCount          int
+
+	// P writes the page's text in its language.
+	P *i18n.Printer
+	// Langs is the language switch; DefaultHref the view without lang=,
+	// which the reader's browser settles.
+	Langs       []langLink
+	DefaultHref string
+	// OGLocale and OGAlternates are the Open Graph locales.
+	OGLocale     string
+	OGAlternates []string
+	// LangParam is the view's lang=, kept by the form.
+	LangParam string
+}
+
+// langLink is one language of the switch and of the hreflang alternates.
+type langLink struct {
+	Code, Name, Href string
+	Current          bool
+}
+
+// The marked-up pieces of the page's messages: they go into a message as
+// arguments, so that a translation can move them.
+var (
+	pageMarks = struct{ Exact, Approximate, Derived, Uncertain template.HTML }{
+		`<span class="m exact">●</span>`, `<span class="m">○</span>`, `<span class="m">◇</span>`, `<span class="m">△</span>`}
+)
+
+// Marks are the strength chart's marker symbols.
+func (pageData) Marks() any { return pageMarks }
+
+// ImageCode is the chart image URL pattern, as code.
+func (pageData) ImageCode() template.HTML {
+	return `<code>/charts/ID.svg</code>`
+}
+
+// CSVCode is the extension the API drops for JSON, as code.
+func (pageData) CSVCode() template.HTML { return `<code>.csv</code>` }
+
+// CCBY and Apache link the licences.
+func (pageData) CCBY() template.HTML {
+	return `<a href="https://creativecommons.org/licenses/by/4.0/" rel="license noreferrer">CC BY 4.0</a>`
+}
+
+// Apache links the code's licence.
+func (pageData) Apache() template.HTML {
+	return `<a href="https://www.apache.org/licenses/LICENSE-2.0" rel="noreferrer">Apache License 2.0</a>`
+}
+
+// Link is a same-origin link with its text, escaped, for a message.
+func (pageData) Link(href, text string) template.HTML {
+	return template.HTML(`<a href="` + template.HTMLEscapeString(href) + `">` + template.HTMLEscapeString(text) + `</a>`)
+}
+
+// langLinks is the language switch of view v: each language's link to
+// the same view.
+func langLinks(v chart.View, current i18n.Lang) []langLink {
+	var out []langLink
+	for _, l := range i18n.Languages {
+		lv := v
+		lv.Lang = l.Code
+		out = append(out, langLink{Code: l.Code, Name: l.Name, Href: withQuery("/", lv.Query()), Current: l.Code == current.Code})
+	}
+	return out
+}
+
+// ogAlternates are the Open Graph locales of the other languages.
+func ogAlternates(current i18n.Lang) []string {
+	var out []string
+	for _, l := range i18n.Languages {
+		if loc := l.Locale(); loc != current.Locale() && !slices.Contains(out, loc) {
+			out = append(out, loc)
+		}
+	}
+	return out
+}
+
+// pageLang is the language of view v: "" is English.
+func pageLang(v chart.View) i18n.Lang {
+	l, _ := i18n.Parse(v.Lang)
+	return l
 }
 
 // handlePage serves the dashboard.
@@ -351,9 +487,14 @@ func (s *Server) handlePage() handler {
 		if !complete {
 			c.Set(dontKeep, true) // made again, complete, once the drawings are done
 		}
+		lang := pageLang(v)
+		pr := i18n.NewPrinter(lang)
+		noLang := v
+		noLang.Lang = ""
 		data := pageData{
-			Version: s.cfg.Version, Checksum: shortSum(d.Checksum), AsOf: d.AsOf.String(), DatasetVersion: datasetVersion(d), Cite: Cite(d, s.cfg.Now()), Share: s.share(v, d),
-			Notices: notices, Head: newHeadline(d), Dark: v.Theme == chart.Dark,
+			Version: s.cfg.Version, Checksum: shortSum(d.Checksum), AsOf: d.AsOf.String(), DatasetVersion: datasetVersion(d), Cite: Cite(d, s.cfg.Now()), Share: s.share(v, d, pr),
+			Notices: notices, Head: newHeadline(d, pr), Dark: v.Theme == chart.Dark,
+			P: pr, Langs: langLinks(v, lang), DefaultHref: withQuery("/", noLang.Query()), OGLocale: lang.Locale(), OGAlternates: ogAlternates(lang), LangParam: v.Lang,
 			Min: param.FirstDay.Format(time.DateOnly), Max: s.cfg.Now().UTC().Format(time.DateOnly),
 			EChartsJS: assetPath("page.js"), AppJS: assetPath("app.js"), CSS: assetPath("app.css"),
 			OptionsURL: withQuery("/options.js", v.Query()), ResetURL: "/", SourcesCount: len(d.Sources),
@@ -377,11 +518,9 @@ func (s *Server) handlePage() handler {
 			axis.Axis, data.LogAxis = "", true
 		}
 		data.AxisURL = withQuery("/", axis.Query()) + "#strength"
-		if v.Theme == chart.Dark {
-			data.ResetURL = "/?theme=dark"
-		}
-		data.Lists, data.ListsTotal = listChoices(d, chart.ChooseList(d, v).List)
-		data.NationChoices = nationChoices(d, v.Nations)
+		data.ResetURL = withQuery("/", chart.View{Theme: v.Theme, Lang: v.Lang}.Query())
+		data.Lists, data.ListsTotal = listChoices(d, pr, chart.ChooseList(d, v).List)
+		data.NationChoices = nationChoices(d, pr, v.Nations)
 		for _, o := range opts {
 			pc := pageChart{Option: o, Sources: listedSources(o.Sources), SourcesTotal: len(o.Sources), Maps: mapURLs(o.Maps),
 				SVG: svgs[o.ID], BoxWidth: pageImage(o, v).Width, BoxHeight: pageImage(o, v).Height}
@@ -390,8 +529,8 @@ func (s *Server) handlePage() handler {
 			}
 			tq := withQuery("/table/"+o.ID, v.Query())
 			pc.Downloads = append(append(pc.Downloads, o.Data...),
-				chart.Link{Label: "Figures drawn CSV", Href: strings.Replace(tq, "/table/"+o.ID, "/table/"+o.ID+".csv", 1)},
-				chart.Link{Label: "Figures drawn JSON", Href: strings.Replace(tq, "/table/"+o.ID, "/table/"+o.ID+".json", 1)})
+				chart.Link{Label: pr.T("downloads.csv"), Href: strings.Replace(tq, "/table/"+o.ID, "/table/"+o.ID+".csv", 1)},
+				chart.Link{Label: pr.T("downloads.json"), Href: strings.Replace(tq, "/table/"+o.ID, "/table/"+o.ID+".json", 1)})
 			data.Charts = append(data.Charts, pc)
 		}
 		var buf bytes.Buffer
@@ -402,6 +541,7 @@ func (s *Server) handlePage() handler {
 		}
 		s.securityHeaders(c)
 		c.Header("Cache-Control", "no-cache")
+		c.Header("Content-Language", lang.Code)
 		c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 	}
 }

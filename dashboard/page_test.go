@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dataset"
 	"github.com/kforstats/kforstats/dataset/datasettest"
 )
@@ -75,7 +76,7 @@ func TestPageHeadlineSplitApart(t *testing.T) {
 	sm := Summary(store.Current())
 	sum := *sm.Split.NATO + *sm.Split.Partner
 	apart := sm.Nations.All != sum || sm.Nations.Date != sm.Split.Date
-	want := fmt.Sprintf("NATO / partner split known only for %s: ", sm.Split.DateGiven)
+	want := fmt.Sprintf("NATO / partner split known only for %s: ", i18n.NewPrinter(i18n.English).Day(sm.Split.DateGiven))
 	if got := strings.Contains(body, want) && strings.Contains(body, fmt.Sprintf(" partner of %d then", sum)); got != apart {
 		t.Errorf("page says %q: %v, want %v (nations %d on %s, split %d/%d on %s)",
 			want, got, apart, sm.Nations.All, sm.Nations.Date, *sm.Split.NATO, *sm.Split.Partner, sm.Split.Date)

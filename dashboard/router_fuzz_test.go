@@ -22,6 +22,10 @@ import (
 // answers at least (TestRouterSeedsEveryRoute), with parameters valid and not.
 var routerSeeds = []struct{ method, path, query, name, value, body string }{
 	{"GET", "/", "theme=dark&from=2009&to=2012", "Accept-Encoding", "gzip", ""},
+	{"GET", "/", "lang=sr-cyrl&theme=dark", "Accept-Language", "sq-AL,sq;q=0.9,en;q=0.5", ""},
+	{"GET", "/", "lang=xx&lang=", "Accept-Language", "sr-Cyrl-RS;q=x, *", ""},
+	{"GET", "/charts/world-map.png", "lang=sq&width=360", "Accept-Language", "sr", ""},
+	{"GET", "/embed/share", "lang=EN-xa", "", "", ""},
 	{"GET", "/", "date=2023-10-10&date=1999&from=9999-99-99", "If-None-Match", `"x"`, ""},
 	{"GET", "/options.js", "from=2012&to=2009", "", "", ""},
 	{"GET", "/table/strength.csv", "from=2009", "", "", ""},

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dashboard/images"
 	"github.com/kforstats/kforstats/dashboard/param"
 )
@@ -160,6 +161,7 @@ func (s *Server) Routes() []string {
 func (s *Server) serve(r route) gin.HandlerFunc {
 	h := r.handle(s)
 	defaultKey := param.Defaults().Key(r.params)
+	negotiates := slices.Contains(r.params, param.Lang)
 	return func(c *gin.Context) {
 		v := param.Defaults()
 		key := c.Request.URL.Path
@@ -173,9 +175,19 @@ func (s *Server) serve(r route) gin.HandlerFunc {
 				fail(c, paramError(err))
 				return
 			}
-			if k := v.Key(r.params); k != defaultKey {
-				key += "\x00" + k
+		}
+		if negotiates {
+			// Without lang= the reader's browser chooses; the answer
+			// depends on the header, and says so to every cache.
+			c.Header("Vary", "Accept-Language")
+			if v.View.Lang == "" {
+				if l := i18n.Negotiate(c.GetHeader("Accept-Language")); l.Code != i18n.English.Code {
+					v.View.Lang = l.Code
+				}
 			}
+		}
+		if k := v.Key(r.params); len(r.params) > 0 && k != defaultKey {
+			key += "\x00" + k
 		}
 		if r.cache == nil {
 			h(c, v)

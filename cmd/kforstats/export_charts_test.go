@@ -51,6 +51,38 @@ func TestExportCharts(t *testing.T) {
 	}
 }
 
+// TestExportChartsLanguage: --lang draws the images in a language, its
+// Cyrillic script included: the title and the provenance line in its
+// words, not English; a language the page does not speak is a usage error
+// naming the flag.
+func TestExportChartsLanguage(t *testing.T) {
+	for lang, want := range map[string][]string{
+		"sq":      {"Burimet: ", "të dhënat deri më"},
+		"sr-Cyrl": {"Извори: ", "подаци до"},
+	} {
+		dir := t.TempDir()
+		out, err := exportCharts(t, "--out", dir, "--chart", "strength", "--format", "svg", "--lang", lang)
+		if err != nil {
+			t.Fatalf("export charts --lang %s: %v\n%s", lang, err, out)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "strength.svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !bytes.Contains(b, []byte(w)) {
+				t.Errorf("--lang %s: strength.svg has no %q", lang, w)
+			}
+		}
+		if bytes.Contains(b, []byte("Sources: ")) || bytes.Contains(b, []byte("data to ")) {
+			t.Errorf("--lang %s: strength.svg has the English provenance line", lang)
+		}
+	}
+	if out, err := exportCharts(t, "--out", t.TempDir(), "--lang", "de"); !errors.Is(err, errUsage) || !strings.Contains(out+err.Error(), `--lang: "de" is not a language of the page`) {
+		t.Errorf("--lang de: %v\n%s, want a usage error naming --lang", err, out)
+	}
+}
+
 // TestExportChartsFailure: one file that cannot be written fails the run
 // (exit 1), after the others are written and the summary printed.
 func TestExportChartsFailure(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -28,6 +29,8 @@ type builder struct {
 	v    View
 	spec Spec
 	pal  palette
+	// pr writes the chart's text in the view's language.
+	pr *i18n.Printer
 
 	chart   echart
 	patches []patch
@@ -57,13 +60,49 @@ func newBuilder(d *dataset.Dataset, v View, spec Spec) *builder {
 	if v.Theme != Dark {
 		v.Theme = Light
 	}
-	b := &builder{d: d, v: v, spec: spec, pal: palettes[v.Theme]}
-	b.out = Option{ID: spec.ID, Title: spec.Title, Description: spec.Description, Height: 420}
+	lang, _ := i18n.Parse(v.Lang) // "" (not named) is English
+	b := &builder{d: d, v: v, spec: spec, pal: palettes[v.Theme], pr: i18n.NewPrinter(lang)}
+	b.out = Option{ID: spec.ID, Title: b.t("chart." + spec.ID), Description: b.t("chart." + spec.ID + ".description"), Height: 420}
 	if v.Theme == Dark {
 		b.out.Theme = "dark"
 	}
 	return b
 }
+
+// t is message id of the catalogue in the view's language.
+func (b *builder) t(id string, args ...any) string { return b.pr.T(id, args...) }
+
+// english reports whether the chart is drawn in English, whose text
+// ECharts' own defaults already are.
+func (b *builder) english() bool { return b.pr.Lang().Code == i18n.English.Code }
+
+// num writes an integer with the language's digit grouping: 12,345 in
+// English, 12 345 in Albanian, 12.345 in Serbian.
+func (b *builder) num(n int) string { return b.pr.Number(n) }
+
+// signed writes a change with its sign: +1,200 or -4,500.
+func (b *builder) signed(n int) string {
+	if n > 0 {
+		return "+" + b.num(n)
+	}
+	return b.num(n)
+}
+
+// percent writes a percentage with one decimal: 91.4%, or 91,4%.
+func (b *builder) percent(v float64) string { return b.pr.Percent(v, 1, false) }
+
+// nation is a nation's name as the chart shows it: the record's English
+// name in English (Türkiye, where x/text's CLDR still says Turkey), else
+// CLDR's in the view's language.
+func (b *builder) nation(n *dataset.Nation) string {
+	if c := b.pr.Lang().Code; c == i18n.English.Code || c == i18n.Pseudo.Code {
+		return n.Name
+	}
+	return b.pr.Nation(n.Code)
+}
+
+// confidence is a figure's confidence in words.
+func (b *builder) confidence(c dataset.Confidence) string { return b.t("confidence." + string(c)) }
 
 // set records a patch.
 func (b *builder) set(path string, value any) { b.patches = append(b.patches, patch{path, value}) }
@@ -86,8 +125,8 @@ func (b *builder) used(src *dataset.Source, dt dataset.Date) {
 // when pasted, names KFOR ("KFOR: Troops by nation, 2023"); the page says
 // it in its heading.
 func (b *builder) imageTitle() string {
-	if b.v.Image && !strings.Contains(b.out.Title, "KFOR") {
-		return "KFOR: " + b.out.Title
+	if b.v.Image && !strings.Contains(b.out.Title, "KFOR") && !strings.Contains(b.out.Title, i18n.ToCyrillic("KFOR")) {
+		return b.t("chart.image_title", b.out.Title)
 	}
 	return b.out.Title
 }
@@ -115,10 +154,10 @@ func (b *builder) frame(subtitle string, legend bool, bottom int) []charts.Globa
 		charts.WithToolboxOpts(opts.Toolbox{
 			Show: opts.Bool(true), Right: "8", Top: "4",
 			Feature: &opts.ToolBoxFeature{
-				SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true), Type: "png", Name: "kforstats-" + b.spec.ID, Title: "Save as PNG"},
-				DataView: &opts.ToolBoxFeatureDataView{Show: opts.Bool(true), Title: "Data view",
-					Lang: []string{b.out.Title, "Close", "Refresh"}, BackgroundColor: p.bg},
-				Restore: &opts.ToolBoxFeatureRestore{Show: opts.Bool(true), Title: "Reset"},
+				SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true), Type: "png", Name: "kforstats-" + b.spec.ID, Title: b.t("toolbox.save", "PNG")},
+				DataView: &opts.ToolBoxFeatureDataView{Show: opts.Bool(true), Title: b.t("toolbox.data_view"),
+					Lang: []string{b.out.Title, b.t("toolbox.close"), b.t("toolbox.refresh")}, BackgroundColor: p.bg},
+				Restore: &opts.ToolBoxFeatureRestore{Show: opts.Bool(true), Title: b.t("toolbox.reset")},
 			},
 		}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: tipFormatter}),
@@ -251,12 +290,53 @@ func (b *builder) finish() (Option, map[string]any, error) {
 	for k, v := range b.narrowTitle {
 		mainTitle[k] = v
 	}
+	// On a phone the toolbox leaves the title's line (a title in Albanian
+	// or Serbian would run under it) for the source line's, whose text
+	// then ends short of it.
+	sourceWidth := narrowWidth - 16
+	if tb, ok := obj["toolbox"].(map[string]any); ok {
+		tools := 0
+		features, _ := tb["feature"].(map[string]any)
+		for k, f := range features {
+			m, ok := f.(map[string]any)
+			switch types, _ := m["type"].([]any); {
+			case !ok || m["show"] == false:
+			case len(types) > 0: // the brush's, one icon a type
+				tools += len(types)
+			case k == "dataZoom": // zoom and back
+				tools += 2
+			default:
+				tools++
+			}
+		}
+		sourceWidth -= tools*(narrowTool+narrowToolGap) + 8
+	}
 	narrow := map[string]any{"title": []any{
 		mainTitle,
-		map[string]any{"textStyle": map[string]any{"fontSize": 10, "width": 300, "overflow": "truncate"}},
+		map[string]any{"textStyle": map[string]any{"fontSize": 10, "width": sourceWidth, "overflow": "truncate"}},
 	}}
+	if _, ok := obj["toolbox"]; ok {
+		narrow["toolbox"] = map[string]any{"bottom": 2, "itemSize": narrowTool, "itemGap": narrowToolGap}
+		// The plot or map rises by the icons' height above the bottom
+		// line (a chart laying out its own narrow grid places it).
+		if grids, ok := obj["grid"].([]any); ok && len(grids) == 1 {
+			if g, ok := grids[0].(map[string]any); ok {
+				if bottom, err := strconv.Atoi(fmt.Sprint(g["bottom"])); err == nil {
+					narrow["grid"] = []any{map[string]any{"bottom": bottom + narrowTool + 4}}
+				}
+			}
+		}
+		if g, ok := obj["geo"].(map[string]any); ok {
+			if bottom, ok := g["bottom"].(int); ok {
+				narrow["geo"] = map[string]any{"bottom": bottom + narrowTool + 4}
+			}
+		}
+	}
 	for k, v := range b.narrow {
 		narrow[k] = v
+	}
+	if !b.english() {
+		b.localise(obj)
 	}
 	obj = map[string]any{"baseOption": obj, "media": []any{map[string]any{
 		"query": map[string]any{"maxWidth": 480}, "option": narrow,
@@ -270,6 +350,10 @@ func (b *builder) finish() (Option, map[string]any, error) {
 	o.AsOf = b.asOf
 	return o, obj, nil
 }
+
+// The narrowest drawing laid out (a 320 px phone's card) and the
+// toolbox's icons on a phone.
+const narrowWidth, narrowTool, narrowToolGap = 280, 13, 7
 
 // setPath sets value at a dotted path in obj, making maps on the way.
 func setPath(obj map[string]any, path string, value any) error {
@@ -351,10 +435,8 @@ func encodeJSON(v any, indent string) ([]byte, error) {
 // esc escapes dataset text for a tooltip, which ECharts renders as HTML.
 func esc(s string) string { return html.EscapeString(s) }
 
-// num formats an integer with thousands separators: 12,345.
-func num(n int) string { return Thousands(n) }
-
-// Thousands formats an integer with commas between thousands: 12,345.
+// Thousands formats an integer with commas between thousands, as English
+// writes it: 12,345. A chart writes its numbers in its view's language.
 func Thousands(n int) string {
 	s := strconv.Itoa(n)
 	neg := strings.HasPrefix(s, "-")
@@ -372,14 +454,6 @@ func Thousands(n int) string {
 	return string(out)
 }
 
-// signed formats a change with its sign: +1,200 or -4,500.
-func signed(n int) string {
-	if n > 0 {
-		return "+" + num(n)
-	}
-	return num(n)
-}
-
 // pct formats a ratio as a percentage with one decimal: 0.914 -> 91.4.
 func pct(r float64) float64 {
 	return float64(int(r*1000+sign(r)*0.5)) / 10
@@ -394,17 +468,58 @@ func sign(f float64) float64 {
 
 // sourceLine credits the chart's sources in one line, under the plot.
 func (b *builder) sourceLine() string {
-	line := "Source: " + publishers(b.src.list, 1) + " · kforstats"
-	if !b.asOf.IsZero() {
-		line += ", data to " + b.asOf.String()
+	if b.asOf.IsZero() {
+		return b.t("source.line", publishers(b.pr, b.src.list, 1), "kforstats")
 	}
-	return line
+	return b.t("source.line_dated", publishers(b.pr, b.src.list, 1), "kforstats", b.asOf.String())
 }
 
 // srcTip is a source as a tooltip line.
-func srcTip(s *dataset.Source) string {
+func (b *builder) srcTip(s *dataset.Source) string {
 	if s == nil {
 		return ""
 	}
-	return "<br/>Source: " + esc(s.Publisher) + ", " + esc(s.Published.String())
+	return "<br/>" + b.t("tip.source", esc(s.Publisher), esc(s.Published.String()))
+}
+
+// localise gives option obj, in a language other than English, the text
+// ECharts would otherwise write itself in English: the brush's buttons,
+// and the numbers of the value axes, which ECharts groups with commas
+// (4,700) whatever the page's language.
+func (b *builder) localise(obj map[string]any) {
+	if tb, ok := obj["toolbox"].(map[string]any); ok {
+		if f, ok := tb["feature"].(map[string]any); ok && f["brush"] != nil {
+			if br, ok := f["brush"].(map[string]any); ok {
+				br["title"] = map[string]any{"lineX": b.t("toolbox.brush"), "clear": b.t("toolbox.brush_clear")}
+			}
+		}
+	}
+	group, decimal := b.pr.Separators()
+	format := opts.FuncOpts(fmt.Sprintf(`function (v) {
+	var s = String(v).split('.');
+	s[0] = s[0].replace(/\B(?=(\d{3})+(?!\d))/g, %q);
+	return s.join(%q);
+}`, group, decimal))
+	for _, key := range []string{"xAxis", "yAxis"} {
+		axes, ok := obj[key].([]any)
+		if !ok {
+			if one, ok := obj[key].(map[string]any); ok {
+				axes = []any{one}
+			}
+		}
+		for _, a := range axes {
+			ax, ok := a.(map[string]any)
+			if !ok || (ax["type"] != "value" && ax["type"] != "log") {
+				continue
+			}
+			label, _ := ax["axisLabel"].(map[string]any)
+			if label == nil {
+				label = map[string]any{}
+				ax["axisLabel"] = label
+			}
+			if f, _ := label["formatter"].(string); f == "" {
+				label["formatter"] = string(format)
+			}
+		}
+	}
 }

@@ -8,8 +8,10 @@ package chart
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -23,6 +25,10 @@ type View struct {
 	Nations []string
 	// Axis is the force-strength chart's troop axis: "" (linear) or "log".
 	Axis string
+	// Lang is the language's code (i18n.Lang.Code): "" is English, not
+	// named in the address; "en" is English named (a link keeps it, against
+	// the reader's Accept-Language).
+	Lang string
 	// Image is set when the chart is drawn as an image, not on the page:
 	// it has no interactive controls (zoom slider, toolbox, brush).
 	Image bool
@@ -101,36 +107,28 @@ type entry struct {
 	make maker
 }
 
+// english writes the charts' English text where no view names a
+// language: the specs /charts lists.
+var english = i18n.NewPrinter(i18n.English)
+
+// spec is a chart's Spec: its title is message chart.ID of the catalogue,
+// its description chart.ID.description, in English.
+func spec(id string, params ...string) Spec {
+	return Spec{id, english.T("chart." + id), english.T("chart." + id + ".description"), params}
+}
+
 // registry lists the charts in page order. IDs are stable: they name golden
 // files, image URLs and page anchors.
 var registry = []entry{
-	{Spec{"strength", "KFOR force strength",
-		"KFOR's total strength from June 1999 to the latest figure: the preferred figure per date, its marker telling its confidence, with the main events and phases of the force's history.",
-		[]string{"from", "to", "theme", "axis"}}, strengthChart},
-	{Spec{"contributions", "Troops by nation",
-		"Each nation's troops in the per-nation list chosen, largest first, coloured by NATO membership at the list's date.",
-		[]string{"date", "theme"}}, contributionsChart},
-	{Spec{"share", "NATO and partner share",
-		"The share of the troops that NATO members and partner nations provide, from the complete per-nation list nearest the chosen date.",
-		[]string{"date", "theme"}}, shareChart},
-	{Spec{"nations", "Contributing nations",
-		"How many nations contributed troops over time, split into NATO members and partners wherever a source gives the split or a complete list allows it.",
-		[]string{"from", "to", "theme"}}, nationsChart},
-	{Spec{"contingents", "Contingents over time",
-		"The troops of chosen nations (by default those that have had the largest contingents) over time, from every figure the record has for each: per-nation lists and national sources.",
-		[]string{"from", "to", "theme", "nation"}}, contingentsChart},
-	{Spec{"reductions", "Change per year and drawdown",
-		"How much the force changed over each calendar year (from the last figure of one year to the last of the next), and how far the year's last figure is below the highest figure so far.",
-		[]string{"from", "to", "theme"}}, reductionsChart},
-	{Spec{"changes", "Change between figures",
-		"The change from each figure of the preferred series to the next.",
-		[]string{"from", "to", "theme"}}, changesChart},
-	{Spec{"structure-map", "KFOR's formations",
-		"KFOR's headquarters, brigades, task forces, battle groups, detachments and other units in force at the chosen date (by default today), drawn where the record places them in Kosovo and its neighbours.",
-		[]string{"date", "theme"}}, structureMapChart},
-	{Spec{"world-map", "Contributing nations on the map",
-		"The nations in the per-nation list chosen, NATO members and partners told apart by colour and pattern, darker where a nation has more troops.",
-		[]string{"date", "theme"}}, worldMapChart},
+	{spec("strength", "from", "to", "theme", "axis"), strengthChart},
+	{spec("contributions", "date", "theme"), contributionsChart},
+	{spec("share", "date", "theme"), shareChart},
+	{spec("nations", "from", "to", "theme"), nationsChart},
+	{spec("contingents", "from", "to", "theme", "nation"), contingentsChart},
+	{spec("reductions", "from", "to", "theme"), reductionsChart},
+	{spec("changes", "from", "to", "theme"), changesChart},
+	{spec("structure-map", "date", "theme"), structureMapChart},
+	{spec("world-map", "date", "theme"), worldMapChart},
 }
 
 // AnyDay reports whether chart id's date is any day of KFOR's (the
@@ -188,9 +186,6 @@ func BuildAll(d *dataset.Dataset, v View) ([]Option, error) {
 	return out, nil
 }
 
-// noFigures is the note of a chart whose view leaves it nothing to draw.
-const noFigures = "No figure falls in the date range chosen."
-
 // sourceSet collects sources in first-use order, once each.
 type sourceSet struct {
 	list []*dataset.Source
@@ -212,9 +207,9 @@ func (s *sourceSet) add(src *dataset.Source) {
 }
 
 // publishers names the leading publishers among srcs, for a one-line
-// source credit: "NATO, KFOR and 12 others". Official publishers lead,
-// then the most frequent.
-func publishers(srcs []*dataset.Source, max int) string {
+// source credit: "NATO, KFOR and 12 others", in pr's language. Official
+// publishers lead, then the most frequent.
+func publishers(pr *i18n.Printer, srcs []*dataset.Source, max int) string {
 	count := map[string]int{}
 	official := map[string]bool{}
 	var order []string
@@ -235,33 +230,22 @@ func publishers(srcs []*dataset.Source, max int) string {
 		return ""
 	}
 	if len(order) <= max {
-		return joinAnd(order)
+		return joinAnd(pr, order)
 	}
 	rest := len(order) - max
-	others := "others"
 	if rest == 1 {
-		others = "other"
+		return pr.T("source.and_other", strings.Join(order[:max], ", "))
 	}
-	return fmt.Sprintf("%s and %d %s", joinComma(order[:max]), rest, others)
+	return pr.T("source.and_others", strings.Join(order[:max], ", "), rest)
 }
 
-func joinComma(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += x
-	}
-	return out
-}
-
-func joinAnd(s []string) string {
+// joinAnd joins s as a list in pr's language: "A, B and C".
+func joinAnd(pr *i18n.Printer, s []string) string {
 	switch len(s) {
 	case 0:
 		return ""
 	case 1:
 		return s[0]
 	}
-	return joinComma(s[:len(s)-1]) + " and " + s[len(s)-1]
+	return pr.T("list.and", strings.Join(s[:len(s)-1], ", "), s[len(s)-1])
 }

@@ -37,11 +37,19 @@ func TestGolden(t *testing.T) {
 		"":       {Theme: Light},
 		"-dark":  {Theme: Dark},
 		"-range": {Theme: Light, From: time.Date(2008, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2012, 12, 31, 0, 0, 0, 0, time.UTC), At: time.Date(2022, 8, 15, 0, 0, 0, 0, time.UTC)},
+		// Every chart in Albanian and Serbian; the Cyrillic script, made
+		// from the Latin, on one.
+		"-sq":      {Theme: Light, Lang: "sq"},
+		"-sr":      {Theme: Light, Lang: "sr"},
+		"-sr-Cyrl": {Theme: Light, Lang: "sr-Cyrl"},
 	}
 	for _, s := range Specs() {
 		for suffix, v := range views {
 			if suffix == "-dark" && s.ID != "strength" && s.ID != "contributions" {
 				continue // one line chart and one bar chart cover the dark palette
+			}
+			if suffix == "-sr-Cyrl" && s.ID != "strength" {
+				continue
 			}
 			t.Run(s.ID+suffix, func(t *testing.T) {
 				o, obj, err := build(s.ID, d, v)
@@ -197,7 +205,7 @@ func TestCoverageTextOverTotal(t *testing.T) {
 		t.Fatalf("the list of %s adds up to %d of %d: pick a list over its total", ls.Date, c.Sum, c.Total)
 	}
 	want := fmt.Sprintf("%d nations, %s listed against a force of %s", len(ls.Entries), Thousands(c.Sum), Thousands(c.Total))
-	if got := CoverageText(d, ls); got != want {
+	if got := CoverageText(english, d, ls); got != want {
 		t.Errorf("CoverageText(%s) = %q, want %q", ls.Date, got, want)
 	}
 }

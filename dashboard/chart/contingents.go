@@ -52,51 +52,52 @@ func followed(d *dataset.Dataset, v View) []*dataset.Nation {
 
 func contingentsChart(b *builder) error {
 	c := charts.NewLine()
-	tbl := Table{Caption: "Troops of each nation followed, in every figure the record has for it", Head: []string{"Nation", "Date", "Troops", "Confidence", "From", "Source"}}
+	tbl := Table{Caption: b.t("table.contingents"), Head: b.heads("nation", "date", "troops", "confidence", "origin", "source")}
 	drawn := 0
 	nations := followed(b.d, b.v)
 	var names []string
 	for _, nat := range nations {
-		names = append(names, nat.Name)
+		name := b.nation(nat)
+		names = append(names, name)
 		var data []item
 		for _, f := range b.d.NationFigures(nat.Code) {
 			if !b.v.In(f.Date.Time()) {
 				continue
 			}
 			b.used(f.Source, f.Date)
-			from := "national source"
+			from := b.t("origin.national")
 			if f.List != nil {
-				from = "list " + f.List.ID + ", " + listKind(f.List)
+				from = b.t("origin.list", f.List.ID, b.listKind(f.List))
 			}
-			tip := "<b>" + esc(nat.Name) + "</b>: " + num(f.Troops) + " troops<br/>" + esc(dateTip(f.Date)) + " · " + esc(from) + " · " + string(f.Confidence) + srcTip(f.Source)
+			tip := "<b>" + esc(name) + "</b>: " + b.t("troops", b.num(f.Troops)) + "<br/>" + esc(b.dateTip(f.Date)) + " · " + esc(from) + " · " + b.confidence(f.Confidence) + b.srcTip(f.Source)
 			m := marker[f.Confidence]
 			data = append(data, item{Value: []any{f.Date.ISO(), f.Troops}, Symbol: m.Symbol, SymbolSize: m.Size, Tip: tip})
-			tbl.Rows = append(tbl.Rows, []string{nat.Name, f.Date.String(), num(f.Troops), string(f.Confidence), from, sourceName(f.Source)})
+			tbl.Rows = append(tbl.Rows, []string{name, f.Date.String(), b.num(f.Troops), b.confidence(f.Confidence), from, sourceName(f.Source)})
 		}
 		drawn += len(data)
-		c.AddSeries(nat.Name, nil, withData(data),
+		c.AddSeries(name, nil, withData(data),
 			charts.WithLineChartOpts(opts.LineChart{Symbol: "circle", SymbolSize: 6, ConnectNulls: opts.Bool(true)}),
 			charts.WithLineStyleOpts(opts.LineStyle{Width: 1.5}))
 	}
 	if drawn == 0 {
-		b.out.Note = noFigures
+		b.out.Note = b.t("chart.no_figures")
 	}
 	if len(b.v.Nations) > 0 {
-		b.out.Title = "Contingents over time: " + strings.Join(names, ", ")
+		b.out.Title = b.t("chart.contingents.chosen", strings.Join(names, ", "))
 	}
 	c.SetGlobalOptions(append(b.frame("", true, 0),
 		charts.WithXAxisOpts(b.timeAxis()),
-		charts.WithYAxisOpts(b.valueAxis("Troops")),
+		charts.WithYAxisOpts(b.valueAxis(b.t("axis.troops"))),
 	)...)
 	b.set("yAxis.0.type", "log")
 	b.set("yAxis.0.logBase", 10)
 	b.chart = c
-	who := "The nations with the largest contingent in any list (choose others with the nation picker, or nation=DEU,ITA in the address)"
+	who := b.t("note.contingents.largest", "nation=DEU,ITA") // the address, as it is in any language
 	if len(b.v.Nations) > 0 {
-		who = "The nations chosen"
+		who = b.t("note.contingents.chosen")
 	}
-	b.out.Note = joinNote(b.out.Note, who+"; every figure the record has for each, from per-nation lists and national sources. A line joins the figures, so a straight stretch is a gap between sources, not a steady level. Logarithmic scale: each step is ten times the one below. Markers as on the strength chart: filled exact, hollow approximate, triangle uncertain.")
+	b.out.Note = joinNote(b.out.Note, b.t("note.contingents", who))
 	b.out.Tables = []Table{tbl}
-	b.out.Data = []Link{{"Nations JSON", "/api/v1/nations"}, {"Nations CSV", "/api/v1/nations.csv"}}
+	b.out.Data = []Link{{b.t("link.nations", "JSON"), "/api/v1/nations"}, {b.t("link.nations", "CSV"), "/api/v1/nations.csv"}}
 	return nil
 }

@@ -1,50 +1,43 @@
 package chart
 
 import (
-	"fmt"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dataset"
 )
 
 // listKind describes a list in a few words: "complete list, 27 nations".
-func listKind(ls *dataset.List) string {
-	n := len(ls.Entries)
-	nations := strconv.Itoa(n) + " nations"
-	if n == 1 {
-		nations = "1 nation"
-	}
+func (b *builder) listKind(ls *dataset.List) string {
 	if ls.Complete {
-		return "complete list, " + nations
+		return b.t("list.complete", nationsCount(b.pr, len(ls.Entries)))
 	}
-	return "partial list, " + nations + " named"
+	return b.t("list.partial_named", nationsCount(b.pr, len(ls.Entries)))
 }
 
 // listSummary describes a list with how much of the force it accounts
 // for: "complete list, 27 nations, 98% of 4,353".
 func (b *builder) listSummary(ls *dataset.List) string {
-	kind := "partial list, "
 	if ls.Complete {
-		kind = "complete list, "
+		return b.t("list.complete", CoverageText(b.pr, b.d, ls))
 	}
-	return kind + CoverageText(b.d, ls)
+	return b.t("list.partial", CoverageText(b.pr, b.d, ls))
 }
 
 // listLinks are the API URLs of list ls.
-func listLinks(ls *dataset.List) []Link {
+func (b *builder) listLinks(ls *dataset.List) []Link {
 	q := url.Values{"date": {ls.Date.ISO()}}
 	if ls.Complete {
 		q.Set("complete", "1")
 	}
 	s := "?" + q.Encode()
-	return []Link{{"List CSV", "/api/v1/contributions.csv" + s}, {"List JSON", "/api/v1/contributions" + s}}
+	return []Link{{b.t("link.list", "CSV"), "/api/v1/contributions.csv" + s}, {b.t("link.list", "JSON"), "/api/v1/contributions" + s}}
 }
 
 // maxNationBars bounds the nations chart: a list naming more than
@@ -68,7 +61,7 @@ func contributionsChart(b *builder) error {
 	choice := ChooseList(b.d, b.v)
 	ls := choice.List
 	if ls == nil {
-		b.out.Note = "The record has no per-nation list."
+		b.out.Note = b.t("chart.no_list")
 		b.chart = charts.NewBar()
 		return nil
 	}
@@ -82,15 +75,15 @@ func contributionsChart(b *builder) error {
 	}
 
 	var bars []nationBar
-	tbl := Table{Caption: fmt.Sprintf("Troops by nation, %s (%s)", ls.Date, b.listSummary(ls)), Head: []string{"Nation", "Troops", "Membership", "Confidence"}}
+	tbl := Table{Caption: b.t("table.contributions", ls.Date.String(), b.listSummary(ls)), Head: b.heads("nation", "troops", "membership", "confidence")}
 	for i, e := range entries {
 		m := e.Nation.MembershipAt(at)
-		tbl.Rows = append(tbl.Rows, []string{e.Nation.Name, num(e.Troops), string(m), string(e.Confidence)})
+		tbl.Rows = append(tbl.Rows, []string{b.nation(e.Nation), b.num(e.Troops), b.t("table.membership." + string(m)), b.confidence(e.Confidence)})
 		if i >= len(drawn) {
 			continue
 		}
-		name := e.Nation.Name
-		tip := "<b>" + esc(e.Nation.Name) + "</b>: " + num(e.Troops) + " troops<br/>" + membershipTip(e.Nation, at) + " · " + string(e.Confidence)
+		name := b.nation(e.Nation)
+		tip := "<b>" + esc(name) + "</b>: " + b.t("troops", b.num(e.Troops)) + "<br/>" + b.membershipTip(e.Nation, at) + " · " + b.confidence(e.Confidence)
 		if e.Confidence == dataset.Uncertain {
 			// A reader must see on the bar itself that the figure is in doubt,
 			// not only in the table: in the 2017 placemat four names are
@@ -102,16 +95,15 @@ func contributionsChart(b *builder) error {
 		}
 		bars = append(bars, nationBar{name, m, e.Troops, tip})
 	}
-	folds := foldNations(rest, at, len(drawn))
+	folds := b.foldNations(rest, at, len(drawn))
 
 	c := charts.NewBar()
-	names, series := nationSeries(bars, len(folds) > 0)
+	names, series := b.nationSeries(bars, len(folds) > 0)
 	c.SetXAxis(names)
 	b.membershipBars(c, series, "nation", 0)
-	b.out.Title = "Troops by nation, " + ls.Date.String()
+	b.out.Title = b.t("chart.title.dated", b.out.Title, ls.Date.String())
 	if len(entries) > 0 {
-		b.out.Description += fmt.Sprintf(" In the list of %s, %s has the most troops (%s) of the %d nations named.",
-			ls.Date, entries[0].Nation.Name, num(entries[0].Troops), len(entries))
+		b.out.Description += " " + b.t("chart.contributions.most", ls.Date.String(), b.nation(entries[0].Nation), b.num(entries[0].Troops), len(entries))
 	}
 	valueAxis := opts.XAxis{Type: "value", AxisLabel: &opts.AxisLabel{Color: p.muted, HideOverlap: opts.Bool(true)},
 		SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: p.grid}}}
@@ -127,14 +119,14 @@ func contributionsChart(b *builder) error {
 	c.XYReversal()
 	b.set("yAxis.0.axisTick.show", false)
 	b.out.Height = max(240, 110+22*len(bars)) + below
-	b.out.Note = listNote(ls, choice.Why)
+	b.out.Note = b.listNote(ls, choice.Why)
 	if len(folds) > 0 {
 		b.foldedBars(c, folds, valueAxis, foldHeight)
-		b.out.Note += " " + foldNote(folds, len(drawn))
+		b.out.Note += " " + b.foldNote(folds, len(drawn))
 	}
 	b.chart = c
 	b.out.Tables = []Table{tbl}
-	b.out.Data = listLinks(ls)
+	b.out.Data = b.listLinks(ls)
 	return nil
 }
 
@@ -157,15 +149,15 @@ type membershipSeries struct {
 // nationSeries lays bars out as the category names and one stacked series
 // per membership. named gives each item its category name, which the data
 // view needs when a second category axis (the folded bars') comes after.
-func nationSeries(bars []nationBar, named bool) ([]string, []membershipSeries) {
-	series := []membershipSeries{{"NATO members", dataset.NATO, nil}, {"Partners", dataset.Partner, nil}}
+func (b *builder) nationSeries(bars []nationBar, named bool) ([]string, []membershipSeries) {
+	series := []membershipSeries{{b.t("membership.nato"), dataset.NATO, nil}, {b.t("legend.partners"), dataset.Partner, nil}}
 	var names []string
 	for _, bar := range bars {
 		names = append(names, bar.name)
 		it := item{Value: bar.troops, Tip: bar.tip}
 		if named {
 			it.Name = bar.name
-			it.Label = map[string]any{"formatter": num(bar.troops)}
+			it.Label = map[string]any{"formatter": b.num(bar.troops)}
 		}
 		for i := range series {
 			if (bar.m == dataset.NATO) == (series[i].m == dataset.NATO) {
@@ -188,12 +180,14 @@ func membershipDecal(m dataset.Membership) map[string]any {
 // foldNations sums the nations not drawn by membership at instant at:
 // one bar for the NATO members among them, one for the partners, each
 // only when it has a nation. drawn is how many nations are drawn above.
-func foldNations(rest []dataset.Contribution, at time.Time, drawn int) []nationBar {
+func (b *builder) foldNations(rest []dataset.Contribution, at time.Time, drawn int) []nationBar {
 	var out []nationBar
 	for _, g := range []struct {
-		m           dataset.Membership
-		title, name string
-	}{{dataset.NATO, "Other NATO members", "NATO members"}, {dataset.Partner, "Other partners", "partners"}} {
+		m dataset.Membership
+		// title is the bar's message; which, the message of its tooltip's
+		// second line, saying which nations it sums.
+		title, which string
+	}{{dataset.NATO, "fold.nato", "tip.fold.nato"}, {dataset.Partner, "fold.partner", "tip.fold.partner"}} {
 		n, troops, uncertain, low, high := 0, 0, 0, 0, 0
 		for _, e := range rest {
 			if (e.Nation.MembershipAt(at) == dataset.NATO) != (g.m == dataset.NATO) {
@@ -212,23 +206,25 @@ func foldNations(rest []dataset.Contribution, at time.Time, drawn int) []nationB
 		if n == 0 {
 			continue
 		}
-		name := g.title + " (" + nationsCount(n) + ")"
-		tip := fmt.Sprintf("<b>%s</b>: %s troops in all<br/>%s, the %s after the %d largest contingents, from %s to %s troops each",
-			g.title, num(troops), nationsCount(n), g.name, drawn, num(low), num(high))
+		title := b.t(g.title)
+		name := title + " (" + nationsCount(b.pr, n) + ")"
+		tip := "<b>" + title + "</b>: " + b.t("tip.fold.total", b.num(troops)) + "<br/>" +
+			b.t(g.which, nationsCount(b.pr, n), drawn, b.num(low), b.num(high))
 		if uncertain > 0 {
 			name += " (?)"
-			tip += fmt.Sprintf("<br/>%d of these figures uncertain", uncertain)
+			tip += "<br/>" + b.t("tip.fold.uncertain", uncertain)
 		}
-		out = append(out, nationBar{name, g.m, troops, tip + "<br/>The table lists every nation."})
+		out = append(out, nationBar{name, g.m, troops, tip + "<br/>" + b.t("tip.fold.table")})
 	}
 	return out
 }
 
-func nationsCount(n int) string {
+// nationsCount is a number of nations in pr's language: "27 nations".
+func nationsCount(pr *i18n.Printer, n int) string {
 	if n == 1 {
-		return "1 nation"
+		return pr.T("count.nation")
 	}
-	return num(n) + " nations"
+	return pr.T("count.nations", n)
 }
 
 // foldedBars draws the folded bars in a grid of their own under the
@@ -240,12 +236,12 @@ func (b *builder) foldedBars(c *charts.Bar, folds []nationBar, valueAxis opts.XA
 	c.SetGlobalOptions(charts.WithGridOpts(opts.Grid{Left: "12", Right: "24", Bottom: "26", Height: itoa(height), ContainLabel: opts.Bool(true)}))
 	valueAxis.GridIndex = 1
 	c.ExtendXAxis(valueAxis)
-	names, series := nationSeries(folds, true)
+	names, series := b.nationSeries(folds, true)
 	c.ExtendYAxis(opts.YAxis{Type: "category", GridIndex: 1, Inverse: opts.Bool(true), Data: names,
 		AxisLabel: &opts.AxisLabel{Color: p.text, Interval: "0"}})
 	b.set("yAxis.1.axisTick.show", false)
 	b.headings = append(b.headings, map[string]any{
-		"text": "Other nations summed, on their own scale", "left": 8, "bottom": 26 + height + 4,
+		"text": b.t("chart.contributions.folded"), "left": 8, "bottom": 26 + height + 4,
 		"textStyle": map[string]any{"color": p.muted, "fontSize": 12, "fontWeight": "normal"},
 	})
 	b.membershipBars(c, series, "folded", 1)
@@ -265,44 +261,45 @@ func (b *builder) membershipBars(c *charts.Bar, series []membershipSeries, stack
 }
 
 // foldNote says what the folded bars hold.
-func foldNote(folds []nationBar, drawn int) string {
+func (b *builder) foldNote(folds []nationBar, drawn int) string {
 	var parts []string
 	for _, f := range folds {
-		parts = append(parts, fmt.Sprintf("%s: %s troops", f.name, num(f.troops)))
+		parts = append(parts, b.t("fold.part", f.name, b.num(f.troops)))
 	}
-	return fmt.Sprintf("The chart draws the %d nations with the most troops; under them, on a scale of their own, the others summed by membership (%s). The table and the list CSV give every nation.",
-		drawn, strings.Join(parts, "; "))
+	return b.t("note.fold", drawn, strings.Join(parts, "; "), "CSV")
 }
 
-func listNote(ls *dataset.List, why string) string {
-	note := fmt.Sprintf("List of %s (%s)", ls.Date, listKind(ls))
+// listNote says which list a per-nation chart draws, and why when it is
+// not of the date chosen.
+func (b *builder) listNote(ls *dataset.List, why string) string {
+	note := b.t("note.list", ls.Date.String(), b.listKind(ls))
 	if why != "" {
-		note += ", " + why
+		note = b.t("note.list_why", ls.Date.String(), b.listKind(ls), why)
 	}
-	note += "."
 	if !ls.Complete {
-		note += " A partial list names only some nations: it is not the whole force."
+		note += " " + b.t("note.partial")
 	}
 	if ls.Total > 0 {
-		note += fmt.Sprintf(" The source gives a total of %s troops; the nations listed add up to %s.", num(ls.Total), num(ls.Sum()))
+		note += " " + b.t("note.list_total", b.num(ls.Total), b.num(ls.Sum()))
 	}
 	return note
 }
 
-func membershipTip(n *dataset.Nation, at time.Time) string {
+func (b *builder) membershipTip(n *dataset.Nation, at time.Time) string {
 	if n.MembershipAt(at) == dataset.NATO {
-		return "NATO member (since " + n.Accession.Format("2006") + ")"
+		return b.t("tip.member_since", n.Accession.Format("2006"))
 	}
 	if !n.Accession.IsZero() {
-		return "partner (joined NATO in " + n.Accession.Format("2006") + ")"
+		return b.t("tip.partner_joined", n.Accession.Format("2006"))
 	}
-	return "partner"
+	return b.t("tip.partner")
 }
 
 // shareList picks the list for the share chart: the chosen list when it is
 // complete, else the complete list nearest to it in time, since a share
 // of a partial list says nothing about the force.
-func shareList(d *dataset.Dataset, chosen *dataset.List) (*dataset.List, string) {
+func (b *builder) shareList(chosen *dataset.List) (*dataset.List, string) {
+	d := b.d
 	if chosen == nil || chosen.Complete {
 		return chosen, ""
 	}
@@ -320,14 +317,14 @@ func shareList(d *dataset.Dataset, chosen *dataset.List) (*dataset.List, string)
 	if best == nil {
 		return chosen, ""
 	}
-	return best, fmt.Sprintf("the complete list nearest to the list of %s chosen", chosen.Date)
+	return best, b.t("why.share_nearest", chosen.Date.String())
 }
 
 func shareChart(b *builder) error {
 	p := b.pal
-	ls, why := shareList(b.d, ChooseList(b.d, b.v).List)
+	ls, why := b.shareList(ChooseList(b.d, b.v).List)
 	if ls == nil {
-		b.out.Note = "The record has no per-nation list."
+		b.out.Note = b.t("chart.no_list")
 		b.chart = charts.NewPie()
 		return nil
 	}
@@ -341,33 +338,34 @@ func shareChart(b *builder) error {
 		}
 		return pct(float64(t) / float64(total))
 	}
+	nato, partners := b.t("membership.nato"), b.t("legend.partners")
 	data := []item{
-		{Name: "NATO members", Value: natoT, ItemStyle: map[string]any{"color": p.nato, "decal": decalNone},
-			Tip: fmt.Sprintf("<b>NATO members</b>: %s troops (%.1f%%)<br/>%d nations", num(natoT), share(natoT), natoN)},
-		{Name: "Partners", Value: partnerT, ItemStyle: map[string]any{"color": p.partner, "decal": decalStriped},
-			Tip: fmt.Sprintf("<b>Partners</b>: %s troops (%.1f%%)<br/>%d nations", num(partnerT), share(partnerT), partnerN)},
+		{Name: nato, Value: natoT, ItemStyle: map[string]any{"color": p.nato, "decal": decalNone},
+			Tip: "<b>" + nato + "</b>: " + b.t("tip.troops_share", b.num(natoT), b.percent(share(natoT))) + "<br/>" + b.t("tip.nations", natoN)},
+		{Name: partners, Value: partnerT, ItemStyle: map[string]any{"color": p.partner, "decal": decalStriped},
+			Tip: "<b>" + partners + "</b>: " + b.t("tip.troops_share", b.num(partnerT), b.percent(share(partnerT))) + "<br/>" + b.t("tip.nations", partnerN)},
 	}
 	c := charts.NewPie()
-	c.AddSeries("Troops", nil, withData(data),
+	c.AddSeries(b.t("legend.troops"), nil, withData(data),
 		charts.WithPieChartOpts(opts.PieChart{Radius: []string{"30%", "52%"}, Center: []string{"50%", "56%"}}),
 		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{d}%", Color: p.text, FontSize: 13}))
-	b.out.Title = "NATO and partner share, " + ls.Date.String()
-	b.out.Description += fmt.Sprintf(" In the list of %s, NATO members provide %.1f%% of the troops and partners %.1f%%.", ls.Date, share(natoT), share(partnerT))
+	b.out.Title = b.t("chart.title.dated", b.out.Title, ls.Date.String())
+	b.out.Description += " " + b.t("chart.share.split", ls.Date.String(), b.percent(share(natoT)), b.percent(share(partnerT)))
 	c.SetGlobalOptions(b.frame(b.listSummary(ls), true, 0)...)
 	// Labels in whole percent (13%, not 13.21%), summing to 100; the
 	// tooltips keep one decimal.
 	b.set("series.0.percentPrecision", 0)
 	b.chart = c
 	b.out.Height = 360
-	b.out.Note = listNote(ls, why)
+	b.out.Note = b.listNote(ls, why)
 	b.out.Tables = []Table{{
-		Caption: fmt.Sprintf("Troops by membership, %s (%s)", ls.Date, b.listSummary(ls)),
-		Head:    []string{"Membership", "Nations", "Troops", "Share"},
+		Caption: b.t("table.share", ls.Date.String(), b.listSummary(ls)),
+		Head:    b.heads("membership", "nations", "troops", "share"),
 		Rows: [][]string{
-			{"NATO members", strconv.Itoa(natoN), num(natoT), fmt.Sprintf("%.1f%%", share(natoT))},
-			{"Partners", strconv.Itoa(partnerN), num(partnerT), fmt.Sprintf("%.1f%%", share(partnerT))},
+			{nato, b.num(natoN), b.num(natoT), b.percent(share(natoT))},
+			{partners, b.num(partnerN), b.num(partnerT), b.percent(share(partnerT))},
 		},
 	}}
-	b.out.Data = listLinks(ls)
+	b.out.Data = b.listLinks(ls)
 	return nil
 }

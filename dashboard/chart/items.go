@@ -1,7 +1,6 @@
 package chart
 
 import (
-	"fmt"
 	"strconv"
 	"time"
 
@@ -35,16 +34,16 @@ func withData[T any](data []T) charts.SeriesOpts {
 // day formats an instant as the YYYY-MM-DD that ECharts' time axis reads.
 func day(t time.Time) string { return t.Format(time.DateOnly) }
 
-// dateTip is a date as a reader sees it in a tooltip, with its precision
-// when the source gave only a month or a year.
-func dateTip(d dataset.Date) string {
+// dateTip is a date in words as a reader sees it in a tooltip, with its
+// precision when the source gave only a month or a year.
+func (b *builder) dateTip(d dataset.Date) string {
 	switch d.Precision {
 	case dataset.Month:
-		return d.Time().Format("January 2006") + " (month given)"
+		return b.t("date.month_given", b.pr.Date(d.Year, int(d.Month), 0))
 	case dataset.Year:
-		return d.String() + " (year given)"
+		return b.t("date.year_given", b.pr.Date(d.Year, 0, 0))
 	}
-	return d.Time().Format("2 January 2006")
+	return b.pr.Date(d.Year, int(d.Month), d.Day)
 }
 
 // timeAxis is the x axis of the charts over time; a ranged view pins its
@@ -79,14 +78,13 @@ func itoa(n int) string { return strconv.Itoa(n) }
 const sampleAbove = 1000
 
 // sample draws series i, of n points, sampled when n is above
-// sampleAbove, and returns the note that says so ("" when it is not).
-// what names the points ("figures"), drawn how they are drawn ("the line
-// is drawn through"), and more ends the note.
-func (b *builder) sample(i, n int, what, drawn, more string) string {
+// sampleAbove, and returns the note that says so ("" when it is not):
+// message note, whose arguments are n and "CSV" (a name no language
+// translates, and Serbian's Cyrillic does not transliterate).
+func (b *builder) sample(i, n int, note string) string {
 	if n <= sampleAbove {
 		return ""
 	}
 	b.set("series."+itoa(i)+".sampling", "minmax")
-	return fmt.Sprintf("Where its %s %s outnumber the pixels across the chart, %s the lowest and the highest of each run of consecutive %s (min-max sampling): no peak or trough is lost, but not every one is drawn. %s",
-		num(n), what, drawn, what, more)
+	return b.t(note, b.num(n), "CSV")
 }

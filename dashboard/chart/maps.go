@@ -45,30 +45,38 @@ func MapFile(name string) (string, bool) {
 // headquarters in Skopje: [[west, north], [east, south]].
 var kosovoBounds = [][]float64{{19.85, 43.32}, {21.95, 41.9}}
 
-// unitSymbol is how the structure map draws each kind of unit.
+// unitSymbol is how the structure map draws each kind of unit. Its label,
+// in the legend and the table, is message unit.kinds.KIND.
 var unitSymbol = map[dataset.UnitKind]struct {
-	Label, Symbol string
-	Size          int
+	Symbol string
+	Size   int
 }{
-	dataset.Headquarters: {"Headquarters", "rect", 14},
-	dataset.Brigade:      {"Brigades", "diamond", 17},
-	dataset.TaskForce:    {"Task forces", "triangle", 16},
-	dataset.BattleGroup:  {"Battle groups", "circle", 14},
-	dataset.Detachment:   {"Detachments", "path://M4,0L12,0L16,7L12,14L4,14L0,7Z", 14},
-	dataset.OtherUnit:    {"Other units and camps", "circle", 11}, // hollow: see structureMapChart
+	dataset.Headquarters: {"rect", 14},
+	dataset.Brigade:      {"diamond", 17},
+	dataset.TaskForce:    {"triangle", 16},
+	dataset.BattleGroup:  {"circle", 14},
+	dataset.Detachment:   {"path://M4,0L12,0L16,7L12,14L4,14L0,7Z", 14},
+	dataset.OtherUnit:    {"circle", 11}, // hollow: see structureMapChart
 }
 
-// neighbours are Kosovo's neighbours, named on the structure map at a
-// point inside each that the frame shows.
+// unitKinds is a kind of unit in the plural, as the legend names it.
+func (b *builder) unitKinds(k dataset.UnitKind) string { return b.t("unit.kinds." + string(k)) }
+
+// neighbours are Kosovo's neighbours, named on the structure map (in the
+// view's language, from CLDR) at a point inside each that the frame shows.
+// A name by the frame's edge starts (align left) or ends (right) at its
+// point, so that a long name ("Maqedonia e Veriut", "Северна Македонија")
+// runs inwards, never out of the drawing.
 var neighbours = []struct {
-	name     string
+	code     string // ISO 3166
 	lat, lon float64
+	align    string
 }{
-	{"Kosovo", 42.47, 20.55},
-	{"Serbia", 43.2, 21.65},
-	{"Montenegro", 42.95, 20.05},
-	{"Albania", 42.2, 20.1},
-	{"North Macedonia", 41.97, 21.8},
+	{"XK", 42.47, 20.55, "center"},
+	{"RS", 43.2, 21.65, "center"},
+	{"ME", 42.95, 19.9, "left"},
+	{"AL", 42.2, 19.95, "left"},
+	{"MK", 41.97, 21.9, "right"},
 }
 
 // structureDay is the instant the structure map shows: the view's date, or
@@ -89,9 +97,9 @@ func structureMapChart(b *builder) error {
 	at := structureDay(b.d, b.v)
 	units := b.d.StructureAt(at)
 	b.out.Maps = []string{MapKosovo}
-	b.out.Title += ", " + at.Format(time.DateOnly)
+	b.out.Title = b.t("chart.title.dated", b.out.Title, at.Format(time.DateOnly))
 	if b.v.At.IsZero() {
-		b.out.Title = b.spec.Title + " today"
+		b.out.Title = b.t("chart.structure-map.today")
 	}
 
 	// Units at one place are drawn side by side, each at its own
@@ -106,30 +114,32 @@ func structureMapChart(b *builder) error {
 	var places []*place
 	byName := map[string]*place{}
 	var unplaced []string
-	tbl := Table{Caption: fmt.Sprintf("KFOR's formations in force on %s", at.Format(time.DateOnly)),
-		Head: []string{"Formation", "Kind", "Lead nation", "Camp", "Place", "From", "To", "Drawn at", "Source"}}
+	tbl := Table{Caption: b.t("table.structure", at.Format(time.DateOnly)),
+		Head: b.heads("formation", "kind", "lead", "camp", "place", "from", "to", "drawn_at", "source")}
 	for _, u := range units {
 		b.used(u.Source, u.From)
-		lead := "multinational or not named"
+		lead := b.t("unit.lead_none")
 		if u.Lead != nil {
-			lead = u.Lead.Name
+			lead = b.nation(u.Lead)
 		}
-		to := "in force"
+		to := b.t("unit.in_force")
 		if !u.To.IsZero() {
 			to = u.To.String()
 		}
-		drawn := "not drawn: no coordinates"
+		// Coordinates as the record and the API write them, whatever the
+		// language: a comma there would run into the one between them.
+		drawn := b.t("unit.drawn.none")
 		switch u.Coords {
 		case dataset.CoordsSource:
-			drawn = fmt.Sprintf("the camp, %.4f, %.4f", u.Lat, u.Lon)
+			drawn = b.t("unit.drawn.camp", fmt.Sprintf("%.4f, %.4f", u.Lat, u.Lon))
 		case dataset.CoordsTownCentre:
-			drawn = fmt.Sprintf("the town centre, %.4f, %.4f", u.Lat, u.Lon)
+			drawn = b.t("unit.drawn.town", fmt.Sprintf("%.4f, %.4f", u.Lat, u.Lon))
 		}
 		src := ""
 		if u.Source != nil {
 			src = u.Source.Publisher + ", " + u.Source.Published.String()
 		}
-		tbl.Rows = append(tbl.Rows, []string{u.Name, unitSymbol[u.Kind].Label, lead, u.Camp, u.Place, u.From.String(), to, drawn, src})
+		tbl.Rows = append(tbl.Rows, []string{u.Name, b.unitKinds(u.Kind), lead, u.Camp, b.pr.Place(u.Place), u.From.String(), to, drawn, src})
 		if !u.Located() {
 			unplaced = append(unplaced, u.Name)
 			continue
@@ -170,14 +180,15 @@ func structureMapChart(b *builder) error {
 			if u.Kind != kind || !u.Located() {
 				continue
 			}
-			data = append(data, item{Name: u.Name, Value: []float64{u.Lon, u.Lat}, Tip: unitTip(u), SymbolOffset: offset[u]})
+			data = append(data, item{Name: u.Name, Value: []float64{u.Lon, u.Lat}, Tip: b.unitTip(u), SymbolOffset: offset[u]})
 		}
 		if len(data) == 0 {
 			continue
 		}
 		drawnN += len(data)
 		sym := unitSymbol[kind]
-		legend = append(legend, sym.Label)
+		label := b.unitKinds(kind)
+		legend = append(legend, label)
 		// One colour per kind, whichever kinds a date has.
 		colour := p.series[slices.Index(dataset.UnitKinds, kind)]
 		style := opts.ItemStyle{Color: colour, BorderColor: p.bg, BorderWidth: 1}
@@ -186,7 +197,7 @@ func structureMapChart(b *builder) error {
 			// symbols white whatever the theme.
 			style = opts.ItemStyle{Color: p.bg, BorderColor: colour, BorderWidth: 2.5}
 		}
-		c.AddSeries(sym.Label, nil, withData(data), charts.WithItemStyleOpts(style))
+		c.AddSeries(label, nil, withData(data), charts.WithItemStyleOpts(style))
 		i := itoa(len(c.MultiSeries) - 1)
 		b.set("series."+i+".coordinateSystem", "geo")
 		b.set("series."+i+".symbol", sym.Symbol)
@@ -197,36 +208,36 @@ func structureMapChart(b *builder) error {
 	// names, where each is in the frame.
 	var names, countries []item
 	for _, pl := range places {
-		names = append(names, item{Name: pl.name, Value: []float64{pl.lon, pl.lat}})
+		names = append(names, item{Name: b.pr.Place(pl.name), Value: []float64{pl.lon, pl.lat}})
 	}
 	for _, n := range neighbours {
-		countries = append(countries, item{Name: n.name, Value: []float64{n.lon, n.lat}})
+		countries = append(countries, item{Name: b.pr.Nation(n.code), Value: []float64{n.lon, n.lat}, Label: map[string]any{"align": n.align}})
 	}
-	b.geoLabels(c, "Places", names, map[string]any{"position": "top", "distance": 10,
+	b.geoLabels(c, b.t("legend.places"), names, map[string]any{"position": "top", "distance": 10,
 		"color": p.text, "fontSize": 11, "textBorderColor": p.bg, "textBorderWidth": 3})
-	b.geoLabels(c, "Countries", countries, map[string]any{"position": "inside",
+	b.geoLabels(c, b.t("legend.countries"), countries, map[string]any{"position": "inside",
 		"color": p.muted, "fontSize": 12, "fontStyle": "italic"})
 
-	sub := fmt.Sprintf("%d formations in force, %d drawn", len(units), drawnN)
+	sub := b.t("chart.structure-map.drawn", len(units), drawnN)
 	c.SetGlobalOptions(b.frame(sub, true, 0)...)
 	b.set("legend.data", legend)
 	b.drop = append(b.drop, "xAxis", "yAxis", "grid")
 	b.set("geo", b.kosovoGeo())
 	b.chart = c
 	b.out.Height = 560
-	b.out.Description += fmt.Sprintf(" On %s: %d formations in force, %d of them placed on the map.", at.Format(time.DateOnly), len(units), drawnN)
+	b.out.Description += " " + b.t("chart.structure-map.on", at.Format(time.DateOnly), len(units), drawnN)
 	var note []string
 	if len(units) == 0 {
-		note = append(note, "The record has no formation in force on that day.")
+		note = append(note, b.t("note.structure.none"))
 	}
 	if len(unplaced) > 0 {
-		note = append(note, fmt.Sprintf("Not drawn, as no source places them: %s.", strings.Join(unplaced, "; ")))
+		note = append(note, b.t("note.structure.unplaced", strings.Join(unplaced, "; ")))
 	}
-	note = append(note, "Units at one place are drawn side by side; a place given as a town's centre is not the camp's position.")
+	note = append(note, b.t("note.structure"))
 	b.out.Note = strings.Join(note, " ")
 	b.out.Tables = []Table{tbl, b.sourceTable()}
 	q := "?date=" + at.Format(time.DateOnly)
-	b.out.Data = []Link{{"Structure CSV", "/api/v1/structure.csv" + q}, {"Structure JSON", "/api/v1/structure" + q}}
+	b.out.Data = []Link{{b.t("link.structure", "CSV"), "/api/v1/structure.csv" + q}, {b.t("link.structure", "JSON"), "/api/v1/structure" + q}}
 	return nil
 }
 
@@ -268,35 +279,36 @@ func (b *builder) kosovoGeo() map[string]any {
 }
 
 // unitTip is a unit's tooltip.
-func unitTip(u *dataset.Unit) string {
+func (b *builder) unitTip(u *dataset.Unit) string {
 	var sb strings.Builder
 	sb.WriteString("<b>" + esc(u.Name) + "</b>")
+	lead := b.t("unit.lead_none")
 	if u.Lead != nil {
-		sb.WriteString("<br/>Lead nation: " + esc(u.Lead.Name))
-	} else {
-		sb.WriteString("<br/>Lead nation: multinational or not named")
+		lead = esc(b.nation(u.Lead))
 	}
+	sb.WriteString("<br/>" + b.t("tip.lead", lead))
 	if u.Camp != "" {
-		sb.WriteString("<br/>Camp: " + esc(u.Camp))
+		sb.WriteString("<br/>" + b.t("tip.camp", esc(u.Camp)))
 	}
 	if u.Place != "" {
-		sb.WriteString("<br/>Place: " + esc(u.Place))
+		sb.WriteString("<br/>" + b.t("tip.place", esc(b.pr.Place(u.Place))))
 		if u.Coords == dataset.CoordsTownCentre {
-			sb.WriteString(" (drawn at the town centre)")
+			sb.WriteString(" " + b.t("tip.town_centre"))
 		}
 	}
-	to := "in force"
-	if !u.To.IsZero() {
-		to = u.To.String()
+	if u.To.IsZero() {
+		sb.WriteString("<br/>" + b.t("tip.unit_since", esc(u.From.String())))
+	} else {
+		sb.WriteString("<br/>" + b.t("tip.unit_period", esc(u.From.String()), esc(u.To.String())))
 	}
-	sb.WriteString("<br/>From " + esc(u.From.String()) + " to " + esc(to) + " · " + string(u.Confidence))
-	sb.WriteString(srcTip(u.Source))
+	sb.WriteString(" · " + b.confidence(u.Confidence))
+	sb.WriteString(b.srcTip(u.Source))
 	return sb.String()
 }
 
 // sourceTable lists the chart's sources.
 func (b *builder) sourceTable() Table {
-	t := Table{Caption: "Sources", Head: []string{"Source", "Publisher", "Published", "Address"}}
+	t := Table{Caption: b.t("table.sources"), Head: b.heads("source", "publisher", "published", "address")}
 	for _, s := range b.src.list {
 		t.Rows = append(t.Rows, []string{s.ID + ": " + s.Title, s.Publisher, s.Published.String(), s.URL})
 	}
@@ -316,7 +328,7 @@ func worldMapChart(b *builder) error {
 	ls := choice.List
 	c := charts.NewMap()
 	if ls == nil {
-		b.out.Note = "The record has no per-nation list."
+		b.out.Note = b.t("chart.no_list")
 		b.chart = c
 		return nil
 	}
@@ -333,8 +345,8 @@ func worldMapChart(b *builder) error {
 		most[nato] = max(most[nato], e.Troops)
 	}
 
-	tbl := Table{Caption: fmt.Sprintf("Contributing nations, %s (%s)", ls.Date, b.listSummary(ls)),
-		Head: []string{"Nation", "Code", "Troops", "Membership", "Confidence"}}
+	tbl := Table{Caption: b.t("table.world", ls.Date.String(), b.listSummary(ls)),
+		Head: b.heads("nation", "code", "troops", "membership", "confidence")}
 	var data []item
 	unknown := 0
 	for _, e := range entries {
@@ -343,13 +355,13 @@ func worldMapChart(b *builder) error {
 		if m != dataset.NATO {
 			ramp = ramps[b.v.Theme][1]
 		}
-		troops := "not given"
+		troops := b.t("tip.troops_not_given")
 		var value any = "-"
 		// A nation known to contribute without a figure: the grid's grey,
 		// darker than the land and off both ramps.
 		style := map[string]any{"areaColor": p.grid}
 		if e.Troops > 0 {
-			troops = num(e.Troops)
+			troops = b.t("troops", b.num(e.Troops))
 			value = e.Troops
 			style["areaColor"] = rampColour(ramp, float64(e.Troops)/float64(most[m == dataset.NATO]))
 		} else {
@@ -358,16 +370,20 @@ func worldMapChart(b *builder) error {
 		if m != dataset.NATO {
 			style["borderColor"], style["decal"] = p.muted, decalStriped
 		}
-		tbl.Rows = append(tbl.Rows, []string{e.Nation.Name, e.Nation.Code, troops, string(m), string(e.Confidence)})
-		tip := "<b>" + esc(e.Nation.Name) + "</b>: " + troops + " troops<br/>" + membershipTip(e.Nation, at) +
-			"<br/>List of " + esc(ls.Date.String()) + " · " + string(e.Confidence) + srcTip(ls.Source)
+		cell := b.t("table.not_given")
+		if e.Troops > 0 {
+			cell = b.num(e.Troops)
+		}
+		tbl.Rows = append(tbl.Rows, []string{b.nation(e.Nation), e.Nation.Code, cell, b.t("table.membership." + string(m)), b.confidence(e.Confidence)})
+		tip := "<b>" + esc(b.nation(e.Nation)) + "</b>: " + troops + "<br/>" + b.membershipTip(e.Nation, at) +
+			"<br/>" + b.t("tip.list_of", esc(ls.Date.String())) + " · " + b.confidence(e.Confidence) + b.srcTip(ls.Source)
 		data = append(data, item{Name: e.Nation.Code, Value: value, Tip: tip, ItemStyle: style})
 	}
 	land := "#eef0f3"
 	if b.v.Theme == Dark {
 		land = "#23272e"
 	}
-	c.AddSeries("Contributing nations", nil, withData(data))
+	c.AddSeries(b.t("chart.nations"), nil, withData(data))
 	b.set("series.0.map", MapWorld)
 	b.set("series.0.roam", false)
 	b.set("series.0.top", 90)
@@ -390,14 +406,18 @@ func worldMapChart(b *builder) error {
 	// stripes are set on their regions.
 	b.set("aria.decal.show", false)
 	b.drop = append(b.drop, "grid")
-	b.out.Title += ", " + ls.Date.String()
+	b.out.Title = b.t("chart.title.dated", b.out.Title, ls.Date.String())
 	natoN, partnerN := ls.Split()
-	more := "darker"
+	key := "chart.world-map.key"
 	if b.v.Theme == Dark {
-		more = "brighter"
+		key = "chart.world-map.key_dark"
 	}
-	sub := fmt.Sprintf("%s; NATO members (%d) blue, partners (%d) orange striped; %s: more troops", b.listSummary(ls), natoN, partnerN, more)
+	sub := b.t(key, b.listSummary(ls), natoN, partnerN)
 	c.SetGlobalOptions(b.frame(sub, false, 0)...)
+	// A phone shows the list's line alone (the ramps below say which
+	// colour is which), broken where it would not fit.
+	b.narrowTitle = map[string]any{"subtext": b.listSummary(ls),
+		"subtextStyle": map[string]any{"fontSize": 11, "width": narrowWidth - 16, "overflow": "break"}}
 	// The ramps' legends, one line each for a membership with a figure:
 	// "NATO 1 ▮▮▮▮▮ 869", five swatches along its ramp, as titles (a
 	// continuous visual map drew a bar but sampled it into a hundred
@@ -411,7 +431,7 @@ func worldMapChart(b *builder) error {
 		}
 		ramp := ramps[b.v.Theme][i]
 		rich := map[string]any{}
-		text := [...]string{"NATO", "Partners"}[i] + "  1 "
+		text := b.t([...]string{"legend.ramp.nato", "legend.ramp.partners"}[i]) + "  1 "
 		const swatches = 5
 		for k := range swatches {
 			name := "s" + itoa(k)
@@ -419,23 +439,27 @@ func worldMapChart(b *builder) error {
 			text += "{" + name + "|}"
 		}
 		b.headings = append(b.headings, map[string]any{
-			"text": text + " " + num(most[nato]), "left": 12, "top": itoa(82+6*row) + "%",
+			"text": text + " " + b.num(most[nato]), "left": 12, "top": itoa(82+6*row) + "%",
 			"textStyle": map[string]any{"fontSize": 11, "fontWeight": "normal", "color": p.text, "rich": rich},
 		})
 		row++
 	}
 	b.chart = c
 	b.out.Height = 480
-	b.out.Description += fmt.Sprintf(" In the list of %s: %d NATO members and %d partners.", ls.Date, natoN, partnerN)
-	b.out.Note = listNote(ls, choice.Why)
+	b.out.Description += " " + b.t("chart.world-map.split", ls.Date.String(), natoN, partnerN)
+	b.out.Note = b.listNote(ls, choice.Why)
 	if unknown > 0 {
-		b.out.Note += fmt.Sprintf(" Grey: %d nations the list names without a figure.", unknown)
+		b.out.Note += " " + b.t("note.world.grey", unknown)
 	}
 	if missing := offMap(entries); len(missing) > 0 {
-		b.out.Note += " Too small for the world outline at this scale, not drawn: " + strings.Join(missing, ", ") + "."
+		var names []string
+		for _, n := range missing {
+			names = append(names, b.nation(n))
+		}
+		b.out.Note += " " + b.t("note.world.off_map", strings.Join(names, ", "))
 	}
 	b.out.Tables = []Table{tbl, b.sourceTable()}
-	b.out.Data = listLinks(ls)
+	b.out.Data = b.listLinks(ls)
 	return nil
 }
 
@@ -485,11 +509,11 @@ var worldNames = sync.OnceValue(func() map[string]bool {
 	return names
 })
 
-func offMap(entries []dataset.Contribution) []string {
-	var out []string
+func offMap(entries []dataset.Contribution) []*dataset.Nation {
+	var out []*dataset.Nation
 	for _, e := range entries {
 		if !worldNames()[e.Nation.Code] {
-			out = append(out, e.Nation.Name)
+			out = append(out, e.Nation)
 		}
 	}
 	return out

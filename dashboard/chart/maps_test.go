@@ -135,7 +135,7 @@ func TestWorldMapMembership(t *testing.T) {
 				}
 			}
 			for _, m := range []dataset.Membership{dataset.NATO, dataset.Partner} {
-				if !strings.Contains(legend, "|} "+num(maxTroops(ls, at, m))) {
+				if !strings.Contains(legend, "|} "+Thousands(maxTroops(ls, at, m))) {
 					t.Errorf("world-map legend = %s, want %s's line up to %d", legend, m, maxTroops(ls, at, m))
 				}
 			}

@@ -51,27 +51,27 @@ func confRank(c dataset.Confidence) int {
 func nationsChart(b *builder) error {
 	p := b.pal
 	var all, nato, partner []item
-	tbl := Table{Caption: "Contributing nations", Head: []string{"Date", "Nations", "NATO", "Partner", "How the split is known", "Source"}}
+	tbl := Table{Caption: b.t("table.nations"), Head: b.heads("date", "nations", "nato", "partner", "split", "source")}
 	for _, c := range countsByDate(b.d.NationCounts()) {
 		if !b.v.In(c.Date.Time()) {
 			continue
 		}
 		b.used(c.Source, c.Date)
 		iso := c.Date.ISO()
-		tip := "<b>" + strconv.Itoa(c.Nations) + " nations</b><br/>" + esc(dateTip(c.Date)) + " · " + string(c.Confidence)
+		tip := "<b>" + b.t("tip.nations", c.Nations) + "</b><br/>" + esc(b.dateTip(c.Date)) + " · " + b.confidence(c.Confidence)
 		row := []string{c.Date.String(), strconv.Itoa(c.Nations), "", "", "", sourceName(c.Source)}
 		if c.NATO != nil && c.Partner != nil {
-			how := "given by the source"
+			how := b.t("split.given")
 			switch {
 			case c.FromList != nil:
-				how = "counted from the complete list " + c.FromList.ID
+				how = b.t("split.counted", c.FromList.ID)
 			case c.SplitDerived:
-				how = "one given, the other the total less it"
+				how = b.t("split.derived")
 			}
-			tip += "<br/>" + strconv.Itoa(*c.NATO) + " NATO members, " + strconv.Itoa(*c.Partner) + " partners (" + esc(how) + ")"
+			tip += "<br/>" + b.t("tip.split", *c.NATO, *c.Partner, esc(how))
 			row[2], row[3], row[4] = strconv.Itoa(*c.NATO), strconv.Itoa(*c.Partner), how
 		}
-		tip += srcTip(c.Source)
+		tip += b.srcTip(c.Source)
 		all = append(all, item{Value: []any{iso, c.Nations}, Tip: tip})
 		if c.NATO != nil && c.Partner != nil {
 			nato = append(nato, item{Value: []any{iso, *c.NATO}, Tip: tip})
@@ -80,7 +80,7 @@ func nationsChart(b *builder) error {
 		tbl.Rows = append(tbl.Rows, row)
 	}
 	if len(all) == 0 {
-		b.out.Note = noFigures
+		b.out.Note = b.t("chart.no_figures")
 	}
 	c := charts.NewBar()
 	bar := func(m dataset.Membership) []charts.SeriesOpts {
@@ -89,11 +89,11 @@ func nationsChart(b *builder) error {
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: p.membership(m)}),
 		}
 	}
-	c.AddSeries("NATO members", nil, append(bar(dataset.NATO), withData(nato))...)
-	c.AddSeries("Partners", nil, append(bar(dataset.Partner), withData(partner))...)
+	c.AddSeries(b.t("membership.nato"), nil, append(bar(dataset.NATO), withData(nato))...)
+	c.AddSeries(b.t("legend.partners"), nil, append(bar(dataset.Partner), withData(partner))...)
 	b.set("series.0.itemStyle.decal", decalNone)
 	b.set("series.1.itemStyle.decal", decalStriped)
-	c.AddSeries("All nations", nil, withData(all), charts.WithSeriesOpts(func(s *charts.SingleSeries) {
+	c.AddSeries(b.t("legend.all_nations"), nil, withData(all), charts.WithSeriesOpts(func(s *charts.SingleSeries) {
 		s.Type = "line"
 		s.Symbol = "circle"
 		s.SymbolSize = 5
@@ -101,14 +101,14 @@ func nationsChart(b *builder) error {
 		charts.WithItemStyleOpts(opts.ItemStyle{Color: p.text}))
 	c.SetGlobalOptions(append(b.frame("", true, 0),
 		charts.WithXAxisOpts(b.timeAxis()),
-		charts.WithYAxisOpts(b.valueAxis("Nations")),
+		charts.WithYAxisOpts(b.valueAxis(b.t("axis.nations"))),
 	)...)
 	b.set("yAxis.0.minInterval", 1)
 	b.chart = c
-	b.out.Note = joinNote(b.out.Note, "Bars: the NATO/partner split where a source gives it or a complete list allows counting it; line: every count.")
-	b.out.Note = joinNote(b.out.Note, b.sample(2, len(all), "counts", "the line is drawn through", "A shorter date range draws more of them; the table and the counts CSV list them all."))
+	b.out.Note = joinNote(b.out.Note, b.t("note.nations"))
+	b.out.Note = joinNote(b.out.Note, b.sample(2, len(all), "note.sample.nations"))
 	b.out.Tables = []Table{tbl}
-	b.out.Data = []Link{{"Counts CSV", "/api/v1/counts.csv"}, {"Counts JSON", "/api/v1/counts"}}
+	b.out.Data = []Link{{b.t("link.counts", "CSV"), "/api/v1/counts.csv"}, {b.t("link.counts", "JSON"), "/api/v1/counts"}}
 	return nil
 }
 

@@ -30,7 +30,7 @@ func reductionsChart(b *builder) error {
 	var years []string
 	var ups, downs []any
 	var drawdown []item
-	tbl := Table{Caption: "Change per year and drawdown", Head: []string{"Year", "Last figure", "Date", "Change", "Since", "Down from the peak so far"}}
+	tbl := Table{Caption: b.t("table.reductions"), Head: b.heads("year", "last_figure", "date", "change", "since", "below_peak")}
 	for _, y := range b.d.Yearly() {
 		if !b.v.In(time.Date(y.Year, 7, 1, 0, 0, 0, 0, time.UTC)) {
 			continue
@@ -39,32 +39,31 @@ func reductionsChart(b *builder) error {
 		ys := strconv.Itoa(y.Year)
 		years = append(years, ys)
 		ratio := dd[index[y.Point.Obs]]
-		head := "<b>" + ys + "</b>: last figure " + num(y.Point.Troops) + " troops (" + esc(y.Point.Date.String()) + ")"
-		row := []string{ys, num(y.Point.Troops), y.Point.Date.String(), "", "", fmt.Sprintf("%.1f%%", pct(ratio))}
+		head := "<b>" + ys + "</b>: " + b.t("tip.year_last", b.num(y.Point.Troops), esc(y.Point.Date.String()))
+		row := []string{ys, b.num(y.Point.Troops), y.Point.Date.String(), "", "", b.percent(pct(ratio))}
 		if y.HasPrv {
-			since := "the last figure of " + strconv.Itoa(y.Prev)
-			bar := item{Value: y.Delta, Tip: head + "<br/>" + signed(y.Delta) + " since " + since + srcTip(y.Point.Source)}
+			bar := item{Value: y.Delta, Tip: head + "<br/>" + b.t("tip.change_since", b.signed(y.Delta), strconv.Itoa(y.Prev)) + b.srcTip(y.Point.Source)}
 			up, down := split(bar, y.Delta)
 			ups, downs = append(ups, up), append(downs, down)
-			row[3], row[4] = signed(y.Delta), strconv.Itoa(y.Prev)
+			row[3], row[4] = b.signed(y.Delta), strconv.Itoa(y.Prev)
 		} else {
 			ups, downs = append(ups, "-"), append(downs, "-")
 		}
-		drawdown = append(drawdown, item{Value: pct(ratio), Tip: head + fmt.Sprintf("<br/>%.1f%% below the highest figure so far", pct(ratio)) + srcTip(y.Point.Source)})
+		drawdown = append(drawdown, item{Value: pct(ratio), Tip: head + "<br/>" + b.t("tip.below_peak", b.percent(pct(ratio))) + b.srcTip(y.Point.Source)})
 		tbl.Rows = append(tbl.Rows, row)
 	}
 	if len(years) == 0 {
-		b.out.Note = noFigures
+		b.out.Note = b.t("chart.no_figures")
 	}
 	c := charts.NewBar()
 	c.SetXAxis(years)
 	// Rises and cuts are two series, one colour each, so that the legend
 	// is the key to both; stacked, each year's one bar keeps its place.
-	c.AddSeries("Rise over the year (troops)", nil, withData(ups), charts.WithBarChartOpts(opts.BarChart{Stack: "change"}),
+	c.AddSeries(b.t("legend.rise_year"), nil, withData(ups), charts.WithBarChartOpts(opts.BarChart{Stack: "change"}),
 		charts.WithItemStyleOpts(opts.ItemStyle{Color: p.up}))
-	c.AddSeries("Cut over the year (troops)", nil, withData(downs), charts.WithBarChartOpts(opts.BarChart{Stack: "change"}),
+	c.AddSeries(b.t("legend.cut_year"), nil, withData(downs), charts.WithBarChartOpts(opts.BarChart{Stack: "change"}),
 		charts.WithItemStyleOpts(opts.ItemStyle{Color: p.down}))
-	c.AddSeries("Down from the peak so far (%)", nil, withData(drawdown), charts.WithSeriesOpts(func(s *charts.SingleSeries) {
+	c.AddSeries(b.t("legend.below_peak"), nil, withData(drawdown), charts.WithSeriesOpts(func(s *charts.SingleSeries) {
 		s.Type = "line"
 		s.YAxisIndex = 1
 		s.Symbol = "circle"
@@ -72,9 +71,9 @@ func reductionsChart(b *builder) error {
 	}), charts.WithLineStyleOpts(opts.LineStyle{Color: p.text, Width: 1.5}), charts.WithItemStyleOpts(opts.ItemStyle{Color: p.text}))
 	c.SetGlobalOptions(append(b.frame("", true, 0),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Color: p.muted, HideOverlap: opts.Bool(true)}}),
-		charts.WithYAxisOpts(b.valueAxis("Troops")),
+		charts.WithYAxisOpts(b.valueAxis(b.t("axis.troops"))),
 	)...)
-	pctAxis := b.valueAxis("Below peak")
+	pctAxis := b.valueAxis(b.t("axis.below_peak"))
 	pctAxis.Min, pctAxis.Max = 0, 100
 	pctAxis.AxisLabel.Formatter = "{value}%"
 	pctAxis.SplitLine = &opts.SplitLine{Show: opts.Bool(false)}
@@ -82,16 +81,16 @@ func reductionsChart(b *builder) error {
 	b.set("series.0.markLine", map[string]any{"silent": true, "symbol": []string{"none", "none"}, "label": map[string]any{"show": false},
 		"lineStyle": map[string]any{"color": p.muted, "type": "solid", "width": 1}, "data": []any{map[string]any{"yAxis": 0}}})
 	b.chart = c
-	b.out.Note = joinNote(b.out.Note, "A year's change runs from the last figure of the previous year with a figure to the year's last figure.")
+	b.out.Note = joinNote(b.out.Note, b.t("note.reductions"))
 	b.out.Tables = []Table{tbl}
-	b.out.Data = []Link{{"Strength CSV", "/api/v1/strength.csv"}, {"Strength JSON", "/api/v1/strength"}}
+	b.out.Data = []Link{{b.t("link.strength", "CSV"), "/api/v1/strength.csv"}, {b.t("link.strength", "JSON"), "/api/v1/strength"}}
 	return nil
 }
 
 func changesChart(b *builder) error {
 	p := b.pal
 	var ups, downs []any
-	tbl := Table{Caption: "Change between consecutive figures", Head: []string{"From", "To", "Troops before", "Troops after", "Change", "Change %"}}
+	tbl := Table{Caption: b.t("table.changes"), Head: b.heads("from", "to", "troops_before", "troops_after", "change", "change_pct")}
 	for _, ch := range b.d.Changes() {
 		if !b.v.In(ch.To.Date.Time()) {
 			continue
@@ -99,24 +98,24 @@ func changesChart(b *builder) error {
 		b.used(ch.To.Source, ch.To.Date)
 		b.used(ch.From.Source, ch.From.Date)
 		r := pct(ch.Ratio)
-		tip := fmt.Sprintf("<b>%s</b> (%+.1f%%)<br/>%s: %s → %s: %s", signed(ch.Delta), r,
-			esc(ch.From.Date.String()), num(ch.From.Troops), esc(ch.To.Date.String()), num(ch.To.Troops)) + srcTip(ch.To.Source)
+		tip := fmt.Sprintf("<b>%s</b> (%s)<br/>%s: %s → %s: %s", b.signed(ch.Delta), b.pr.Percent(r, 1, true),
+			esc(ch.From.Date.String()), b.num(ch.From.Troops), esc(ch.To.Date.String()), b.num(ch.To.Troops)) + b.srcTip(ch.To.Source)
 		up, down := split(item{Value: []any{ch.To.Date.ISO(), ch.Delta}, Tip: tip}, ch.Delta)
 		ups, downs = append(ups, up), append(downs, down)
-		tbl.Rows = append(tbl.Rows, []string{ch.From.Date.String(), ch.To.Date.String(), num(ch.From.Troops), num(ch.To.Troops), signed(ch.Delta), fmt.Sprintf("%+.1f%%", r)})
+		tbl.Rows = append(tbl.Rows, []string{ch.From.Date.String(), ch.To.Date.String(), b.num(ch.From.Troops), b.num(ch.To.Troops), b.signed(ch.Delta), b.pr.Percent(r, 1, true)})
 	}
 	if len(ups) == 0 {
-		b.out.Note = noFigures
+		b.out.Note = b.t("chart.no_figures")
 	}
 	c := charts.NewBar()
 	// As on the chart per year: a series, and a legend entry, per colour.
-	c.AddSeries("Rise from the previous figure (troops)", nil, withData(ups),
+	c.AddSeries(b.t("legend.rise_figure"), nil, withData(ups),
 		charts.WithBarChartOpts(opts.BarChart{BarWidth: "5", Stack: "change"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: p.up}))
-	c.AddSeries("Cut from the previous figure (troops)", nil, withData(downs),
+	c.AddSeries(b.t("legend.cut_figure"), nil, withData(downs),
 		charts.WithBarChartOpts(opts.BarChart{BarWidth: "5", Stack: "change"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: p.down}))
 	c.SetGlobalOptions(append(b.frame("", true, 0),
 		charts.WithXAxisOpts(b.timeAxis()),
-		charts.WithYAxisOpts(b.valueAxis("Troops")),
+		charts.WithYAxisOpts(b.valueAxis(b.t("axis.troops"))),
 	)...)
 	b.set("series.0.barMinHeight", 2)
 	b.set("series.1.barMinHeight", 2)
@@ -125,12 +124,12 @@ func changesChart(b *builder) error {
 	b.set("xAxis.0.boundaryGap", []string{"1%", "1%"})
 	b.chart = c
 	b.out.Height = 360
-	b.out.Note = joinNote(b.out.Note, "Each bar is drawn at the date of the later figure; figures known only to the month or year are drawn mid-period.")
-	if note := b.sample(0, len(ups), "changes", "bars are drawn for", "A shorter date range draws more of them; the table lists them all."); note != "" {
+	b.out.Note = joinNote(b.out.Note, b.t("note.changes"))
+	if note := b.sample(0, len(ups), "note.sample.changes"); note != "" {
 		b.set("series.1.sampling", "minmax")
 		b.out.Note = joinNote(b.out.Note, note)
 	}
 	b.out.Tables = []Table{tbl}
-	b.out.Data = []Link{{"Strength CSV", "/api/v1/strength.csv"}, {"Strength JSON", "/api/v1/strength"}}
+	b.out.Data = []Link{{b.t("link.strength", "CSV"), "/api/v1/strength.csv"}, {b.t("link.strength", "JSON"), "/api/v1/strength"}}
 	return nil
 }

@@ -1,7 +1,6 @@
 package chart
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,17 +15,17 @@ import (
 // eventGroup is a set of event kinds drawn as one legend entry of ticks
 // in the track under the strength chart's plot.
 type eventGroup struct {
-	name  string
+	name  string // the legend's message
 	kinds []dataset.EventKind
 	color func(palette) string
 }
 
 var eventGroups = []eventGroup{
-	{"Cuts announced or made", []dataset.EventKind{dataset.Reduction}, func(p palette) string { return p.down }},
-	{"Deployments and reinforcements", []dataset.EventKind{dataset.Deployment, dataset.Reinforcement}, func(p palette) string { return p.up }},
-	{"Unrest", []dataset.EventKind{dataset.Unrest}, func(p palette) string { return p.unrest }},
-	{"Restructurings", []dataset.EventKind{dataset.Restructuring}, func(p palette) string { return p.series[5] }},
-	{"Other events", []dataset.EventKind{dataset.Command, dataset.Joins, dataset.Leaves, dataset.Political}, func(p palette) string { return p.muted }},
+	{"legend.events.cuts", []dataset.EventKind{dataset.Reduction}, func(p palette) string { return p.down }},
+	{"legend.events.deployments", []dataset.EventKind{dataset.Deployment, dataset.Reinforcement}, func(p palette) string { return p.up }},
+	{"legend.events.unrest", []dataset.EventKind{dataset.Unrest}, func(p palette) string { return p.unrest }},
+	{"legend.events.restructurings", []dataset.EventKind{dataset.Restructuring}, func(p palette) string { return p.series[5] }},
+	{"legend.events.other", []dataset.EventKind{dataset.Command, dataset.Joins, dataset.Leaves, dataset.Political}, func(p palette) string { return p.muted }},
 }
 
 // The strength chart's layout, in pixels: from the top, the title, marker
@@ -49,24 +48,21 @@ const (
 	labelPx = 5.6
 )
 
-// markerKey is the strength chart's subtitle: what its markers mean.
-const markerKey = "Marker: filled circle exact, open circle approximate, diamond derived, triangle uncertain. Labelled: turning points; ticks under the plot: the other events."
-
 // eventsTip lists, for a figure's tooltip, the events drawn since the
 // figure before it (and, for the newest figure, after it too).
-func eventsTip(es []dataset.Event, at time.Time) string {
+func (b *builder) eventsTip(es []dataset.Event, at time.Time) string {
 	if len(es) == 0 {
 		return ""
 	}
 	const most = 5
-	head := "Events since the figure before"
+	head := b.t("tip.events_since")
 	if es[len(es)-1].Date.Time().After(at) {
-		head = "Events since the figure before, and after"
+		head = b.t("tip.events_since_after")
 	}
-	tip := "<br/><br/>" + head + ":"
+	tip := "<br/><br/>" + head
 	for i, e := range es {
 		if i == most {
-			tip += "<br/>and " + strconv.Itoa(len(es)-most) + " more (see the table of events)"
+			tip += "<br/>" + b.t("tip.events_more", len(es)-most)
 			break
 		}
 		title := e.Title
@@ -78,18 +74,18 @@ func eventsTip(es []dataset.Event, at time.Time) string {
 	return tip
 }
 
-func pointTip(p dataset.Point) string {
-	tip := "<b>" + num(p.Troops) + " troops</b><br/>" + esc(dateTip(p.Date)) + " · " + string(p.Confidence)
+func (b *builder) pointTip(p dataset.Point) string {
+	tip := "<b>" + b.t("troops", b.num(p.Troops)) + "</b><br/>" + esc(b.dateTip(p.Date)) + " · " + b.confidence(p.Confidence)
 	if p.Count != nil {
-		tip += "<br/>" + strconv.Itoa(p.Count.Nations) + " nations"
+		tip += "<br/>" + b.t("tip.nations", p.Count.Nations)
 	}
-	return tip + srcTip(p.Source)
+	return tip + b.srcTip(p.Source)
 }
 
 func strengthChart(b *builder) error {
 	p := b.pal
 	var line []item
-	tbl := Table{Caption: "Total strength, the preferred figure per date", Head: []string{"Date", "Troops", "Confidence", "Nations", "Source"}}
+	tbl := Table{Caption: b.t("table.strength"), Head: b.heads("date", "troops", "confidence", "nations", "source")}
 	var shown []dataset.Point
 	lo, hi := 0, 0
 	for _, pt := range b.d.Series() {
@@ -106,10 +102,10 @@ func strengthChart(b *builder) error {
 		if pt.Count != nil {
 			nations = strconv.Itoa(pt.Count.Nations)
 		}
-		tbl.Rows = append(tbl.Rows, []string{pt.Date.String(), num(pt.Troops), string(pt.Confidence), nations, sourceName(pt.Source)})
+		tbl.Rows = append(tbl.Rows, []string{pt.Date.String(), b.num(pt.Troops), b.confidence(pt.Confidence), nations, sourceName(pt.Source)})
 	}
 	if len(shown) == 0 {
-		b.out.Note = noFigures
+		b.out.Note = b.t("chart.no_figures")
 	}
 
 	// The events in view: the turning points labelled above the plot, each
@@ -127,7 +123,7 @@ func strengthChart(b *builder) error {
 	for _, t := range turns {
 		isTurn[t.e.Line] = true
 	}
-	events := Table{Caption: "Events: the turning points labelled, the others ticks under the plot", Head: []string{"Date", "Kind", "Event", "Source", "Drawn as"}}
+	events := Table{Caption: b.t("table.events"), Head: b.heads("date", "kind", "event", "source", "drawn_as")}
 	var drawn []dataset.Event
 	type track struct {
 		eventGroup
@@ -142,13 +138,13 @@ func strengthChart(b *builder) error {
 			}
 			b.src.add(e.Source)
 			drawn = append(drawn, e)
-			as := "tick"
+			as := b.t("table.drawn.tick")
 			if isTurn[e.Line] {
-				as = "turning point"
+				as = b.t("table.drawn.turning_point")
 			} else {
-				data = append(data, item{Value: []any{e.Date.ISO(), 0}, Tip: eventTip(e)})
+				data = append(data, item{Value: []any{e.Date.ISO(), 0}, Tip: b.eventTip(e)})
 			}
-			events.Rows = append(events.Rows, []string{e.Date.String(), string(e.Kind), e.Title, sourceName(e.Source), as})
+			events.Rows = append(events.Rows, []string{e.Date.String(), b.eventKind(e.Kind), e.Title, sourceName(e.Source), as})
 		}
 		if len(data) > 0 {
 			tracks = append(tracks, track{g, data})
@@ -186,10 +182,10 @@ func strengthChart(b *builder) error {
 		}
 		sym, size, style := p.figureMarker(pt.Confidence, p.strength)
 		line = append(line, item{Value: []any{pt.Date.ISO(), pt.Troops}, Symbol: sym, SymbolSize: size, ItemStyle: style,
-			Tip: pointTip(pt) + eventsTip(since, pt.Date.Time())})
+			Tip: b.pointTip(pt) + b.eventsTip(since, pt.Date.Time())})
 	}
 	c := charts.NewLine()
-	c.AddSeries("Troops", nil, withData(line),
+	c.AddSeries(b.t("legend.troops"), nil, withData(line),
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
 		charts.WithLineStyleOpts(opts.LineStyle{Color: p.strength, Width: 2}),
 		charts.WithItemStyleOpts(opts.ItemStyle{Color: p.strength, BorderWidth: 1.5}),
@@ -200,7 +196,7 @@ func strengthChart(b *builder) error {
 	// The turning points: a dotted line down the plot (on its hidden 0-1
 	// axis), and a labelled marker in the band above it, staggered over
 	// turnRows rows so that no label runs into the one before.
-	const name = "Turning points"
+	name := b.t("legend.turning_points")
 	var leaders [][2]any
 	var labels []item
 	span := last.Sub(first).Seconds()
@@ -208,7 +204,7 @@ func strengthChart(b *builder) error {
 	for _, t := range turns {
 		x := t.e.Date.ISO()
 		leaders = append(leaders, [2]any{x, 0}, [2]any{x, 1}, [2]any{x, "-"})
-		text := turnText(t.e)
+		text := b.turnText(t.e)
 		at := 0.0
 		if span > 0 {
 			at = t.e.Date.Time().Sub(first).Seconds() / span
@@ -233,7 +229,7 @@ func strengthChart(b *builder) error {
 		}
 		ends[row] = to
 		labels = append(labels, item{Name: text, Value: []any{x, float64(turnRows-row) - 0.5},
-			Label: map[string]any{"position": pos}, Tip: turnTip(t)})
+			Label: map[string]any{"position": pos}, Tip: b.turnTip(t)})
 	}
 	if len(turns) > 0 {
 		c.AddSeries(name, nil, withData(leaders),
@@ -249,7 +245,7 @@ func strengthChart(b *builder) error {
 	// The other events, a series of ticks per group in the track.
 	for _, tr := range tracks {
 		col := tr.color(p)
-		c.AddSeries(tr.name, nil, withData(tr.data), dots(2, 3, "rect"), charts.WithItemStyleOpts(opts.ItemStyle{Color: col, Opacity: opts.Float(0.8)}))
+		c.AddSeries(b.t(tr.name), nil, withData(tr.data), dots(2, 3, "rect"), charts.WithItemStyleOpts(opts.ItemStyle{Color: col, Opacity: opts.Float(0.8)}))
 		i := strconv.Itoa(len(c.MultiSeries) - 1)
 		b.set("series."+i+".symbolSize", []int{2, trackHeight})
 		b.set("series."+i+".showAllSymbol", true)
@@ -258,18 +254,17 @@ func strengthChart(b *builder) error {
 	if pts := b.d.Series(); len(line) > 0 {
 		peak := b.d.Peak()
 		latest := pts[len(pts)-1]
-		b.out.Description += fmt.Sprintf(" The highest figure is %s troops (%s); the latest %s troops (%s).",
-			num(peak.Troops), peak.Date, num(latest.Troops), latest.Date)
-		b.out.Title = fmt.Sprintf("KFOR force strength, %d-%d", shown[0].Date.Time().Year(), shown[len(shown)-1].Date.Time().Year())
+		b.out.Description += " " + b.t("chart.strength.peak_latest", b.num(peak.Troops), peak.Date.String(), b.num(latest.Troops), latest.Date.String())
+		b.out.Title = b.t("chart.title.years", b.out.Title, strconv.Itoa(shown[0].Date.Time().Year()), strconv.Itoa(shown[len(shown)-1].Date.Time().Year()))
 	}
 	if len(turns) > 0 {
 		var names []string
 		for _, t := range turns {
 			names = append(names, t.e.Date.String()+" "+t.e.Title)
 		}
-		b.out.Description += " Turning points: " + strings.Join(names, "; ") + "."
+		b.out.Description += " " + b.t("chart.strength.turning_points", strings.Join(names, "; "))
 	}
-	c.SetGlobalOptions(append(b.frame(markerKey, true, 0),
+	c.SetGlobalOptions(append(b.frame(b.t("chart.strength.marker_key"), true, 0),
 		charts.WithDataZoomOpts(
 			opts.DataZoom{Type: "inside", XAxisIndex: []int{0, 1, 2}, FilterMode: "none"},
 			opts.DataZoom{Type: "slider", XAxisIndex: []int{0, 1, 2}, FilterMode: "none"},
@@ -278,7 +273,7 @@ func strengthChart(b *builder) error {
 	)...)
 	c.Toolbox.Feature.Brush = &opts.ToolBoxFeatureBrush{Type: []string{"lineX", "clear"}}
 	c.Toolbox.Feature.DataZoom = &opts.ToolBoxFeatureDataZoom{Show: opts.Bool(true), YAxisIndex: "none",
-		Title: map[string]string{"zoom": "Zoom to an area", "back": "Undo zoom"}}
+		Title: map[string]string{"zoom": b.t("toolbox.zoom"), "back": b.t("toolbox.zoom_back")}}
 	b.strengthAxes(day(first), day(last), lo, hi)
 	if b.v.Ranged() && len(line) > 0 {
 		from, to := line[0].Value.([]any)[0].(string), line[len(line)-1].Value.([]any)[0].(string)
@@ -287,7 +282,7 @@ func strengthChart(b *builder) error {
 			b.set("dataZoom."+itoa(i)+".endValue", orDay(b.v.To, to))
 		}
 	}
-	if note := b.sample(0, len(line), "figures", "the line is drawn through", "Zoom in to draw every figure of a stretch, each with its marker; the table and the strength CSV list them all."); note != "" {
+	if note := b.sample(0, len(line), "note.sample.strength"); note != "" {
 		// The zoom filters out the figures outside it, so that the
 		// sampling is of the figures in view: zoomed in far enough, every
 		// figure is drawn. (Without it, a zoom would only magnify the
@@ -322,8 +317,8 @@ func strengthChart(b *builder) error {
 	b.out.Height = strengthHeight
 	b.out.Tables = []Table{tbl, events, b.phaseTable()}
 	b.out.Data = []Link{
-		{"Strength CSV", "/api/v1/strength.csv"}, {"Strength JSON", "/api/v1/strength"},
-		{"Events CSV", "/api/v1/events.csv"}, {"Events JSON", "/api/v1/events"},
+		{b.t("link.strength", "CSV"), "/api/v1/strength.csv"}, {b.t("link.strength", "JSON"), "/api/v1/strength"},
+		{b.t("link.events", "CSV"), "/api/v1/events.csv"}, {b.t("link.events", "JSON"), "/api/v1/events"},
 	}
 	return nil
 }
@@ -352,11 +347,11 @@ func (b *builder) strengthAxes(from, to string, lo, hi int) {
 			"splitLine": map[string]any{"show": false}}
 	}
 	b.set("xAxis", []any{x(0, true), x(1, false), x(2, false)})
-	troops := map[string]any{"type": "value", "gridIndex": 0, "name": "Troops", "min": 0,
+	troops := map[string]any{"type": "value", "gridIndex": 0, "name": b.t("axis.troops"), "min": 0,
 		"axisLabel": map[string]any{"color": p.muted},
 		"splitLine": map[string]any{"show": true, "lineStyle": map[string]any{"color": p.grid}}}
 	if b.v.Axis == Log {
-		troops["type"], troops["logBase"], troops["name"] = "log", 10, "Troops (log scale)"
+		troops["type"], troops["logBase"], troops["name"] = "log", 10, b.t("axis.troops_log")
 		troops["min"], troops["max"] = pow10(lo, false), pow10(hi, true)
 		troops["minorTick"] = map[string]any{"show": true, "splitNumber": 9}
 		troops["minorSplitLine"] = map[string]any{"show": true, "lineStyle": map[string]any{"color": p.grid, "opacity": 0.5}}
@@ -365,7 +360,7 @@ func (b *builder) strengthAxes(from, to string, lo, hi int) {
 		troops,
 		map[string]any{"type": "value", "gridIndex": 0, "show": false, "min": 0, "max": 1},
 		map[string]any{"type": "value", "gridIndex": 1, "show": false, "min": 0, "max": turnRows},
-		map[string]any{"type": "category", "gridIndex": 2, "data": []string{"Events"},
+		map[string]any{"type": "category", "gridIndex": 2, "data": []string{b.t("axis.events")},
 			"axisLine": map[string]any{"show": false}, "axisTick": map[string]any{"show": false},
 			"axisLabel": map[string]any{"color": p.muted, "fontSize": 11}},
 	})
@@ -412,16 +407,19 @@ func latest(a, t time.Time) time.Time {
 }
 
 // eventTip is an event's tooltip, as a tick in the track.
-func eventTip(e dataset.Event) string {
-	return "<b>" + esc(e.Title) + "</b><br/>" + esc(dateTip(e.Date)) + " · " + string(e.Kind) + srcTip(e.Source)
+func (b *builder) eventTip(e dataset.Event) string {
+	return "<b>" + esc(e.Title) + "</b><br/>" + esc(b.dateTip(e.Date)) + " · " + b.eventKind(e.Kind) + b.srcTip(e.Source)
 }
+
+// eventKind is an event's kind in words.
+func (b *builder) eventKind(k dataset.EventKind) string { return b.t("event." + string(k)) }
 
 // turnTip is a turning point's tooltip: the event, and the change around
 // it that made it one.
-func turnTip(t turn) string {
-	tip := eventTip(t.e)
+func (b *builder) turnTip(t turn) string {
+	tip := b.eventTip(t.e)
 	if t.before.Troops > 0 {
-		tip += fmt.Sprintf("<br/>Strength %s (%s) to %s (%s)", num(t.before.Troops), esc(t.before.Date.String()), num(t.after.Troops), esc(t.after.Date.String()))
+		tip += "<br/>" + b.t("tip.turn", b.num(t.before.Troops), esc(t.before.Date.String()), b.num(t.after.Troops), esc(t.after.Date.String()))
 	}
 	return tip
 }
@@ -470,7 +468,7 @@ func (b *builder) phaseAreas() charts.SeriesOpts {
 		}
 		b.src.add(ph.Source)
 		col := b.pal.phases[i%len(b.pal.phases)]
-		tip := "<b>" + esc(ph.Name) + "</b><br/>" + esc(ph.Start.String()) + " to " + esc(ph.End.String()) + srcTip(ph.Source)
+		tip := "<b>" + esc(ph.Name) + "</b><br/>" + b.t("tip.period", esc(ph.Start.String()), esc(ph.End.String())) + b.srcTip(ph.Source)
 		data = append(data, []any{
 			map[string]any{"name": ph.Name, "xAxis": day(ph.Start.Start()), "itemStyle": map[string]any{"color": col}, "tip": tip},
 			map[string]any{"xAxis": day(ph.End.End().AddDate(0, 0, -1))},
@@ -487,11 +485,20 @@ func (b *builder) phaseAreas() charts.SeriesOpts {
 }
 
 func (b *builder) phaseTable() Table {
-	t := Table{Caption: "Phases drawn as shaded areas", Head: []string{"From", "To", "Phase", "Source"}}
+	t := Table{Caption: b.t("table.phases"), Head: b.heads("from", "to", "phase", "source")}
 	for _, ph := range b.d.Phases {
 		t.Rows = append(t.Rows, []string{ph.Start.String(), ph.End.String(), ph.Name, sourceName(ph.Source)})
 	}
 	return t
+}
+
+// heads are a table's column heads: messages table.head.NAME.
+func (b *builder) heads(names ...string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = b.t("table.head." + n)
+	}
+	return out
 }
 
 // sourceName is a source as a table cell: its publisher and date (the

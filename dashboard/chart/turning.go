@@ -3,6 +3,7 @@ package chart
 import (
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -119,9 +120,9 @@ func within(a, b time.Time, months int) bool {
 	return a.AddDate(0, months, 0).After(b)
 }
 
-// turnText is a turning point's label: its year and its title, cut short
-// at a word.
-func turnText(e dataset.Event) string {
+// turnText is a turning point's label: its month and year and its title
+// (the record's, in English), cut short at a word.
+func (b *builder) turnText(e dataset.Event) string {
 	title := e.Title
 	if r := []rune(title); len(r) > turnLabel {
 		cut := string(r[:turnLabel-1])
@@ -130,5 +131,6 @@ func turnText(e dataset.Event) string {
 		}
 		title = strings.TrimRight(cut, " ,;:(") + "…"
 	}
-	return e.Date.Time().Format("Jan 2006") + ": " + title
+	t := e.Date.Time()
+	return b.t("turn.label", b.t("month.short."+strconv.Itoa(int(t.Month()))), strconv.Itoa(t.Year()), title)
 }

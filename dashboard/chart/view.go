@@ -1,12 +1,11 @@
 package chart
 
 import (
-	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -32,6 +31,9 @@ func (v View) Query() url.Values {
 	if v.Axis == Log {
 		q.Set("axis", Log)
 	}
+	if v.Lang != "" {
+		q.Set("lang", v.Lang)
+	}
 	return q
 }
 
@@ -52,7 +54,8 @@ func (v View) Ranged() bool { return !v.From.IsZero() || !v.To.IsZero() }
 // ListChoice is the per-nation list a view shows, and why.
 type ListChoice struct {
 	List *dataset.List
-	// Why explains the choice when the list's date is not the chosen date.
+	// Why explains the choice, in the view's language, when the list's
+	// date is not the chosen date.
 	Why string
 }
 
@@ -76,6 +79,9 @@ func ChooseList(d *dataset.Dataset, v View) ListChoice {
 		return ListChoice{List: lists[len(lists)-1]}
 	}
 	day := v.At.Format(time.DateOnly)
+	lang, _ := i18n.Parse(v.Lang)
+	pr := i18n.NewPrinter(lang)
+	least := pr.Percent(dataset.MinCoverage*100, 0, false)
 	var best, before *dataset.List
 	for _, ls := range lists {
 		if ls.Date.ISO() == day && (best == nil || better(ls, best)) {
@@ -89,9 +95,9 @@ func ChooseList(d *dataset.Dataset, v View) ListChoice {
 	case best != nil:
 		return ListChoice{List: best}
 	case before != nil:
-		return ListChoice{List: before, Why: fmt.Sprintf("the newest list on or before %s that accounts for at least %.0f%% of the force", day, dataset.MinCoverage*100)}
+		return ListChoice{List: before, Why: pr.T("why.newest_before", day, least)}
 	}
-	return ListChoice{List: lists[0], Why: fmt.Sprintf("the first list that accounts for at least %.0f%% of the force; none is dated on or before %s", dataset.MinCoverage*100, day)}
+	return ListChoice{List: lists[0], Why: pr.T("why.first", least, day)}
 }
 
 // coveringLists are the record's lists that can stand as the force by
@@ -135,14 +141,11 @@ func ListDates(d *dataset.Dataset) []*dataset.List {
 	return out
 }
 
-// CoverageText says how much of the force list ls accounts for: "27
-// nations, 98% of 4,353".
-func CoverageText(d *dataset.Dataset, ls *dataset.List) string {
+// CoverageText says, in pr's language, how much of the force list ls
+// accounts for: "27 nations, 98% of 4,353".
+func CoverageText(pr *i18n.Printer, d *dataset.Dataset, ls *dataset.List) string {
 	c := d.CoverageOf(ls)
-	nations := strconv.Itoa(len(ls.Entries)) + " nations"
-	if len(ls.Entries) == 1 {
-		nations = "1 nation"
-	}
+	nations := nationsCount(pr, len(ls.Entries))
 	if c.Total == 0 {
 		return nations
 	}
@@ -150,7 +153,7 @@ func CoverageText(d *dataset.Dataset, ls *dataset.List) string {
 	// place (1999: 51,500 pledged, 24,500 in Kosovo); "210% of" reads as
 	// a mistake.
 	if c.Sum > c.Total {
-		return fmt.Sprintf("%s, %s listed against a force of %s", nations, Thousands(c.Sum), Thousands(c.Total))
+		return pr.T("coverage.over", nations, pr.Number(c.Sum), pr.Number(c.Total))
 	}
-	return fmt.Sprintf("%s, %.0f%% of %s", nations, c.Share()*100, Thousands(c.Total))
+	return pr.T("coverage.share", nations, pr.Percent(c.Share()*100, 0, false), pr.Number(c.Total))
 }

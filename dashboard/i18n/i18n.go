@@ -11,6 +11,7 @@
 package i18n
 
 import (
+	"html/template"
 	"strconv"
 	"strings"
 
@@ -106,13 +107,65 @@ func (p *Printer) Lang() Lang { return p.lang }
 // grouping; a year is passed as a string, which is not grouped). An id no catalogue has comes back as itself, which the
 // catalogue test catches.
 func (p *Printer) T(id string, args ...any) string {
-	return p.p.Sprintf(id, args...)
+	s := p.p.Sprintf(id, args...)
+	if p.base() == "sr" {
+		// A Serbian date ends with a stop (3. mart 2026.): a message that
+		// ends a sentence after one must not stop twice.
+		s = oneStop(s)
+	}
+	return s
+}
+
+// oneStop writes a stop doubled as one, leaving an ellipsis (...) alone.
+func oneStop(s string) string {
+	if !strings.Contains(s, "..") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if s[i] != '.' {
+			continue
+		}
+		j := i
+		for j+1 < len(s) && s[j+1] == '.' {
+			j++
+		}
+		if j-i == 1 { // exactly two
+			i = j
+		} else {
+			b.WriteString(s[i+1 : j+1])
+			i = j
+		}
+	}
+	return b.String()
 }
 
 // Number writes n with the language's digit grouping: 4,700 in English,
 // 4 700 in Albanian, 4.700 in Serbian (CLDR's).
 func (p *Printer) Number(n int) string {
 	return p.p.Sprint(n)
+}
+
+// Percent writes a percentage (91.4 for 91.4%) with decimals digits after
+// the language's decimal separator: 91.4% in English, 91,4% in Albanian
+// and Serbian; signed writes the sign of a change (+3.4%, -0.5%).
+func (p *Printer) Percent(v float64, decimals int, signed bool) string {
+	verb := "%." + strconv.Itoa(decimals) + "f%%"
+	if signed {
+		verb = "%+." + strconv.Itoa(decimals) + "f%%"
+	}
+	return p.p.Sprintf(verb, v)
+}
+
+// Separators returns the language's digit-group separator and decimal
+// separator (",", "." in English; a no-break space and "," in Albanian;
+// "." and "," in Serbian), for a chart's axis labels, which ECharts writes
+// in the browser.
+func (p *Printer) Separators() (group, decimal string) {
+	thousand := []rune(p.p.Sprint(1000))     // 1,000
+	half := []rune(p.p.Sprintf("%.1f", 1.5)) // 1.5
+	return string(thousand[1 : len(thousand)-3]), string(half[1 : len(half)-1])
 }
 
 // Date writes a date of the given precision (year, month or day: 1, 2 or
@@ -188,4 +241,71 @@ func (p *Printer) script(s string) string {
 		return ToCyrillic(s)
 	}
 	return s
+}
+
+// H is T for a message that holds markup: its arguments of type
+// template.HTML (links, marked-up figures) go in as they are, the
+// message's own text and every other argument are escaped.
+func (p *Printer) H(id string, args ...any) template.HTML {
+	var marks []string
+	plain := make([]any, len(args))
+	for i, a := range args {
+		h, ok := a.(template.HTML)
+		if !ok {
+			plain[i] = a
+			continue
+		}
+		plain[i] = markOpen + strconv.Itoa(len(marks)) + markClose
+		marks = append(marks, string(h))
+	}
+	out := template.HTMLEscapeString(p.T(id, plain...))
+	for i, m := range marks {
+		out = strings.Replace(out, markOpen+strconv.Itoa(i)+markClose, m, 1)
+	}
+	return template.HTML(out)
+}
+
+// The marks that hold an argument's place in H: characters no message
+// has and HTML escaping keeps.
+const markOpen, markClose = "\uE000", "\uE001"
+
+// Code is the printer's language code, as lang= and <html lang> write it.
+func (p *Printer) Code() string { return p.lang.Code }
+
+// Day writes a date given as the record gives it (YYYY, YYYY-MM or
+// YYYY-MM-DD) in words; a text of another form comes back as it is.
+func (p *Printer) Day(iso string) string {
+	parts := strings.Split(iso, "-")
+	if len(parts) > 3 {
+		return iso
+	}
+	var n [3]int
+	for i, s := range parts {
+		v, err := strconv.Atoi(s)
+		if err != nil || (i == 0 && len(s) != 4) || (i > 0 && len(s) != 2) {
+			return iso
+		}
+		n[i] = v
+	}
+	if n[1] > 12 || n[2] > 31 {
+		return iso
+	}
+	return p.Date(n[0], n[1], n[2])
+}
+
+// Fixed writes f with digits decimals, with the language's decimal sign
+// and grouping: 39.4 in English, 39,4 in Albanian and Serbian.
+func (p *Printer) Fixed(f float64, digits int) string {
+	return p.p.Sprintf("%.*f", digits, f)
+}
+
+// Locale is the language as Open Graph's og:locale writes it.
+func (l Lang) Locale() string {
+	switch l.Code {
+	case Albanian.Code:
+		return "sq_AL"
+	case Serbian.Code, SerbianCyrillic.Code:
+		return "sr_RS"
+	}
+	return "en_GB"
 }

@@ -3,6 +3,7 @@ package i18n
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -77,7 +78,7 @@ func TestPrinter(t *testing.T) {
 			"Nemačka", "Severna Makedonija", "Priština"},
 		"sr-Cyrl": {SerbianCyrillic, "4.700", "3. март 2026.", "јун 1999.", "КФОР има око 4.700 војника из 27 земаља, а 1999. године имао их је 50.000.",
 			"Немачка", "Северна Македонија", "Приштина"},
-		"pseudo": {Pseudo, "4,700", "⟦3 ⟦March⟧ 2026⟧", "⟦⟦June⟧ 1999⟧", "⟦KFOR has about 4,700 troops from 27 nations, down from 50,000 in 1999.⟧",
+		"pseudo": {Pseudo, "4,700", "⟦3 ⟦March⟧ 2026⟧", "⟦⟦June⟧ 1999⟧", "⟦KFOR has about 4,700 troops from 27 nations⟧⟦, down from 50,000 in 1999⟧.",
 			"Germany", "North Macedonia", "Prishtinë/Priština"},
 	}
 	for name, tc := range tests {
@@ -93,7 +94,7 @@ func TestPrinter(t *testing.T) {
 			check("Date(2026, 3, 3)", p.Date(2026, 3, 3), tc.day)
 			check("Date(1999, 6, 0)", p.Date(1999, 6, 0), tc.month)
 			check("Date(2011, 0, 0)", p.Date(2011, 0, 0), "2011")
-			check("summary", p.T("headline.summary", p.Number(4700), 27, p.Number(50000), "1999"), tc.summary)
+			check("summary", p.T("headline.sentence_nations", p.Number(4700), 27)+p.T("headline.sentence_peak", p.Number(50000), "1999")+".", tc.summary)
 			check(`Nation("DEU")`, p.Nation("DEU"), tc.germany)
 			check(`Nation("MK")`, p.Nation("MK"), tc.macedonia)
 			check(`Place("Prishtinë/Priština")`, p.Place("Prishtinë/Priština"), tc.capital)
@@ -111,6 +112,8 @@ func TestToCyrillic(t *testing.T) {
 		"<b>vojnika</b> &amp; više":   "<b>војника</b> &amp; више",
 		"izvor: https://kfor.example": "извор: https://kfor.example",
 		"Camp Bondsteel":              "Цамп Бондстеел",
+		"(Ctrl ili ⌘), CSV i zip":     "(Ctrl или ⌘), CSV и zip",
+		"Ctrlx, csv":                  "Цтрлx, цсв",
 	}
 	for in, want := range tests {
 		if got := ToCyrillic(in); got != want {
@@ -152,5 +155,51 @@ func TestParse(t *testing.T) {
 	}
 	if got, ok := Parse("de"); ok || got.Code != "en" {
 		t.Errorf("Parse(de) = %v, %v; want English, false", got.Code, ok)
+	}
+}
+
+func TestOneStop(t *testing.T) {
+	for in, want := range map[string]string{
+		"Podaci do 3. mart 2026..": "Podaci do 3. mart 2026.",
+		"čekaj... a onda..":        "čekaj... a onda.",
+		"jun 2024.:":               "jun 2024.:",
+		"..":                       ".",
+	} {
+		if got := oneStop(in); got != want {
+			t.Errorf("oneStop(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := NewPrinter(SerbianCyrillic).T("page.lede", NewPrinter(SerbianCyrillic).Date(2026, 3, 3)); strings.Contains(got, "..") {
+		t.Errorf("the lede in Serbian = %q: two stops", got)
+	}
+}
+
+func TestPercentAndSeparators(t *testing.T) {
+	tests := map[string]struct {
+		lang                 Lang
+		share, change, whole string
+		group, decimal       string
+	}{
+		"en":      {English, "91.4%", "+3.4%", "90%", ",", "."},
+		"sq":      {Albanian, "91,4%", "+3,4%", "90%", "\u00a0", ","},
+		"sr":      {Serbian, "91,4%", "+3,4%", "90%", ".", ","},
+		"sr-Cyrl": {SerbianCyrillic, "91,4%", "+3,4%", "90%", ".", ","},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			p := NewPrinter(tc.lang)
+			if got := p.Percent(91.4, 1, false); got != tc.share {
+				t.Errorf("Percent(91.4, 1, false) = %q, want %q", got, tc.share)
+			}
+			if got := p.Percent(3.4, 1, true); got != tc.change {
+				t.Errorf("Percent(3.4, 1, true) = %q, want %q", got, tc.change)
+			}
+			if got := p.Percent(90, 0, false); got != tc.whole {
+				t.Errorf("Percent(90, 0, false) = %q, want %q", got, tc.whole)
+			}
+			if g, d := p.Separators(); g != tc.group || d != tc.decimal {
+				t.Errorf("Separators() = %q, %q; want %q, %q", g, d, tc.group, tc.decimal)
+			}
+		})
 	}
 }

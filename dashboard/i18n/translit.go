@@ -21,6 +21,13 @@ func ToCyrillic(s string) string {
 	var b strings.Builder
 	rs := []rune(s)
 	for i := 0; i < len(rs); {
+		if i == 0 || !unicode.IsLetter(rs[i-1]) {
+			if n := latinWord(rs[i:]); n > 0 {
+				b.WriteString(string(rs[i : i+n]))
+				i += n
+				continue
+			}
+		}
 		if n := skip(rs[i:]); n > 0 {
 			b.WriteString(string(rs[i : i+n]))
 			i += n
@@ -81,6 +88,22 @@ func skip(rs []rune) int {
 				i++
 			}
 			return i
+		}
+	}
+	return 0
+}
+
+// keepLatin are the words Serbian Cyrillic text writes in Latin letters:
+// the names of keys, file formats and programs.
+var keepLatin = []string{"Ctrl", "CSV", "JSON", "PNG", "SVG", "zip", "kforstats", "BibTeX", "CC BY", "Apache License"}
+
+// latinWord returns the length of the keepLatin word rs starts with, if
+// it ends there (not followed by a letter), else 0.
+func latinWord(rs []rune) int {
+	for _, w := range keepLatin {
+		n := len([]rune(w))
+		if len(rs) >= n && string(rs[:n]) == w && (len(rs) == n || !unicode.IsLetter(rs[n])) {
+			return n
 		}
 	}
 	return 0

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kforstats/kforstats/dashboard/assets"
 	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dashboard/param"
 	"github.com/kforstats/kforstats/dashboard/render"
 	"github.com/kforstats/kforstats/dataset"
@@ -125,7 +126,8 @@ func (s *Service) Draw(ctx context.Context, d *dataset.Dataset, img Image) ([]by
 	img.fill(&o)
 	c := render.Chart{ID: img.ID, Option: o.JS, Theme: o.Theme, Width: img.Width, Height: img.Height, Maps: o.Maps, Page: img.Page}
 	if !img.Page {
-		c.Title, c.Footer = o.Title, fittedFooter(d, o.Sources, s.site, img.Width)
+		lang, _ := i18n.Parse(img.View.Lang) // "" is English
+		c.Title, c.Footer = o.Title, fittedFooter(d, i18n.NewPrinter(lang), o.Sources, s.site, img.Width)
 	}
 	switch img.Format {
 	case SVG:
@@ -162,12 +164,12 @@ const footerCharWidth = 6
 // wide: when it is too long it names fewer publishers, then gives the
 // sources' address without the site, so that the edition, the date and the
 // licence at its end are never cut off.
-func fittedFooter(d *dataset.Dataset, srcs []*dataset.Source, site string, width int) string {
+func fittedFooter(d *dataset.Dataset, pr *i18n.Printer, srcs []*dataset.Source, site string, width int) string {
 	fits := func(f string) bool { return len([]rune(f))*footerCharWidth <= width-16 }
 	var f string
 	for _, st := range []string{site, ""} {
 		for n := footerNames; n >= 1; n-- {
-			if f = footer(d, srcs, st, n); fits(f) {
+			if f = footer(d, pr, srcs, st, n); fits(f) {
 				return f
 			}
 		}
@@ -180,14 +182,16 @@ func fittedFooter(d *dataset.Dataset, srcs []*dataset.Source, site string, width
 // ones first), then how many sources more and where they all are listed,
 // the edition to cite, the date of the data and the record's licence:
 // "Sources: NATO, KFOR, RFE/RL +112 more: https://site/api/v1/sources ·
-// kforstats record 2026.12.0, data to 2026-03-03, CC BY 4.0". site is the
-// public address, without a trailing slash; "" names the path alone.
-func Footer(d *dataset.Dataset, srcs []*dataset.Source, site string) string {
-	return footer(d, srcs, site, footerNames)
+// kforstats record 2026.12.0, data to 2026-03-03, CC BY 4.0", in pr's
+// language (the date stays as the record writes it: the line is short and
+// is cited). site is the public address, without a trailing slash; ""
+// names the path alone.
+func Footer(d *dataset.Dataset, pr *i18n.Printer, srcs []*dataset.Source, site string) string {
+	return footer(d, pr, srcs, site, footerNames)
 }
 
 // footer is Footer naming at most most publishers.
-func footer(d *dataset.Dataset, srcs []*dataset.Source, site string, most int) string {
+func footer(d *dataset.Dataset, pr *i18n.Printer, srcs []*dataset.Source, site string, most int) string {
 	count := map[string]int{}
 	official := map[string]bool{}
 	var names []string
@@ -209,24 +213,24 @@ func footer(d *dataset.Dataset, srcs []*dataset.Source, site string, most int) s
 		}
 		return count[names[i]] > count[names[j]]
 	})
-	credit := "kforstats, data to " + d.AsOf.String() + ", CC BY 4.0"
+	credit := pr.T("image.credit", d.AsOf.String())
 	if d.Version != "" {
-		credit = "kforstats record " + d.Version + ", data to " + d.AsOf.String() + ", CC BY 4.0"
+		credit = pr.T("image.credit_version", d.Version, d.AsOf.String())
 	}
 	if len(names) == 0 {
-		return "Source: " + credit
+		return pr.T("image.source", credit)
 	}
 	named := names[:min(len(names), most)]
 	more := n
 	for _, p := range named {
 		more -= count[p]
 	}
-	line := "Sources: " + strings.Join(named, ", ")
+	line := pr.T("image.sources", strings.Join(named, ", "))
 	if n == 1 {
-		line = "Source: " + named[0]
+		line = pr.T("image.source", named[0])
 	}
 	if more > 0 {
-		line += fmt.Sprintf(" +%d more: %s/api/v1/sources", more, site)
+		line += " " + pr.T("image.more", more, site+"/api/v1/sources")
 	}
 	return line + " · " + credit
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dashboard/param"
 	"github.com/kforstats/kforstats/dataset/datasettest"
 )
@@ -20,15 +21,25 @@ func TestFooter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := Footer(d, o.Sources, "https://kforstats.example")
+	got := Footer(d, en, o.Sources, "https://kforstats.example")
 	want := regexp.MustCompile(`^Sources: [^,]+, [^,]+, [^,]+ \+\d+ more: https://kforstats\.example/api/v1/sources · kforstats record ` + regexp.QuoteMeta(d.Version) + `, data to ` + regexp.QuoteMeta(d.AsOf.String()) + `, CC BY 4\.0$`)
 	if !want.MatchString(got) {
 		t.Errorf("Footer = %q, want it to match %s", got, want)
 	}
-	if got := Footer(d, o.Sources[:1], ""); got != "Source: "+o.Sources[0].Publisher+" · kforstats record "+d.Version+", data to "+d.AsOf.String()+", CC BY 4.0" {
+	if got := Footer(d, en, o.Sources[:1], ""); got != "Source: "+o.Sources[0].Publisher+" · kforstats record "+d.Version+", data to "+d.AsOf.String()+", CC BY 4.0" {
 		t.Errorf("Footer of one source = %q", got)
 	}
+	// In Serbian, the same line in its words, the names and the address
+	// as they are.
+	sr := Footer(d, i18n.NewPrinter(i18n.Serbian), o.Sources, "https://kforstats.example")
+	wantSr := regexp.MustCompile(`^Izvori: [^,]+, [^,]+, [^,]+ \+još \d+: https://kforstats\.example/api/v1/sources · kforstats evidencija ` + regexp.QuoteMeta(d.Version) + `, podaci do ` + regexp.QuoteMeta(d.AsOf.String()) + `, CC BY 4\.0$`)
+	if !wantSr.MatchString(sr) {
+		t.Errorf("Footer in Serbian = %q, want it to match %s", sr, wantSr)
+	}
 }
+
+// en is the English printer.
+var en = i18n.NewPrinter(i18n.English)
 
 func TestFill(t *testing.T) {
 	tests := map[string]struct {
@@ -121,7 +132,7 @@ func TestFittedFooter(t *testing.T) {
 	}
 	site := "https://kforstats.example.org/some/long/path/prefix"
 	for _, width := range []int{2000, 1000, 600, 400} {
-		f := fittedFooter(d, o.Sources, site, width)
+		f := fittedFooter(d, en, o.Sources, site, width)
 		if !regexp.MustCompile(`kforstats record ` + regexp.QuoteMeta(d.Version) + `, data to ` + regexp.QuoteMeta(d.AsOf.String()) + `, CC BY 4\.0$`).MatchString(f) {
 			t.Errorf("width %d: footer %q lost its credit", width, f)
 		}
@@ -129,10 +140,10 @@ func TestFittedFooter(t *testing.T) {
 			t.Errorf("width %d: footer %q (%d characters) does not fit", width, f, len([]rune(f)))
 		}
 	}
-	if got, want := fittedFooter(d, o.Sources, site, 2000), Footer(d, o.Sources, site); got != want {
+	if got, want := fittedFooter(d, en, o.Sources, site, 2000), Footer(d, en, o.Sources, site); got != want {
 		t.Errorf("a wide image's footer = %q, want the whole %q", got, want)
 	}
-	if f := fittedFooter(d, o.Sources, site, 600); strings.Contains(f, site) {
+	if f := fittedFooter(d, en, o.Sources, site, 600); strings.Contains(f, site) {
 		t.Errorf("a 600 px image's footer %q keeps the long site", f)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dashboard/render"
 	"github.com/kforstats/kforstats/dataset"
 )
@@ -58,6 +59,8 @@ const (
 	// Frame picks how a chart image is framed: as an image that stands on
 	// its own, or as the page draws it.
 	Frame Name = "frame"
+	// Lang is the language of the page, its charts and images.
+	Lang Name = "lang"
 )
 
 // The frames of a chart image.
@@ -73,7 +76,7 @@ const (
 
 // View is the parameters of the view a chart draws: the page, its tables
 // and the chart images read them.
-var View = []Name{Theme, From, To, Date, Nation, Axis}
+var View = []Name{Theme, From, To, Date, Nation, Axis, Lang}
 
 // FirstDay is the earliest date any parameter accepts: KFOR entered Kosovo
 // in June 1999; the air campaign that preceded it began in March 1999.
@@ -175,7 +178,16 @@ var specs = map[Name]Spec{
 	Nation:   {Name: Nation, Kind: KindCodes, Max: MaxNations, Doc: fmt.Sprintf("the nations whose contingents are drawn over time: alpha-3 codes separated by commas, such as DEU,ITA (any case; at most %d; default: the largest contingents)", MaxNations)},
 	Code:     {Name: Code, Kind: KindCode, Doc: "a nation's ISO 3166-1 alpha-3 code, such as DEU (any case)"},
 	Frame:    {Name: Frame, Kind: KindEnum, Enum: []string{FrameImage, FramePage}, Default: FrameImage, Doc: "image: a chart that stands on its own (its title names KFOR, a line names its sources); page: the chart as the page draws it, the drawing the page holds before its script runs"},
+	Lang:     {Name: Lang, Kind: KindEnum, Enum: langCodes(), Default: i18n.English.Code, Doc: "language of the page, its charts and images: en (English), sq (Albanian), sr (Serbian, Latin script) or sr-Cyrl (Serbian, Cyrillic script), any case; default: the first of these the browser's Accept-Language names, else en"},
 	Scale:    {Name: Scale, Kind: KindInteger, Default: strconv.Itoa(DefaultScale), Min: render.MinScale, Max: render.MaxScale, Doc: fmt.Sprintf("PNG only: pixel ratio; the PNG has width*scale by height*scale pixels, at most %d", render.MaxPixels)},
+}
+
+func langCodes() []string {
+	out := make([]string, len(i18n.Languages))
+	for i, l := range i18n.Languages {
+		out[i] = l.Code
+	}
+	return out
 }
 
 // Specs returns the declarations of names, in their order.
@@ -238,6 +250,8 @@ func parse(q url.Values, names []Name, mode Mode, d *dataset.Dataset, now time.T
 				p.enum(Axis, "an axis scale", func(s string) { p.v.View.Axis = s })
 			case Frame:
 				p.enum(Frame, "a frame", func(s string) { p.v.Page = s == FramePage })
+			case Lang:
+				p.lang()
 			default:
 				p.enum(Theme, "a theme", func(s string) { p.v.View.Theme = s })
 			}
@@ -335,6 +349,24 @@ func (p *parser) enum(n Name, what string, set func(string)) {
 	want, fallback := strings.Join(sp.Enum, " or "), "showing "+sp.Default
 	if !p.tooLong(n, s, want, fallback) {
 		p.fail(n, Malformed, fallback, "%s is not %s (want %s)", Quote(s), what, want)
+	}
+}
+
+// lang reads the language: one of i18n.Languages in any case (or the
+// pseudo-language the catalogue tests use), kept as its code, even "en":
+// a link that names English must keep it against Accept-Language.
+func (p *parser) lang() {
+	s, ok := p.get(Lang)
+	if !ok || s == "" {
+		return
+	}
+	if l, ok := i18n.Parse(s); ok {
+		p.v.View.Lang = l.Code
+		return
+	}
+	want := strings.Join(specs[Lang].Enum, ", ")
+	if !p.tooLong(Lang, s, want, "showing English") {
+		p.fail(Lang, Malformed, "showing English", "%s is not a language of the page (want %s)", Quote(s), want)
 	}
 }
 
@@ -574,6 +606,8 @@ func (v Values) Key(names []Name) string {
 			b.WriteString(strconv.Itoa(v.Scale))
 		case Frame:
 			b.WriteString(strconv.FormatBool(v.Page))
+		case Lang:
+			b.WriteString(v.View.Lang)
 		}
 		b.WriteByte(0)
 	}

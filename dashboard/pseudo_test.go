@@ -1,0 +1,195 @@
+package dashboard
+
+import (
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"github.com/kforstats/kforstats/dataset"
+)
+
+// dataTexts are every text of record d: the strings of its sources,
+// events, formations, nations, lists and figures, longest first. A text
+// the page shows that is wholly data (a source's title, a publisher, a
+// unit's name) is the record's own and stays as the record writes it;
+// anything else a reader sees must come from the catalogue. Values of the
+// record's named string types (confidence, membership, kinds) are
+// vocabulary, not data: the page translates them, so they are left out.
+func dataTexts(d *dataset.Dataset) []string {
+	seen := map[string]bool{}
+	visited := map[uintptr]bool{}
+	plain := reflect.TypeOf("")
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if v.IsNil() {
+				return
+			}
+			if v.Kind() == reflect.Pointer {
+				if visited[v.Pointer()] {
+					return
+				}
+				visited[v.Pointer()] = true
+			}
+			walk(v.Elem())
+		case reflect.Struct:
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() {
+					walk(v.Field(i))
+				}
+			}
+		case reflect.Slice, reflect.Array:
+			for i := range v.Len() {
+				walk(v.Index(i))
+			}
+		case reflect.Map:
+			for _, k := range v.MapKeys() {
+				walk(v.MapIndex(k))
+			}
+		case reflect.String:
+			// Two letters (a code, an initial) would blot out parts of
+			// words.
+			if v.Type() == plain && len([]rune(strings.TrimSpace(v.String()))) > 2 {
+				seen[strings.TrimSpace(v.String())] = true
+			}
+		}
+	}
+	walk(reflect.ValueOf(d))
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
+// names are the proper names and formats the page writes in every
+// language: kforstats, KFOR, NATO, the file formats, the licences.
+var names = regexp.MustCompile(`kforstats|KFOR|NATO|CSV|JSON|PNG|SVG|BibTeX|CC BY 4\.0|Apache License 2\.0|km²|Shqip|Srpski|Српски|English`)
+
+// bypasses returns the texts of the page in the pseudo-language that are
+// neither from the catalogue (wrapped in ⟦ ⟧) nor wholly data, names,
+// numbers, dates and punctuation.
+func bypasses(texts []string, data []string) []string {
+	letters := regexp.MustCompile(`\pL{2,}`)
+	var out []string
+	for _, t := range texts {
+		t = strings.TrimSpace(t)
+		if t == "" || strings.Contains(t, "⟦") {
+			continue
+		}
+		// The record's texts first: a name in them (NATO in a publisher)
+		// would otherwise be blotted out and the rest not found.
+		rest := t
+		for _, s := range data {
+			if strings.Contains(rest, s) {
+				rest = strings.ReplaceAll(rest, s, " ")
+			}
+		}
+		rest = names.ReplaceAllString(rest, " ")
+		if letters.MatchString(rest) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// pageTexts are what a reader of an HTML page sees or hears: the text of
+// each block (a paragraph, a cell, an item, a heading, an SVG text), with
+// its inline markup (links, marked-up figures) in it as a message puts it
+// there; scripts and styles aside; and the attributes read aloud or shown
+// (aria-label, title, alt, placeholder, the description and Open Graph
+// texts).
+func pageTexts(t *testing.T, body string) []string {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	var text func(n *html.Node, b *strings.Builder)
+	text = func(n *html.Node, b *strings.Builder) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			text(c, b)
+		}
+	}
+	var walk func(n *html.Node, inBlock bool)
+	walk = func(n *html.Node, inBlock bool) {
+		if n.Type == html.ElementNode && (n.Data == "script" || n.Data == "style") {
+			return
+		}
+		if n.Type == html.TextNode && !inBlock {
+			out = append(out, n.Data)
+		}
+		if n.Type == html.ElementNode && !inBlock && blocks[n.Data] {
+			var b strings.Builder
+			text(n, &b)
+			out = append(out, b.String())
+			inBlock = true
+		}
+		for _, a := range n.Attr {
+			switch a.Key {
+			case "aria-label", "title", "alt", "placeholder":
+				out = append(out, a.Val)
+			case "content":
+				if name := attr(n, "name") + attr(n, "property"); name == "description" || strings.HasPrefix(name, "og:title") ||
+					strings.HasPrefix(name, "og:description") || strings.HasPrefix(name, "og:image:alt") {
+					out = append(out, a.Val)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, inBlock)
+		}
+	}
+	walk(doc, false)
+	return out
+}
+
+// blocks are the elements whose text reads as one: a message may mark up
+// part of it.
+var blocks = map[string]bool{"p": true, "li": true, "dt": true, "dd": true, "summary": true, "td": true, "th": true,
+	"h1": true, "h2": true, "h3": true, "option": true, "legend": true, "label": true, "figcaption": true, "caption": true,
+	"blockquote": true, "title": true, "button": true, "a": true, "text": true}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// TestPseudoLanguagePage: in the pseudo-language every message of the
+// catalogue is wrapped in ⟦ ⟧, so any text of the page, its charts as the
+// server draws them inline, and the embed that is neither wrapped nor the
+// record's own data bypasses the catalogue: a reader of Albanian or
+// Serbian would meet it in English.
+func TestPseudoLanguagePage(t *testing.T) {
+	s, store := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	d := store.Current()
+	data := dataTexts(d)
+	cite := Cite(d, apiNow)
+	sm := Summary(d)
+	// The citations stay in English in every language: they name the
+	// record by its title, as a reference list would.
+	data = append([]string{cite.BibTeX, cite.Text, sm.Citation}, data...)
+	for _, target := range []string{"/?lang=en-XA", "/?lang=en-XA&theme=dark&date=2012-02-15&axis=log", "/embed/strength?lang=en-XA"} {
+		w := get(t, s, "GET", target)
+		if w.Code != 200 {
+			t.Fatalf("GET %s = %d", target, w.Code)
+		}
+		for _, b := range bypasses(pageTexts(t, w.Body.String()), data) {
+			t.Errorf("GET %s: %q is not from the catalogue", target, b)
+		}
+	}
+}
