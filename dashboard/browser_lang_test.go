@@ -1,12 +1,10 @@
 package dashboard
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -80,16 +78,9 @@ func TestBrowserLanguages(t *testing.T) {
 	for _, v := range views {
 		name := fmt.Sprintf("%s-%s-%d", v.lang.Code, v.theme, v.width)
 		t.Run(name, func(t *testing.T) {
-			var pl pageLog
-			ctx, cancel := chromedp.NewContext(bctx, chromedp.WithListener(pl.listen))
-			defer cancel()
-			ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-			defer cancelT()
 			q := url.Values{"lang": {v.lang.Code}, "theme": {v.theme}}
-			if err := chromedp.Do(ctx, chromedp.EmulateViewport(v.width, v.height), chromedp.Navigate(base+"/?"+q.Encode())); err != nil {
-				t.Fatal(err)
-			}
-			states := drawAll(t, ctx, &pl)
+			ctx, pl := openTab(t, bctx, base+"/?"+q.Encode(), v.width, v.height)
+			states := drawAll(t, ctx, pl)
 			if len(states) < 9 {
 				t.Errorf("%d charts drawn, want 9", len(states))
 			}

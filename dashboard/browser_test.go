@@ -374,7 +374,8 @@ func TestBrowserWidenAgain(t *testing.T) {
   var o = echarts.getInstanceByDom(document.getElementById('chart-strength')).getOption();
   var t = o.title[0], el = document.getElementById('chart-strength');
   var fits = el.querySelector('svg').getBoundingClientRect().width <= el.clientWidth ? 'fits' : 'overflows';
-  return t.textStyle.fontSize + ' ' + (t.subtext ? 'key' : 'no key') + ' ' + fits;
+  var tb = o.toolbox[0], tools = tb.bottom != null ? 'tools below' : 'tools above';
+  return t.textStyle.fontSize + ' ' + (t.subtext ? 'key' : 'no key') + ' ' + fits + ' ' + tools;
 })()`
 	ready := chromedp.Poll[bool](`document.documentElement.getAttribute('data-charts') === 'ready'`, chromedp.WithPollingTimeout(20*time.Second))
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/")); err != nil {
@@ -398,7 +399,13 @@ func TestBrowserWidenAgain(t *testing.T) {
 		}
 		got = append(got, s)
 	}
-	want := []string{"16 key fits", "14 no key fits", "16 key fits"}
+	// Widened again, as a reader sees it.
+	shot, err := fullPageShot(ctx)
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	saveShot(t, filepath.Join("testdata", "artefacts", "dashboard-widened-again.png"), shot)
+	want := []string{"16 key fits tools above", "14 no key fits tools below", "16 key fits tools above"}
 	if strings.Join(got, ", ") != strings.Join(want, ", ") {
 		t.Errorf("strength title at 1280, 390, 1280px = %q, want %q", got, want)
 	}

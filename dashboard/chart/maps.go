@@ -412,11 +412,11 @@ func worldMapChart(b *builder) error {
 	if b.v.Theme == Dark {
 		key = "chart.world-map.key_dark"
 	}
-	sub := b.t(key, b.listSummary(ls), natoN, partnerN)
-	c.SetGlobalOptions(b.frame(sub, false, 0)...)
+	summary := b.listSummary(ls)
+	c.SetGlobalOptions(b.frame(b.t(key, summary, natoN, partnerN), false, 0)...)
 	// A phone shows the list's line alone (the ramps below say which
 	// colour is which), broken where it would not fit.
-	b.narrowTitle = map[string]any{"subtext": b.listSummary(ls),
+	b.narrowTitle = map[string]any{"subtext": summary,
 		"subtextStyle": map[string]any{"fontSize": 11, "width": narrowWidth - 16, "overflow": "break"}}
 	// The ramps' legends, one line each for a membership with a figure:
 	// "NATO 1 ▮▮▮▮▮ 869", five swatches along its ramp, as titles (a
