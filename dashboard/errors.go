@@ -6,6 +6,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/kforstats/kforstats/dashboard/i18n"
 )
 
 // ErrorCode is the one vocabulary of failures the server answers with;
@@ -29,7 +31,10 @@ const (
 type Error struct {
 	Code  ErrorCode
 	Param string // the offending query parameter, if any
-	Msg   string // what is wrong and what was expected
+	Msg   string // what is wrong and what was expected, in English
+	// Text, when given, is Msg as a catalogue message: the body says it
+	// in the client's language (lang=, else Accept-Language).
+	Text i18n.Text
 	// Detail is the longer story, such as every problem a reload found
 	// in the record's files; may be empty.
 	Detail string
@@ -76,7 +81,14 @@ func fail(c *gin.Context, err error) {
 	if !errors.As(err, &e) {
 		e = &Error{Code: EInternal, Msg: "internal error"}
 	}
-	body := gin.H{"error": e.Msg, "code": e.Code}
+	msg := e.Msg
+	if !e.Text.IsZero() {
+		l := clientLang(c)
+		msg = e.Text.In(i18n.NewPrinter(l))
+		c.Header("Vary", "Accept-Language")
+		c.Header("Content-Language", l.Code)
+	}
+	body := gin.H{"error": msg, "code": e.Code}
 	if e.Param != "" {
 		body["param"] = e.Param
 	}
@@ -85,4 +97,13 @@ func fail(c *gin.Context, err error) {
 	}
 	c.Abort()
 	c.JSON(status(e.Code), body)
+}
+
+// clientLang is the language a client asks its answers in: lang= when it
+// names one, else its Accept-Language, else English.
+func clientLang(c *gin.Context) i18n.Lang {
+	if l, ok := i18n.Parse(c.Query("lang")); ok {
+		return l
+	}
+	return i18n.Negotiate(c.GetHeader("Accept-Language"))
 }

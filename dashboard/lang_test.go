@@ -106,3 +106,48 @@ func TestPageLanguages(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestErrorLanguages: an error about a parameter is told in the client's
+// language (lang= on a chart image, else Accept-Language), its code and
+// parameter as they are in every language, and the answer says which
+// language it is in; an English client gets the English message.
+func TestErrorLanguages(t *testing.T) {
+	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	tests := map[string]struct {
+		target, accept, lang string
+		code                 int
+		param, want          string
+	}{
+		"English":           {"/api/v1/strength?all=maybe", "", "en", 400, "all", `"maybe" is not a boolean (want 1 or 0)`},
+		"Albanian client":   {"/api/v1/strength?all=maybe", "sq-AL,sq;q=0.9", "sq", 400, "all", `"maybe" nuk është vlerë po/jo (pritet 1 ose 0)`},
+		"Serbian client":    {"/api/v1/contributions?date=1999-06-13", "sr", "sr", 404, "date", "nema spiska po zemljama na dan 1999-06-13 ili pre njega"},
+		"Cyrillic client":   {"/api/v1/events?from=2015&to=2010", "sr-Cyrl-RS", "sr-Cyrl", 400, "from", "2015 је после 2010"},
+		"image's lang":      {"/charts/strength.svg?lang=sq&width=wide", "sr", "sq", 400, "width", `"wide" nuk është numër i plotë (pritet nga 200 deri në 4000)`},
+		"image, bad lang":   {"/charts/strength.svg?lang=de", "sq", "sq", 400, "lang", `"de" nuk është gjuhë e faqes`},
+		"structure's date":  {"/api/v1/structure?date=1998", "sr-Latn", "sr", 400, "date", "1998 je pre početka KFOR-a 12. jun 1999"},
+		"pseudo via lang=":  {"/charts/contributions.svg?lang=en-XA&date=bogus", "", "en-XA", 400, "date", `⟦"bogus" is not a date (want ⟦a date as YYYY-MM-DD, YYYY-MM or YYYY⟧)⟧`},
+		"unknown, to all":   {"/api/v1/strength?all=maybe", "de-DE", "en", 400, "all", `"maybe" is not a boolean`},
+		"nation code, path": {"/api/v1/nations/Germany/troops", "sq", "sq", 400, "code", `"Germany" nuk është kod shteti (pritet tri shkronja, ISO 3166-1 alpha-3, si DEU)`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			w := getLang(t, s, tc.target, tc.accept)
+			if w.Code != tc.code {
+				t.Fatalf("GET %s = %d, want %d: %s", tc.target, w.Code, tc.code, w.Body.String())
+			}
+			e := decode[map[string]string](t, w)
+			if !strings.Contains(e["error"], tc.want) || e["param"] != tc.param {
+				t.Errorf("GET %s (Accept-Language %q): error %q on %q, want %q on %q", tc.target, tc.accept, e["error"], e["param"], tc.want, tc.param)
+			}
+			if wantCode := map[int]string{400: "invalid", 404: "not_found"}[tc.code]; e["code"] != wantCode {
+				t.Errorf("GET %s: code %q, want %q in every language", tc.target, e["code"], wantCode)
+			}
+			if got := w.Header().Get("Content-Language"); got != tc.lang {
+				t.Errorf("GET %s: Content-Language %q, want %q", tc.target, got, tc.lang)
+			}
+			if !strings.Contains(strings.Join(w.Header().Values("Vary"), ","), "Accept-Language") {
+				t.Errorf("GET %s: Vary %q, want Accept-Language", tc.target, w.Header().Values("Vary"))
+			}
+		})
+	}
+}

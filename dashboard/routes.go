@@ -207,7 +207,7 @@ func paramError(err error) error {
 	if n.Problem == param.Missing {
 		code = ENotFound
 	}
-	return &Error{Code: code, Param: string(n.Param), Msg: n.Msg}
+	return &Error{Code: code, Param: string(n.Param), Msg: n.Msg.String(), Text: n.Msg}
 }
 
 func (s *Server) handleHealthz() handler {

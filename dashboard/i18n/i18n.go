@@ -309,3 +309,40 @@ func (l Lang) Locale() string {
 	}
 	return "en_GB"
 }
+
+// Text is a catalogue message with its arguments, printed later in
+// whichever language asks for it: a notice made once, when a request's
+// parameters are read, and shown on the page in the page's language, in
+// the API's error in the client's, on the command line in English.
+type Text struct {
+	ID string
+	// Args are the message's arguments: a Text among them is printed in
+	// the same language; any other value as the message's verb says.
+	Args []any
+}
+
+// Msg returns the message id with its arguments, to be printed later.
+func Msg(id string, args ...any) Text { return Text{ID: id, Args: args} }
+
+// In prints t in p's language.
+func (t Text) In(p *Printer) string {
+	if t.ID == "" {
+		return ""
+	}
+	args := make([]any, len(t.Args))
+	for i, a := range t.Args {
+		if sub, ok := a.(Text); ok {
+			a = sub.In(p)
+		}
+		args[i] = a
+	}
+	return p.T(t.ID, args...)
+}
+
+// String prints t in English, as the command line and the logs write it.
+func (t Text) String() string { return t.In(english) }
+
+// IsZero reports whether t is no message.
+func (t Text) IsZero() bool { return t.ID == "" }
+
+var english = NewPrinter(English)

@@ -119,22 +119,34 @@ const (
 
 // Notice is a parameter that could not be used: in Strict mode the error,
 // in Lenient mode one of the view's notices.
+//
+// Its texts are catalogue messages (dashboard/i18n): the page shows them
+// in its language, the API in its client's, the command line in English.
 type Notice struct {
 	Param    Name
 	Problem  Problem
-	Msg      string // what is wrong and what was expected
-	Fallback string // Lenient: what is shown instead; empty in Strict mode
+	Msg      i18n.Text // what is wrong and what was expected
+	Fallback i18n.Text // Lenient: what is shown instead; zero in Strict mode
 }
 
-// Error is "param: message", as the CLI prints it.
-func (n *Notice) Error() string { return string(n.Param) + ": " + n.Msg }
+// Error is "param: message" in English, as the CLI prints it.
+func (n *Notice) Error() string { return string(n.Param) + ": " + n.Msg.String() }
 
-// Text is the message with its fall-back, as the page shows it.
-func (n Notice) Text() string {
-	if n.Fallback == "" {
-		return n.Msg
+// In is the message with its fall-back in p's language, as the page
+// shows it.
+func (n Notice) In(p *i18n.Printer) string {
+	if n.Fallback.IsZero() {
+		return n.Msg.In(p)
 	}
-	return n.Msg + "; " + n.Fallback
+	return n.Msg.In(p) + "; " + n.Fallback.In(p)
+}
+
+// Text is the message with its fall-back in English.
+func (n Notice) Text() string {
+	if n.Fallback.IsZero() {
+		return n.Msg.String()
+	}
+	return n.Msg.String() + "; " + n.Fallback.String()
 }
 
 // Kind is a parameter's grammar.
@@ -161,8 +173,24 @@ type Spec struct {
 	Max     int      `json:"max,omitempty"`
 }
 
-// dateDoc is the one date grammar, said the same way everywhere.
+// dateDoc is the one date grammar, said the same way everywhere: the
+// documentation's English and wantDate, its catalogue message.
 const dateDoc = "a date as YYYY-MM-DD, YYYY-MM or YYYY"
+
+// The messages a notice is made of (dashboard/i18n's catalogues).
+var (
+	wantDate = i18n.Msg("param.want_date")
+	ignored  = i18n.Msg("param.ignored")
+	largest  = i18n.Msg("param.showing_largest")
+	newest   = i18n.Msg("param.showing_newest_list")
+)
+
+// msg is a catalogue message: its arguments, the values a reader typed and
+// the bounds, are strings (a width of 4000 is not written 4,000).
+func msg(id string, args ...any) i18n.Text { return i18n.Msg(id, args...) }
+
+// either is "a or b" in the reader's language.
+func either(a, b string) i18n.Text { return msg("param.either", a, b) }
 
 // specs declares every parameter once.
 var specs = map[Name]Spec{
@@ -247,13 +275,13 @@ func parse(q url.Values, names []Name, mode Mode, d *dataset.Dataset, now time.T
 		case KindEnum:
 			switch n {
 			case Axis:
-				p.enum(Axis, "an axis scale", func(s string) { p.v.View.Axis = s })
+				p.enum(Axis, msg("param.an_axis"), func(s string) { p.v.View.Axis = s })
 			case Frame:
-				p.enum(Frame, "a frame", func(s string) { p.v.Page = s == FramePage })
+				p.enum(Frame, msg("param.a_frame"), func(s string) { p.v.Page = s == FramePage })
 			case Lang:
 				p.lang()
 			default:
-				p.enum(Theme, "a theme", func(s string) { p.v.View.Theme = s })
+				p.enum(Theme, msg("param.a_theme"), func(s string) { p.v.View.Theme = s })
 			}
 		case KindBoolean:
 			b := p.boolean(n)
@@ -314,29 +342,32 @@ func (p *parser) get(n Name) (string, bool) {
 
 // fail records that n's value cannot be used: the error in Strict mode, a
 // notice with the fall-back in Lenient mode.
-func (p *parser) fail(n Name, pr Problem, fallback, format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
+func (p *parser) fail(n Name, pr Problem, fallback, m i18n.Text) {
 	if p.mode == Strict {
 		if p.err == nil {
-			p.err = &Notice{Param: n, Problem: pr, Msg: msg}
+			p.err = &Notice{Param: n, Problem: pr, Msg: m}
 		}
 		return
 	}
-	p.v.Notices = append(p.v.Notices, Notice{Param: n, Problem: pr, Msg: msg, Fallback: fallback})
+	p.v.Notices = append(p.v.Notices, Notice{Param: n, Problem: pr, Msg: m, Fallback: fallback})
 }
 
 // tooLong reports, and records, a value over MaxLen.
-func (p *parser) tooLong(n Name, s, want, fallback string) bool {
+func (p *parser) tooLong(n Name, s string, want, fallback i18n.Text) bool {
 	if len(s) <= MaxLen {
 		return false
 	}
-	p.fail(n, Malformed, fallback, "is %d characters long (want %s)", len(s), want)
+	p.fail(n, Malformed, fallback, tooLong(s, want))
 	return true
+}
+
+func tooLong(s string, want i18n.Text) i18n.Text {
+	return msg("param.too_long", strconv.Itoa(len(s)), want)
 }
 
 // enum reads an enumerated parameter: its default leaves the view as it
 // is, another of its values is set, anything else fails as "not what".
-func (p *parser) enum(n Name, what string, set func(string)) {
+func (p *parser) enum(n Name, what i18n.Text, set func(string)) {
 	s, ok := p.get(n)
 	sp := specs[n]
 	if !ok || s == "" || s == sp.Default {
@@ -346,9 +377,9 @@ func (p *parser) enum(n Name, what string, set func(string)) {
 		set(s)
 		return
 	}
-	want, fallback := strings.Join(sp.Enum, " or "), "showing "+sp.Default
+	want, fallback := either(sp.Enum[0], sp.Enum[1]), msg("param.showing", sp.Default)
 	if !p.tooLong(n, s, want, fallback) {
-		p.fail(n, Malformed, fallback, "%s is not %s (want %s)", Quote(s), what, want)
+		p.fail(n, Malformed, fallback, msg("param.not_enum", Quote(s), what, want))
 	}
 }
 
@@ -364,9 +395,9 @@ func (p *parser) lang() {
 		p.v.View.Lang = l.Code
 		return
 	}
-	want := strings.Join(specs[Lang].Enum, ", ")
-	if !p.tooLong(Lang, s, want, "showing English") {
-		p.fail(Lang, Malformed, "showing English", "%s is not a language of the page (want %s)", Quote(s), want)
+	want, fallback := strings.Join(specs[Lang].Enum, ", "), msg("param.showing_english")
+	if !p.tooLong(Lang, s, msg("param.one_of", want), fallback) {
+		p.fail(Lang, Malformed, fallback, msg("param.not_lang", Quote(s), want))
 	}
 }
 
@@ -381,9 +412,9 @@ func (p *parser) boolean(n Name) bool {
 	case "0", "false", "no":
 		return false
 	}
-	const want, fallback = "1 or 0", "ignored"
-	if !p.tooLong(n, s, want, fallback) {
-		p.fail(n, Malformed, fallback, "%s is not a boolean (want %s)", Quote(s), want)
+	want := either("1", "0")
+	if !p.tooLong(n, s, want, ignored) {
+		p.fail(n, Malformed, ignored, msg("param.not_boolean", Quote(s), want))
 	}
 	return false
 }
@@ -394,18 +425,17 @@ func (p *parser) integer(n Name) int {
 		return 0
 	}
 	sp := specs[n]
-	rng := fmt.Sprintf("%d to %d", sp.Min, sp.Max)
-	const fallback = "ignored"
-	if p.tooLong(n, s, "a whole number from "+rng, fallback) {
+	rng := msg("param.range", strconv.Itoa(sp.Min), strconv.Itoa(sp.Max))
+	if p.tooLong(n, s, msg("param.whole_number_from", rng), ignored) {
 		return 0
 	}
 	i, err := strconv.Atoi(s)
 	switch {
 	case err != nil:
-		p.fail(n, Malformed, fallback, "%s is not a whole number (want %s)", Quote(s), rng)
+		p.fail(n, Malformed, ignored, msg("param.not_whole_number", Quote(s), rng))
 		return 0
 	case i < sp.Min || i > sp.Max:
-		p.fail(n, Malformed, fallback, "%d is out of range (want %s)", i, rng)
+		p.fail(n, Malformed, ignored, msg("param.out_of_range", strconv.Itoa(i), rng))
 		return 0
 	}
 	return i
@@ -418,18 +448,17 @@ func (p *parser) period(n Name) (dataset.Date, bool) {
 	if !ok || s == "" {
 		return dataset.Date{}, false
 	}
-	const fallback = "ignored"
-	if p.tooLong(n, s, dateDoc, fallback) {
+	if p.tooLong(n, s, wantDate, ignored) {
 		return dataset.Date{}, false
 	}
 	dd, err := dataset.ParseDate(s)
 	if err != nil {
-		p.fail(n, Malformed, fallback, "%s is not a date (want %s)", Quote(s), dateDoc)
+		p.fail(n, Malformed, ignored, notDate(s))
 		return dataset.Date{}, false
 	}
 	// The date's own floor, KFOR's first day, is date's to tell.
 	if (n != Date && !dd.End().After(FirstDay)) || dd.Start().After(p.today) {
-		p.fail(n, Malformed, fallback, "%s is out of range (want a date from %s to %s)", s, FirstDay.Format(time.DateOnly), p.today.Format(time.DateOnly))
+		p.fail(n, Malformed, ignored, msg("param.out_of_range", s, msg("param.want_date_from", isoDay(FirstDay), isoDay(p.today))))
 		return dataset.Date{}, false
 	}
 	return dd, true
@@ -445,12 +474,12 @@ func (p *parser) dateRange() {
 	}
 	if okFrom && okTo && fp.Start().After(tp.End().AddDate(0, 0, -1)) {
 		if p.mode == Strict {
-			p.fail(From, Malformed, "", "%s is after to %s (want from on or before to)", fp, tp)
+			p.fail(From, Malformed, i18n.Text{}, msg("param.from_after_to_want", fp.String(), tp.String(), string(To), string(From)))
 			return
 		}
 		// Read as the range the reader meant: from the earlier period's
 		// start to the later one's end.
-		p.fail(From, Malformed, fmt.Sprintf("showing %s to %s", tp, fp), "%s is after to %s", fp, tp)
+		p.fail(From, Malformed, msg("param.showing_range", tp.String(), fp.String()), msg("param.from_after_to", fp.String(), tp.String(), string(To)))
 		fp, tp = tp, fp
 	}
 	if okFrom {
@@ -474,25 +503,25 @@ func (p *parser) date(d *dataset.Dataset) {
 	if !dd.End().After(KFORStart) {
 		// Lenient: KFOR's first day, or the first with a list where the
 		// view needs one.
-		shown := "showing 1999-06-12, KFOR's first day"
+		shown := msg("param.showing_kfor_start", isoDay(KFORStart))
 		if d != nil && len(d.Lists) > 0 && d.ListAt(dataset.EndOfDay(at), false) == nil {
 			at = d.Lists[0].Date.Time()
-			shown = "showing " + at.Format(time.DateOnly) + ", the first day with a per-nation list"
+			shown = msg("param.showing_first_list", isoDay(at))
 		}
-		p.fail(Date, Malformed, shown, "%s is before KFOR began on 12 June 1999 (want a date from %s to %s)",
-			dd, KFORStart.Format(time.DateOnly), p.today.Format(time.DateOnly))
+		p.fail(Date, Malformed, shown, msg("param.before_kfor", dd.String(),
+			i18n.Msg("date.day", KFORStart.Day(), i18n.Msg("month.6"), strconv.Itoa(KFORStart.Year())),
+			msg("param.want_date_from", isoDay(KFORStart), isoDay(p.today))))
 		if p.mode == Strict {
 			return
 		}
 	}
 	if d != nil {
-		const fallback = "showing the newest complete list"
 		switch {
 		case len(d.Lists) == 0:
-			p.fail(Date, Missing, "ignored", "the record has no per-nation list")
+			p.fail(Date, Missing, ignored, msg("param.no_lists"))
 			return
 		case d.ListAt(dataset.EndOfDay(at), false) == nil:
-			p.fail(Date, Missing, fallback, "no per-nation list on or before %s (the first is dated %s)", at.Format(time.DateOnly), d.Lists[0].Date)
+			p.fail(Date, Missing, newest, msg("param.no_list_before", isoDay(at), d.Lists[0].Date.String()))
 			return
 		}
 	}
@@ -503,7 +532,7 @@ func (p *parser) date(d *dataset.Dataset) {
 // code; anything else is a Malformed *Notice naming Code.
 func NationCode(s string) (string, error) {
 	if len(s) != 3 {
-		return "", &Notice{Param: Code, Msg: fmt.Sprintf("%s is not a nation code (want three letters, ISO 3166-1 alpha-3, such as DEU)", Quote(s))}
+		return "", &Notice{Param: Code, Msg: notCode(s)}
 	}
 	b := []byte(s)
 	for i, c := range b {
@@ -512,11 +541,17 @@ func NationCode(s string) (string, error) {
 			b[i] = c - 'a' + 'A'
 		case c >= 'A' && c <= 'Z':
 		default:
-			return "", &Notice{Param: Code, Msg: fmt.Sprintf("%s is not a nation code (want three letters, ISO 3166-1 alpha-3, such as DEU)", Quote(s))}
+			return "", &Notice{Param: Code, Msg: notCode(s)}
 		}
 	}
 	return string(b), nil
 }
+
+func notCode(s string) i18n.Text {
+	return msg("param.not_code", Quote(s), msg("param.want_code", "ISO 3166-1 alpha-3", "DEU"))
+}
+
+func notDate(s string) i18n.Text { return msg("param.not_date", Quote(s), wantDate) }
 
 // nations reads the nations to follow: codes separated by commas, each a
 // nation the record knows (when d is given), without repeats.
@@ -533,20 +568,19 @@ func (p *parser) nations(d *dataset.Dataset) {
 	if s == "" {
 		return
 	}
-	const fallback = "showing the largest contingents"
-	want := fmt.Sprintf("at most %d alpha-3 codes separated by commas, such as DEU,ITA", MaxNations)
-	if p.tooLong(Nation, s, want, fallback) {
+	want := msg("param.want_codes", strconv.Itoa(MaxNations), "DEU,ITA", "alpha-3")
+	if p.tooLong(Nation, s, want, largest) {
 		return
 	}
 	var codes []string
 	for _, c := range strings.Split(s, ",") {
 		code, err := NationCode(strings.TrimSpace(c))
 		if err != nil {
-			p.fail(Nation, Malformed, fallback, "%s is not a nation code (want %s)", Quote(c), want)
+			p.fail(Nation, Malformed, largest, msg("param.not_code", Quote(c), want))
 			return
 		}
 		if d != nil && d.Nation(code) == nil {
-			p.fail(Nation, Malformed, fallback, "%s is not a nation of the record (GET /api/v1/nations lists them)", code)
+			p.fail(Nation, Malformed, largest, msg("param.not_record_nation", code, "GET /api/v1/nations"))
 			return
 		}
 		if !slices.Contains(codes, code) {
@@ -554,7 +588,7 @@ func (p *parser) nations(d *dataset.Dataset) {
 		}
 	}
 	if len(codes) > MaxNations {
-		p.fail(Nation, Malformed, fallback, "names %d nations (want %s)", len(codes), want)
+		p.fail(Nation, Malformed, largest, msg("param.too_many_nations", strconv.Itoa(len(codes)), want))
 		return
 	}
 	p.v.View.Nations = codes
@@ -565,11 +599,11 @@ func (p *parser) nations(d *dataset.Dataset) {
 // naming Date.
 func PathDate(s string) (dataset.Date, error) {
 	if len(s) > MaxLen {
-		return dataset.Date{}, &Notice{Param: Date, Msg: fmt.Sprintf("is %d characters long (want %s)", len(s), dateDoc)}
+		return dataset.Date{}, &Notice{Param: Date, Msg: tooLong(s, wantDate)}
 	}
 	d, err := dataset.ParseDate(s)
 	if err != nil {
-		return dataset.Date{}, &Notice{Param: Date, Msg: fmt.Sprintf("%s is not a date (want %s)", Quote(s), dateDoc)}
+		return dataset.Date{}, &Notice{Param: Date, Msg: notDate(s)}
 	}
 	return d, nil
 }

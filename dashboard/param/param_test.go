@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -74,7 +75,7 @@ func TestParseLenient(t *testing.T) {
 			var params []string
 			for _, n := range got.Notices {
 				params = append(params, string(n.Param))
-				if n.Msg == "" || n.Fallback == "" {
+				if n.Msg.IsZero() || n.Fallback.IsZero() {
 					t.Errorf("Parse(%q) notice for %s = %+v, want a message and what is shown instead", tc.query, n.Param, n)
 				}
 			}
@@ -137,7 +138,7 @@ func TestParseStrict(t *testing.T) {
 			if !errors.As(err, &n) {
 				t.Fatalf("Parse(%q, Strict) = %v, want a *Notice naming %s", tc.query, err, tc.param)
 			}
-			if n.Param != tc.param || n.Problem != tc.problem || !strings.Contains(n.Msg, tc.msg) || n.Fallback != "" {
+			if n.Param != tc.param || n.Problem != tc.problem || !strings.Contains(n.Msg.String(), tc.msg) || !n.Fallback.IsZero() {
 				t.Errorf("Parse(%q, Strict) = %+v, want param %s, problem %d, a message with %q and no fall-back", tc.query, n, tc.param, tc.problem, tc.msg)
 			}
 		})
@@ -156,7 +157,7 @@ func TestModesAgree(t *testing.T) {
 		if !errors.As(err, &n) || len(lv.Notices) != 1 {
 			t.Fatalf("%s: strict %v, lenient %v: want one error and one notice", raw, err, lv.Notices)
 		}
-		if got := lv.Notices[0]; got.Param != n.Param || got.Msg != n.Msg || got.Problem != n.Problem {
+		if got := lv.Notices[0]; got.Param != n.Param || got.Msg.String() != n.Msg.String() || got.Problem != n.Problem {
 			t.Errorf("%s: lenient notice %+v, strict error %+v: want the same parameter, problem and message", raw, got, n)
 		}
 	}
@@ -257,7 +258,7 @@ func TestNationCode(t *testing.T) {
 				t.Errorf("NationCode(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 			}
 			var n *Notice
-			if tc.want == "" && (!errors.As(err, &n) || n.Param != Code || !strings.Contains(n.Msg, "not a nation code")) {
+			if tc.want == "" && (!errors.As(err, &n) || n.Param != Code || !strings.Contains(n.Msg.String(), "not a nation code")) {
 				t.Errorf("NationCode(%q) error = %v, want a notice naming code", tc.in, err)
 			}
 		})
@@ -287,11 +288,11 @@ func TestParseNations(t *testing.T) {
 			v, err := Parse(q, View, Strict, d, now)
 			if tc.err != "" {
 				var n *Notice
-				if !errors.As(err, &n) || n.Param != Nation || !strings.Contains(n.Msg, tc.err) {
+				if !errors.As(err, &n) || n.Param != Nation || !strings.Contains(n.Msg.String(), tc.err) {
 					t.Fatalf("Parse(%q) = %v, want an error naming nation with %q", tc.query, err, tc.err)
 				}
 				lv, _ := Parse(q, View, Lenient, d, now)
-				if len(lv.View.Nations) != 0 || len(lv.Notices) != 1 || lv.Notices[0].Fallback != "showing the largest contingents" {
+				if len(lv.View.Nations) != 0 || len(lv.Notices) != 1 || lv.Notices[0].Fallback.String() != "showing the largest contingents" {
 					t.Errorf("Parse(%q, Lenient) = %v %v, want no nations and a notice", tc.query, lv.View.Nations, lv.Notices)
 				}
 				return
@@ -333,12 +334,67 @@ func TestParseAnyDay(t *testing.T) {
 				return
 			}
 			var n *Notice
-			if !errors.As(err, &n) || n.Param != Date || n.Problem != Malformed || !strings.Contains(n.Msg, tc.notice) {
+			if !errors.As(err, &n) || n.Param != Date || n.Problem != Malformed || !strings.Contains(n.Msg.String(), tc.notice) {
 				t.Errorf("ParseAnyDay(%q, Strict) error = %v, want a Malformed date notice with %q", tc.query, err, tc.notice)
 			}
 			if len(lenient.Notices) != 1 || !lenient.View.At.Equal(tc.want) || !strings.Contains(lenient.Notices[0].Text(), "showing 1999-06-12, KFOR's first day") {
 				t.Errorf("ParseAnyDay(%q, Lenient) = %v, %v; want %s with one notice showing KFOR's first day", tc.query, lenient.View.At, lenient.Notices, tc.want)
 			}
 		})
+	}
+}
+
+// TestNoticesInTheLanguage: every notice the page can show reads in the
+// page's language, the reader's own value kept as typed (never
+// transliterated), and in English on the command line.
+func TestNoticesInTheLanguage(t *testing.T) {
+	d := load(t)
+	bad := map[string]string{
+		"theme":  "theme=pinkish",
+		"axis":   "axis=loglog",
+		"lang":   "lang=xx-bogus",
+		"long":   "lang=" + strings.Repeat("x", MaxLen+1),
+		"date":   "date=bogus",
+		"before": "date=1998",
+		"range":  "from=2015&to=2010",
+		"future": "to=2099",
+		"nation": "nation=XYZ",
+		"code":   "nation=Germany",
+		"many":   "nation=DEU,ITA,FRA,USA,GBR,TUR,POL,AUT,CHE,HUN,GRC,SVN,ROU",
+	}
+	for name, query := range bad {
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := Parse(q, View, Lenient, d, now)
+		if len(v.Notices) == 0 {
+			t.Fatalf("%s: Parse(%q) gave no notice", name, query)
+		}
+		for _, n := range v.Notices {
+			en := n.In(i18n.NewPrinter(i18n.English))
+			if en != n.Text() || !strings.Contains((&n).Error(), en[:min(len(en), 20)]) {
+				t.Errorf("%s: English notice %q, Text %q, Error %q: want the same words", name, en, n.Text(), (&n).Error())
+			}
+			for _, l := range []i18n.Lang{i18n.Albanian, i18n.Serbian, i18n.SerbianCyrillic} {
+				got := n.In(i18n.NewPrinter(l))
+				if got == en || strings.Contains(got, "is not") || strings.Contains(got, "showing") || strings.Contains(got, "want") {
+					t.Errorf("%s in %s: %q reads as English (%q)", name, l.Code, got, en)
+				}
+				if l.Code == "sr-Cyrl" && !strings.ContainsAny(got, "ејаоиу") {
+					t.Errorf("%s in sr-Cyrl: %q has no Cyrillic", name, got)
+				}
+				// What the reader typed comes back as typed.
+				for _, typed := range []string{"pinkish", "loglog", "bogus", "XYZ", "Germany", "1998", "2015", "2099"} {
+					if strings.Contains(en, typed) && !strings.Contains(got, typed) {
+						t.Errorf("%s in %s: %q lost the value %q", name, l.Code, got, typed)
+					}
+				}
+			}
+			pseudo := n.In(i18n.NewPrinter(i18n.Pseudo))
+			if !strings.HasPrefix(pseudo, "⟦") {
+				t.Errorf("%s: pseudo-language notice %q not from the catalogue", name, pseudo)
+			}
+		}
 	}
 }
