@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -108,6 +110,53 @@ func TestBrowserLanguages(t *testing.T) {
 			}
 			saveShot(t, filepath.Join("testdata", "artefacts", "dashboard-lang-"+name+".png"), shot)
 			pl.check(t, origin.Host)
+		})
+	}
+}
+
+// TestBrowserMonths: a reader who zooms the strength chart to one year
+// sees its time axis name the months in the page's language (ECharts
+// writes "Feb" in every language unless told otherwise).
+func TestBrowserMonths(t *testing.T) {
+	bctx := newBrowser(t)
+	base := serveLoopback(t)
+	for _, l := range []i18n.Lang{i18n.English, i18n.Albanian, i18n.SerbianCyrillic} {
+		t.Run(l.Code, func(t *testing.T) {
+			ctx, _ := openPage(t, bctx, base+"/?lang="+l.Code, 1280, 900)
+			const zoom = `(function () {
+  var c = echarts.getInstanceByDom(document.getElementById('chart-strength'));
+  c.dispatchAction({type: 'dataZoom', startValue: Date.UTC(2010, 0, 1), endValue: Date.UTC(2010, 11, 31)});
+  return true;
+})()`
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](zoom)); err != nil {
+				t.Fatal(err)
+			}
+			own, english := map[string]bool{}, map[string]bool{}
+			for m := 1; m <= 12; m++ {
+				own[i18n.NewPrinter(l).T("month.abbr."+strconv.Itoa(m))] = true
+				english[i18n.NewPrinter(i18n.English).T("month.abbr."+strconv.Itoa(m))] = true
+			}
+			var mine, other []string
+			deadline := time.Now().Add(10 * time.Second)
+			for len(mine) < 3 && time.Now().Before(deadline) {
+				texts, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#chart-strength svg text')).map(function (t) { return t.textContent; })`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				mine, other = nil, nil
+				for _, s := range texts {
+					switch {
+					case own[s]:
+						mine = append(mine, s)
+					case english[s]:
+						other = append(other, s)
+					}
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if len(mine) < 3 || (l.Code != i18n.English.Code && len(other) > 0) {
+				t.Errorf("zoomed to 2010, the time axis names the months %q in %s and %q in English; want at least 3, all in %s", mine, l.Code, other, l.Code)
+			}
 		})
 	}
 }

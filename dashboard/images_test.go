@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kforstats/kforstats/dashboard/chart"
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dashboard/images"
 	"github.com/kforstats/kforstats/dashboard/param"
 	"github.com/kforstats/kforstats/dashboard/render"
@@ -53,10 +55,9 @@ func TestChartsList(t *testing.T) {
 	}
 }
 
-// TestChartImages draws every chart through the routes: SVG that parses
-// and holds its title, its provenance and axis labels; PNG that decodes at
-// the size asked for.
-func TestChartImages(t *testing.T) {
+// imageServer is a test server that draws chart images.
+func imageServer(t *testing.T) *Server {
+	t.Helper()
 	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
 	// A minute per image, not the default 20 s: under -race on a busy
 	// machine the strength chart and the world map each took more.
@@ -66,6 +67,14 @@ func TestChartImages(t *testing.T) {
 	}
 	t.Cleanup(func() { im.Close() })
 	s.cfg.Images = im
+	return s
+}
+
+// TestChartImages draws every chart through the routes: SVG that parses
+// and holds its title, its provenance and axis labels; PNG that decodes at
+// the size asked for.
+func TestChartImages(t *testing.T) {
+	s := imageServer(t)
 	dir := filepath.Join("testdata", "artefacts", "images")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -262,4 +271,38 @@ func FuzzImageParams(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestChartImageMonths: a chart zoomed to one year labels its time axis
+// with the months, in the image's language (ECharts' own locale is
+// English only).
+func TestChartImageMonths(t *testing.T) {
+	s := imageServer(t)
+	monthsOf := func(l i18n.Lang) map[string]bool {
+		p, out := i18n.NewPrinter(l), map[string]bool{}
+		for m := 1; m <= 12; m++ {
+			out[p.T("month.abbr."+strconv.Itoa(m))] = true
+		}
+		return out
+	}
+	english := monthsOf(i18n.English)
+	for _, l := range []i18n.Lang{i18n.English, i18n.Albanian, i18n.Serbian, i18n.SerbianCyrillic} {
+		w := get(t, s, "GET", "/charts/strength.svg?from=2010-01&to=2010-12&lang="+l.Code)
+		if w.Code != http.StatusOK {
+			t.Fatalf("GET strength.svg in %s = %d\n%s", l.Code, w.Code, w.Body)
+		}
+		own := monthsOf(l)
+		var mine, other []string
+		for _, s := range rendertest.SVGText(t, w.Body.Bytes()) {
+			switch {
+			case own[s]:
+				mine = append(mine, s)
+			case english[s]:
+				other = append(other, s)
+			}
+		}
+		if len(mine) < 3 || len(other) > 0 {
+			t.Errorf("%s: the time axis names the months %q in the language and %q in English; want at least 3, all in the language", l.Code, mine, other)
+		}
+	}
 }

@@ -569,6 +569,7 @@ type drawCall struct {
 	ID     string          `json:"id"`
 	Theme  string          `json:"theme"`
 	Height int             `json:"height"`
+	Locale json.RawMessage `json:"locale,omitempty"` // ECharts' locale object: the months a time axis names
 	Option json.RawMessage `json:"-"`
 }
 
@@ -601,7 +602,7 @@ func (s *Server) handleOptions() handler {
 			if i > 0 {
 				buf.WriteString(",\n")
 			}
-			head, _ := json.Marshal(drawCall{ID: o.ID, Theme: o.Theme, Height: o.Height}) // plain strings and ints
+			head, _ := json.Marshal(drawCall{ID: o.ID, Theme: o.Theme, Height: o.Height, Locale: json.RawMessage(o.Locale)}) // plain JSON
 			buf.Write(head[:len(head)-1])
 			buf.WriteString(`,"option":`)
 			buf.WriteString(o.JS)

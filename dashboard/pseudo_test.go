@@ -6,11 +6,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
+	"github.com/kforstats/kforstats/dashboard/i18n"
 	"github.com/kforstats/kforstats/dashboard/param"
 	"github.com/kforstats/kforstats/dataset"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 // dataTexts are every text of record d: the strings of its sources,
@@ -106,7 +109,8 @@ func bypasses(texts []string, data []string) []string {
 var tags = regexp.MustCompile(`<[^>]*>`)
 
 // unwrapped is t without its pseudo-language messages (⟦ … ⟧, nested
-// where a message is another's argument).
+// where a message is another's argument, and a message's first or last
+// line when a drawing breaks it into lines).
 func unwrapped(t string) string {
 	var b strings.Builder
 	depth := 0
@@ -114,7 +118,12 @@ func unwrapped(t string) string {
 		switch {
 		case r == '⟦':
 			depth++
-		case r == '⟧' && depth > 0:
+		case r == '⟧' && depth == 0:
+			// A message's last line, drawn as a text of its own (a
+			// chart's subtitle on two lines): what came before is in it.
+			b.Reset()
+			b.WriteByte(' ')
+		case r == '⟧':
 			depth--
 			if depth == 0 {
 				b.WriteByte(' ')
@@ -202,7 +211,8 @@ func attr(n *html.Node, key string) string {
 // record's own data bypasses the catalogue: a reader of Albanian or
 // Serbian would meet it in English.
 func TestPseudoLanguagePage(t *testing.T) {
-	s, store := newTestServer(t, dataset.EmbeddedOrigin(), false)
+	store := datasettest.Store(t)
+	s := NewServer(Config{Store: store, Now: func() time.Time { return apiNow }, InlineCharts: true})
 	d := store.Current()
 	data := dataTexts(d)
 	cite := Cite(d, apiNow)
@@ -210,11 +220,23 @@ func TestPseudoLanguagePage(t *testing.T) {
 	// The citations stay in English in every language: they name the
 	// record by its title, as a reference list would.
 	data = append([]string{cite.BibTeX, cite.Text, sm.Citation}, data...)
+	// The maps name the nations as CLDR does (in the pseudo-language, as
+	// in English): data, not messages.
+	pseudo := i18n.NewPrinter(i18n.Pseudo)
+	for _, n := range append(slices.Clone(d.Nations), &dataset.Nation{Code: "RS"}, &dataset.Nation{Code: "AL"}, &dataset.Nation{Code: "MK"}, &dataset.Nation{Code: "ME"}, &dataset.Nation{Code: "XK"}) {
+		data = append(data, pseudo.Nation(n.Code))
+	}
 	// A notice names the parameter as the address writes it.
 	for _, n := range []param.Name{param.Theme, param.Axis, param.From, param.To, param.Date, param.Nation} {
 		data = append(data, string(n))
 	}
+	// The pages whose charts the server draws into them are asked for
+	// until it has (in the background, after the first answer).
+	drawn := map[string]bool{"/?lang=en-XA": true, "/?lang=en-XA&theme=dark&date=2012-02-15&axis=log": true,
+		// A year: the time axis names the months.
+		"/?lang=en-XA&from=2010-01&to=2010-12": true}
 	for target, notices := range map[string]int{"/?lang=en-XA": 0, "/?lang=en-XA&theme=dark&date=2012-02-15&axis=log": 0, "/embed/strength?lang=en-XA": 0,
+		"/?lang=en-XA&from=2010-01&to=2010-12": 0,
 		// Every kind of notice: a value out of the grammar, out of range,
 		// a period the wrong way round, a day before KFOR, a nation the
 		// record does not have, too many nations.
@@ -223,6 +245,13 @@ func TestPseudoLanguagePage(t *testing.T) {
 		"/?lang=en-XA&nation=DEU,ITA,FRA,USA,GBR,TUR,POL,AUT,CHE,HUN,GRC,SVN,ROU":             1,
 	} {
 		w := get(t, s, "GET", target)
+		for deadline := time.Now().Add(3 * time.Minute); drawn[target] && !allDrawn(t, w.Body.String()); {
+			if time.Now().After(deadline) {
+				t.Fatalf("GET %s: its charts not drawn into it within 3 minutes", target)
+			}
+			time.Sleep(20 * time.Millisecond)
+			w = get(t, s, "GET", target)
+		}
 		if w.Code != 200 {
 			t.Fatalf("GET %s = %d", target, w.Code)
 		}
@@ -233,4 +262,15 @@ func TestPseudoLanguagePage(t *testing.T) {
 			t.Errorf("GET %s: %q is not from the catalogue", target, b)
 		}
 	}
+}
+
+// allDrawn reports whether a page holds every chart as the server's SVG.
+func allDrawn(tb testing.TB, body string) bool {
+	svgs, ids := pageSVGs(tb, body)
+	for _, id := range ids {
+		if svgs[id] == "" {
+			return false
+		}
+	}
+	return true
 }

@@ -139,6 +139,7 @@
         el.removeAttribute('data-drawn'); // the box takes the chart's height (app.css)
         var opts = { renderer: 'svg' };
         if (size) { opts.width = size.width; opts.height = size.height; }
+        if (c.locale) { opts.locale = c.locale; } // the months a time axis names, in the page's language
         var chart = echarts.init(el, c.theme || null, opts);
         chart.on('finished', function once() {
           chart.off('finished', once);

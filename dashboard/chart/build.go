@@ -62,7 +62,7 @@ func newBuilder(d *dataset.Dataset, v View, spec Spec) *builder {
 	}
 	lang, _ := i18n.Parse(v.Lang) // "" (not named) is English
 	b := &builder{d: d, v: v, spec: spec, pal: palettes[v.Theme], pr: i18n.NewPrinter(lang)}
-	b.out = Option{ID: spec.ID, Title: b.t("chart." + spec.ID), Description: b.t("chart." + spec.ID + ".description"), Height: 420}
+	b.out = Option{ID: spec.ID, Title: b.t("chart." + spec.ID), Description: b.t("chart." + spec.ID + ".description"), Height: 420, Locale: b.pr.ECharts()}
 	if v.Theme == Dark {
 		b.out.Theme = "dark"
 	}

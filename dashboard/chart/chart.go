@@ -76,6 +76,10 @@ type Option struct {
 	Note string
 	// Height is the height in pixels the chart wants at a width of 800.
 	Height int
+	// Locale is ECharts' locale object for the view's language as JSON,
+	// to init the chart with (its time axis names the months); "" is
+	// ECharts' English.
+	Locale string
 	// Tables hold the figures drawn, for a screen reader and for checking.
 	Tables []Table
 	// Data links to the figures behind the chart in the JSON/CSV API.

@@ -11,9 +11,11 @@
 package i18n
 
 import (
+	"encoding/json"
 	"html/template"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -346,3 +348,32 @@ func (t Text) String() string { return t.In(english) }
 func (t Text) IsZero() bool { return t.ID == "" }
 
 var english = NewPrinter(English)
+
+// ECharts is ECharts' locale object for the printer's language, as JSON,
+// to init a chart with: the month names and abbreviations a time axis
+// writes when it labels months (ECharts ships no Albanian or Serbian
+// locale, and would write "Feb" in every language). ECharts takes what
+// the object leaves out from its English: weekday names, which no chart's
+// labels use, and the toolbox's texts, which every option gives. English
+// is "": ECharts' own.
+func (p *Printer) ECharts() string {
+	if p.lang.Code == English.Code {
+		return ""
+	}
+	if s, ok := echartsLocales.Load(p.lang.Code); ok {
+		return s.(string)
+	}
+	var month, abbr [12]string
+	for i := range month {
+		month[i] = p.T(monthIDs[i])
+		abbr[i] = p.T("month.abbr." + strconv.Itoa(i+1))
+	}
+	b, err := json.Marshal(map[string]any{"time": map[string]any{"month": month, "monthAbbr": abbr}})
+	if err != nil {
+		panic(err) // strings only
+	}
+	echartsLocales.Store(p.lang.Code, string(b))
+	return string(b)
+}
+
+var echartsLocales sync.Map

@@ -124,7 +124,7 @@ func (s *Service) Draw(ctx context.Context, d *dataset.Dataset, img Image) ([]by
 		return nil, err
 	}
 	img.fill(&o)
-	c := render.Chart{ID: img.ID, Option: o.JS, Theme: o.Theme, Width: img.Width, Height: img.Height, Maps: o.Maps, Page: img.Page}
+	c := render.Chart{ID: img.ID, Option: o.JS, Theme: o.Theme, Width: img.Width, Height: img.Height, Maps: o.Maps, Page: img.Page, Locale: o.Locale}
 	if !img.Page {
 		lang, _ := i18n.Parse(img.View.Lang) // "" is English
 		c.Title, c.Footer = o.Title, fittedFooter(d, i18n.NewPrinter(lang), o.Sources, s.site, img.Width)

@@ -13,9 +13,11 @@
   });
 
   // __kforRender draws one chart as an SVG document.
-  g.__kforRender = function (option, theme, width, height, prov) {
+  // locale, when given, is ECharts' locale object (the month names a time
+  // axis writes); else ECharts' English.
+  g.__kforRender = function (option, theme, width, height, prov, locale) {
     var chart = echarts.init(null, theme === 'dark' ? 'dark' : null, {
-      renderer: 'svg', ssr: true, width: width, height: height
+      renderer: 'svg', ssr: true, width: width, height: height, locale: locale
     });
     try {
       chart.setOption(g.__kforDecorate(option, theme, prov));

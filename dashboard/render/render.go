@@ -104,6 +104,9 @@ type Chart struct {
 	// it ("kfor-strength-"), so that they are the same at every drawing
 	// and do not clash with another chart's in the same HTML page.
 	ID string
+	// Locale is ECharts' locale object as JSON (the month names a time
+	// axis writes), to init the chart with; "" is ECharts' English.
+	Locale string
 	// Page keeps what the page draws and an image leaves out (the
 	// toolbox), so that the page's script can take the drawing over
 	// without a change.

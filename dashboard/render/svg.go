@@ -138,7 +138,13 @@ func (rt *jsRuntime) draw(c *Chart, maps map[string][]byte) (string, error) {
 	_ = prov.Set("title", c.Title)
 	_ = prov.Set("footer", c.Footer)
 	_ = prov.Set("page", c.Page)
-	out, err := rt.render(goja.Undefined(), opt, rt.vm.ToValue(c.Theme), rt.vm.ToValue(c.Width), rt.vm.ToValue(c.Height), prov)
+	locale := goja.Undefined()
+	if c.Locale != "" {
+		if locale, err = rt.vm.RunScript("locale.json", "("+c.Locale+")"); err != nil {
+			return "", fmt.Errorf("%w: locale: %w", ErrInvalid, jsError(err))
+		}
+	}
+	out, err := rt.render(goja.Undefined(), opt, rt.vm.ToValue(c.Theme), rt.vm.ToValue(c.Width), rt.vm.ToValue(c.Height), prov, locale)
 	if err != nil {
 		return "", fmt.Errorf("draw: %w", jsError(err))
 	}
