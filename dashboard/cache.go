@@ -110,9 +110,11 @@ func (s *Server) cached(rc *respCache, key string, pin bool, c *gin.Context, h g
 	day := s.cfg.Now().Unix() / secondsPerDay
 	pin = pin || warming(c.Request)
 	e, m := rc.get(d.Checksum, day, key, pin)
+	status := cacheHit
 	switch {
 	case e != nil:
 	case m != nil: // another request is making it
+		status = cacheCollapsed
 		select {
 		case <-m.done:
 		case <-c.Request.Context().Done():
@@ -127,10 +129,26 @@ func (s *Server) cached(rc *respCache, key string, pin bool, c *gin.Context, h g
 		if !s.admit(c) {
 			return
 		}
-		e = rc.make(c, h, d.Checksum, day, key, pin)
+		var stored bool
+		e, stored = rc.make(c, h, d.Checksum, day, key, pin)
+		status = cacheMiss
+		if stored {
+			status = cacheStored
+		}
 	}
-	e.write(c)
+	e.write(c, status)
 }
+
+// The Cache-Status header (RFC 9211) of a cached route's answer: served
+// from the cache, made for this request (and kept or not), or made for
+// another request that this one waited for. An operator sees from it, as
+// the soak counts, which answers cost a drawing.
+var (
+	cacheHit       = []string{"kforstats; hit"}
+	cacheStored    = []string{"kforstats; fwd=miss; stored"}
+	cacheMiss      = []string{"kforstats; fwd=miss"}
+	cacheCollapsed = []string{"kforstats; fwd=miss; collapsed"}
+)
 
 // dontKeep, set on a request's context by its handler, says that its answer,
 // however good, is not to be kept: a page sent before its charts were drawn.
@@ -141,7 +159,7 @@ const secondsPerDay = 24 * 60 * 60
 
 // make runs h for a key the cache misses, stores its answer if it is a 200
 // and hands it to the requests waiting for it.
-func (rc *respCache) make(c *gin.Context, h gin.HandlerFunc, checksum string, day int64, key string, pin bool) *cached {
+func (rc *respCache) make(c *gin.Context, h gin.HandlerFunc, checksum string, day int64, key string, pin bool) (e *cached, stored bool) {
 	m := &making{done: make(chan struct{})}
 	rc.mu.Lock()
 	rc.making[key] = m
@@ -161,8 +179,9 @@ func (rc *respCache) make(c *gin.Context, h gin.HandlerFunc, checksum string, da
 	m.e = newCached(rec)
 	if rec.status == http.StatusOK && !c.GetBool(dontKeep) {
 		rc.put(checksum, day, key, m.e, pin)
+		stored = true
 	}
-	return m.e
+	return m.e, stored
 }
 
 // get returns the entry for key, or else the making of it under way, or
@@ -310,7 +329,7 @@ const largeAnswer = 1 << 20
 
 // write answers from the cached entry: 304 for a matching If-None-Match,
 // else the encoding the client accepts.
-func (e *cached) write(c *gin.Context) {
+func (e *cached) write(c *gin.Context, cacheStatus []string) {
 	h := c.Writer.Header()
 	// The handler's headers go with a 304 too: a browser replaces those it
 	// stored with those of the 304, so a page revalidated without its
@@ -318,6 +337,7 @@ func (e *cached) write(c *gin.Context) {
 	for k, v := range e.header {
 		h[k] = v
 	}
+	h["Cache-Status"] = cacheStatus
 	if e.status == http.StatusOK {
 		h["Etag"] = e.etagValue
 		if _, lang := h["Vary"]; lang { // the route negotiates the language

@@ -164,8 +164,12 @@ func TestCacheMakesOnce(t *testing.T) {
 		})
 	})
 	const n = 16
-	bodies := make(chan string, n)
-	get := func() { bodies <- getWith(t, e, "/slow?v=1", nil).Body.String() }
+	bodies, statuses := make(chan string, n), make(chan string, n)
+	get := func() {
+		w := getWith(t, e, "/slow?v=1", nil)
+		bodies <- w.Body.String()
+		statuses <- w.Header().Get("Cache-Status")
+	}
 	go get()
 	<-inside
 	for range n - 1 {
@@ -173,13 +177,23 @@ func TestCacheMakesOnce(t *testing.T) {
 	}
 	time.Sleep(50 * time.Millisecond) // let the others reach the wait; any that come later hit the cache
 	close(release)
+	count := map[string]int{}
 	for range n {
 		if b := <-bodies; b != "made for v=1" {
 			t.Errorf("answer %q, want %q", b, "made for v=1")
 		}
+		count[<-statuses]++
 	}
 	if got := made.Load(); got != 1 {
 		t.Errorf("%d requests for one key made the answer %d times, want once", n, got)
+	}
+	// Each answer says where it came from (RFC 9211): one made and kept,
+	// the others made for it and waited for (or, if late, from the cache).
+	if count["kforstats; fwd=miss; stored"] != 1 || count["kforstats; fwd=miss; collapsed"]+count["kforstats; hit"] != n-1 || count["kforstats; fwd=miss; collapsed"] == 0 {
+		t.Errorf("Cache-Status of %d answers for one key: %v; want one stored, the others collapsed or hits", n, count)
+	}
+	if got := getWith(t, e, "/slow?v=1", nil).Header().Get("Cache-Status"); got != "kforstats; hit" {
+		t.Errorf("Cache-Status of a kept answer = %q, want a hit", got)
 	}
 	// Another key is made on its own.
 	if b := getWith(t, e, "/slow?v=2", nil).Body.String(); b != "made for v=2" || made.Load() != 2 {

@@ -151,3 +151,25 @@ func TestErrorLanguages(t *testing.T) {
 		})
 	}
 }
+
+// TestContentLanguage: every answer that is in a language says which: the
+// page, its options, an embed, a chart image; by lang= or Accept-Language.
+func TestContentLanguage(t *testing.T) {
+	s := imageServer(t)
+	for target, want := range map[string][2]string{
+		"/?lang=sq":                      {"", "sq"},
+		"/options.js":                    {"sr-Cyrl-RS", "sr-Cyrl"},
+		"/embed/strength?lang=sr":        {"sq", "sr"},
+		"/charts/changes.svg?lang=sq":    {"", "sq"},
+		"/charts/share.svg":              {"sr", "sr"},
+		"/charts/share.svg?lang=EN":      {"sr", "en"},
+		"/table/strength.csv?lang=sr":    {"", "sr"},
+		"/embed/share?lang=sr-cyrl":      {"", "sr-Cyrl"},
+		"/options.js?lang=sq&theme=dark": {"de", "sq"},
+	} {
+		w := getLang(t, s, target, want[0])
+		if w.Code != http.StatusOK || w.Header().Get("Content-Language") != want[1] {
+			t.Errorf("GET %s (Accept-Language %q) = %d, Content-Language %q; want 200 in %q", target, want[0], w.Code, w.Header().Get("Content-Language"), want[1])
+		}
+	}
+}

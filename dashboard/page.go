@@ -541,7 +541,6 @@ func (s *Server) handlePage() handler {
 		}
 		s.securityHeaders(c)
 		c.Header("Cache-Control", "no-cache")
-		c.Header("Content-Language", lang.Code)
 		c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 	}
 }

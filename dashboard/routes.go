@@ -185,6 +185,9 @@ func (s *Server) serve(r route) gin.HandlerFunc {
 					v.View.Lang = l.Code
 				}
 			}
+			// The page, its options, embeds and images alike say their
+			// language.
+			c.Header("Content-Language", pageLang(v.View).Code)
 		}
 		if k := v.Key(r.params); len(r.params) > 0 && k != defaultKey {
 			key += "\x00" + k

@@ -225,3 +225,47 @@ func TestServeSecurityFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileLanguage sends hostile languages to every GET route the server
+// has (a route added is a route checked), in lang= and in Accept-Language:
+// no answer is a server error (but the image limiter's 503), none echoes
+// the value as markup, and Content-Language, when sent, names one of the
+// page's languages, whatever the client sent.
+func TestHostileLanguage(t *testing.T) {
+	addr, _ := startServe(t, "--web.client-limit.rate=0")
+	srv := dashboard.NewServer(dashboard.Config{Store: datasettest.Store(t), Metrics: http.NotFoundHandler(),
+		History: func(io.Writer, *dataset.Dataset, time.Time) error { return nil }})
+	// A path parameter gets a value its route answers.
+	fill := strings.NewReplacer(":date", "2010", ":code", "DEU", ":chart", "strength", "/charts/:file", "/charts/changes.svg",
+		"/table/:file", "/table/strength.csv", "/static/:file", "/static/app.js", "*any", "")
+	langs := []string{"..%2f..%2fgo.mod", "%3Cscript%3Ealert(1)%3C%2Fscript%3E", "sr-Cyrl%0d%0aX-Evil:%201", "%00", strings.Repeat("sr-", 30),
+		"sq&lang=%ff", "en-XA%22%3E%3Cb%3E", "SR-CYRL-RS"}
+	accepts := []string{"sq;q=1e999, *;q=-1", "<script>", strings.Repeat("sr-Cyrl-RS,", 400), "sr-Cyrl-RS;q=0.9, \x7f", "*"}
+	known := map[string]bool{"": true, "en": true, "sq": true, "sr": true, "sr-Cyrl": true, "en-XA": true}
+	var sent int
+	for _, route := range srv.Routes() {
+		method, pattern, _ := strings.Cut(route, " ")
+		if method != http.MethodGet || pattern == "/api/v1/history.om" { // 15 MB, made once a day: TestHistory
+			continue
+		}
+		path := fill.Replace(pattern)
+		for i := range max(len(langs), len(accepts)) {
+			target := path + "?lang=" + langs[i%len(langs)]
+			resp, body := rawRequest(t, addr, "GET "+target+" HTTP/1.1\r\nHost: kforstats\r\nAccept-Language: "+accepts[i%len(accepts)]+"\r\n\r\n")
+			sent++
+			if resp.StatusCode >= 500 && !(resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "") {
+				t.Errorf("GET %s (route %s) = %s: %.200s", target, pattern, resp.Status, body)
+			}
+			if cl := resp.Header.Get("Content-Language"); !known[cl] {
+				t.Errorf("GET %s: Content-Language %q", target, cl)
+			}
+			if resp.Header.Get("X-Evil") != "" {
+				t.Errorf("GET %s: a header was injected", target)
+			}
+			if bytes.Contains(body, []byte("<script>alert")) || bytes.Contains(body, []byte(`"><b>`)) {
+				t.Errorf("GET %s echoes the value as markup: %.300s", target, body)
+			}
+		}
+	}
+	t.Logf("%d requests with hostile languages to %d routes", sent, len(srv.Routes()))
+}

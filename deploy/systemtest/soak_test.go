@@ -57,22 +57,35 @@ const soakScript = `-- made by TestSoak (deploy/systemtest/soak_test.go)
 local paths = {%s}
 local charts = {%s}
 local nations = {%s}
+local langs = {"en", "sq", "sr", "sr-Cyrl"}
+local accepts = {"sq-AL,sq;q=0.9,en;q=0.8", "sr-Latn-RS,sr;q=0.9", "sr-Cyrl-RS", "de-DE,de;q=0.9"}
 local headers = {["Accept-Encoding"] = "gzip, br"}
 local threads = {}
 local i = 0
 statuses = {}
+languages = {}
 
 function setup(thread)
   table.insert(threads, thread)
 end
 
+-- inLanguage gives a new view a language: by lang= in the address or by
+-- the browser's Accept-Language (German: the page falls back to English).
+local function inLanguage(p)
+  if math.random(2) == 1 then
+    return p .. "&lang=" .. langs[math.random(#langs)], headers
+  end
+  return p, {["Accept-Encoding"] = "gzip, br", ["Accept-Language"] = accepts[math.random(#accepts)]}
+end
+
 function request()
   i = i + 1
   local p = paths[(i %% #paths) + 1]
+  local h = headers
   if p == "DRAW" then
     local ext = ".svg"
     if math.random(2) == 1 then ext = ".png" end
-    p = "/charts/" .. charts[math.random(#charts)] .. ext .. "?width=" .. math.random(400, 1600)
+    p, h = inLanguage("/charts/" .. charts[math.random(#charts)] .. ext .. "?width=" .. math.random(400, 1600))
   elseif p == "VIEW" then
     local bases = {"/", "/options.js", "/embed/" .. charts[math.random(#charts)]}
     local themes = {"light", "dark"}
@@ -80,8 +93,9 @@ function request()
     p = bases[math.random(#bases)] .. "?from=" .. math.random(1999, 2015) .. "&to=" .. math.random(2016, 2026) ..
       "&theme=" .. themes[math.random(2)] .. "&axis=" .. axes[math.random(2)] ..
       "&nation=" .. nations[math.random(#nations)] .. "&date=" .. math.random(2001, 2025) .. "-" .. string.format("%%02d", math.random(12))
+    p, h = inLanguage(p)
   end
-  return wrk.format("GET", p, headers)
+  return wrk.format("GET", p, h)
 end
 
 function response(status, hdrs, body)
@@ -90,17 +104,30 @@ function response(status, hdrs, body)
     key = "503-image"
   end
   statuses[key] = (statuses[key] or 0) + 1
+  -- Per language: the answers and those the cache held (Cache-Status).
+  local lang = hdrs["Content-Language"]
+  if lang and status == 200 then
+    languages[lang .. " answers"] = (languages[lang .. " answers"] or 0) + 1
+    local cs = hdrs["Cache-Status"]
+    if cs and cs:find("; hit", 1, true) then
+      languages[lang .. " hits"] = (languages[lang .. " hits"] or 0) + 1
+    end
+  end
 end
 
 function done(summary, latency, requests)
   io.write(string.format("soak requests %%d\n", summary.requests))
   local e = summary.errors
   io.write(string.format("soak errors connect %%d read %%d write %%d timeout %%d\n", e.connect, e.read, e.write, e.timeout))
-  local total = {}
+  local total, langTotal = {}, {}
   for _, t in ipairs(threads) do
     for k, v in pairs(t:get("statuses")) do total[k] = (total[k] or 0) + v end
+    for k, v in pairs(t:get("languages")) do langTotal[k] = (langTotal[k] or 0) + v end
   end
   for k, v in pairs(total) do io.write(string.format("soak status %%s %%d\n", k, v)) end
+  for _, l in ipairs(langs) do
+    io.write(string.format("soak lang %%s %%d %%d\n", l, langTotal[l .. " answers"] or 0, langTotal[l .. " hits"] or 0))
+  end
 end
 `
 
@@ -109,13 +136,17 @@ type soakResult struct {
 	requests int
 	errors   map[string]int // connect, read, write, timeout
 	statuses map[string]int // "200", "304", "503-image", ...
-	text     string
+	// languages holds, per language (Content-Language), the 200 answers
+	// and how many of them came from a cache (Cache-Status: hit).
+	languages map[string][2]int
+	text      string
 }
 
 var (
 	soakRequests = regexp.MustCompile(`(?m)^soak requests (\d+)$`)
 	soakErrors   = regexp.MustCompile(`(?m)^soak errors connect (\d+) read (\d+) write (\d+) timeout (\d+)$`)
 	soakStatus   = regexp.MustCompile(`(?m)^soak status (\S+) (\d+)$`)
+	soakLang     = regexp.MustCompile(`(?m)^soak lang (\S+) (\d+) (\d+)$`)
 )
 
 // soakWrk runs wrk with the script against base for d.
@@ -127,7 +158,7 @@ func soakWrk(tb testing.TB, wrk, script, base string, d time.Duration) soakResul
 	if err != nil {
 		tb.Fatalf("wrk: %v\n%s", err, out)
 	}
-	r := soakResult{errors: map[string]int{}, statuses: map[string]int{}, text: string(out)}
+	r := soakResult{errors: map[string]int{}, statuses: map[string]int{}, languages: map[string][2]int{}, text: string(out)}
 	m, e := soakRequests.FindSubmatch(out), soakErrors.FindSubmatch(out)
 	if m == nil || e == nil {
 		tb.Fatalf("cannot read wrk's output:\n%s", out)
@@ -138,6 +169,11 @@ func soakWrk(tb testing.TB, wrk, script, base string, d time.Duration) soakResul
 	}
 	for _, s := range soakStatus.FindAllSubmatch(out, -1) {
 		r.statuses[string(s[1])], _ = strconv.Atoi(string(s[2]))
+	}
+	for _, l := range soakLang.FindAllSubmatch(out, -1) {
+		n, _ := strconv.Atoi(string(l[2]))
+		hits, _ := strconv.Atoi(string(l[3]))
+		r.languages[string(l[1])] = [2]int{n, hits}
 	}
 	return r
 }
@@ -160,6 +196,23 @@ func (r soakResult) check(tb testing.TB, phase string) {
 	if r.requests == 0 {
 		tb.Errorf("%s: wrk made no request\n%s", phase, r.text)
 	}
+	// Every language was asked for and answered.
+	for _, l := range []string{"en", "sq", "sr", "sr-Cyrl"} {
+		if r.languages[l][0] == 0 {
+			tb.Errorf("%s: no answer in %s\n%s", phase, l, r.text)
+		}
+	}
+}
+
+// languageReport is the answers per language and the share of them the
+// caches held.
+func (r soakResult) languageReport() string {
+	var parts []string
+	for _, l := range []string{"en", "sq", "sr", "sr-Cyrl"} {
+		n := r.languages[l]
+		parts = append(parts, fmt.Sprintf("%s %d answers, %.1f%% from a cache", l, n[0], 100*float64(n[1])/float64(max(n[0], 1))))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func (r soakResult) String() string {
@@ -369,6 +422,7 @@ func TestSoak(t *testing.T) {
 	checkCaches(t, warmed, kforstatstest.Scrape(t, p.base))
 	baseline, after := warmTrace.level(time.Minute), tr.level(time.Minute)
 	t.Logf("soak %s, %d connections: %s", *soakFor, *soakConnections, run)
+	t.Logf("per language: %s", run.languageReport())
 	t.Logf("resident memory: %s after the warm-up, %s after the soak (%+.1f%%); peak %s; every 10 s (MiB): %s",
 		mib(baseline), mib(after), 100*float64(after-baseline)/float64(baseline), mib(tr.peak()), tr.trend())
 	if float64(after) > 1.10*float64(baseline) {
