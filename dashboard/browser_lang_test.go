@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +21,7 @@ import (
 // ECharts placed it). Albanian and Serbian run longer than English.
 const overflowing = `(function () {
   var out = [];
-  document.querySelectorAll('.fig, .fig dt, .controls fieldset, .controls label, .top h1, .langs, .button, button, .chart-card, .downloads, summary').forEach(function (el) {
+  document.querySelectorAll('.fig, .fig dt, .controls fieldset, .controls label, .top h1, .langs, .button, button, .chart-card, .downloads, summary, .notice, .notice li').forEach(function (el) {
     if (el.classList.contains('sr-only')) { return; } // one pixel wide by design: read aloud, not shown
     if (el.scrollWidth > el.clientWidth + 1) {
       out.push('box ' + (el.className || el.tagName) + ' "' + el.textContent.trim().slice(0, 40) + '": ' + el.scrollWidth + ' > ' + el.clientWidth);
@@ -70,21 +71,46 @@ func TestBrowserLanguages(t *testing.T) {
 		lang          i18n.Lang
 		theme         string
 		width, height int64
+		query         string // more of the address: values the page cannot use, for its notices
 	}
 	var views []view
 	for _, l := range []i18n.Lang{i18n.Albanian, i18n.Serbian, i18n.SerbianCyrillic} {
-		views = append(views, view{l, "light", 1280, 900}, view{l, "dark", 1280, 900})
+		views = append(views, view{l, "light", 1280, 900, ""}, view{l, "dark", 1280, 900, ""})
 	}
 	// English at a phone's width too: the same checks hold for it.
-	views = append(views, view{i18n.Albanian, "light", 390, 844}, view{i18n.SerbianCyrillic, "dark", 390, 844}, view{i18n.English, "light", 390, 844})
+	views = append(views, view{i18n.Albanian, "light", 390, 844, ""}, view{i18n.SerbianCyrillic, "dark", 390, 844, ""}, view{i18n.English, "light", 390, 844, ""})
+	// The notices, which run longest, on a phone.
+	const bad = "from=2015&to=2010&date=1998&nation=XYZ&theme=pink"
+	views = append(views, view{i18n.Albanian, "light", 390, 844, bad}, view{i18n.SerbianCyrillic, "light", 390, 844, bad})
 	for _, v := range views {
 		name := fmt.Sprintf("%s-%s-%d", v.lang.Code, v.theme, v.width)
+		if v.query != "" {
+			name += "-notices"
+		}
 		t.Run(name, func(t *testing.T) {
-			q := url.Values{"lang": {v.lang.Code}, "theme": {v.theme}}
+			q, err := url.ParseQuery(v.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q.Set("lang", v.lang.Code)
+			if q.Get("theme") == "" {
+				q.Set("theme", v.theme)
+			}
 			ctx, pl := openTab(t, bctx, base+"/?"+q.Encode(), v.width, v.height)
 			states := drawAll(t, ctx, pl)
 			if len(states) < 9 {
 				t.Errorf("%d charts drawn, want 9", len(states))
+			}
+			if v.query != "" {
+				notices, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('.notice li')).map(function (li) { return li.textContent; })`))
+				if err != nil || len(notices) != 4 {
+					t.Errorf("notices %q (%v), want 4 (from, date, nation, theme)", notices, err)
+				}
+				for _, n := range notices {
+					if strings.Contains(n, "showing") || strings.Contains(n, "is not") {
+						t.Errorf("notice in English: %q", n)
+					}
+				}
 			}
 			lang, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
 			if err != nil || lang != v.lang.Code {

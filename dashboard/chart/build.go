@@ -286,7 +286,11 @@ func (b *builder) finish() (Option, map[string]any, error) {
 		titles = append(titles, h)
 	}
 	obj["title"] = titles
-	mainTitle := map[string]any{"textStyle": map[string]any{"fontSize": 14}}
+	// A subtitle that does not fit a phone's card ends in an ellipsis (the
+	// table under the chart says it whole): an Albanian or Serbian summary
+	// of a partial list ran 30-100 px out of the drawing.
+	mainTitle := map[string]any{"textStyle": map[string]any{"fontSize": 14},
+		"subtextStyle": map[string]any{"width": narrowWidth - 16, "overflow": "truncate"}}
 	for k, v := range b.narrowTitle {
 		mainTitle[k] = v
 	}

@@ -84,15 +84,20 @@ func loadStart(tb testing.TB, bin string, args ...string) *loadProc {
 
 // loadWaitInline waits until p's page holds its charts as the server drew
 // them at load (a page asked for before that leaves them to its script).
-func loadWaitInline(tb testing.TB, p *loadProc) {
+func loadWaitInline(tb testing.TB, p *loadProc) { loadWaitServerDrawn(tb, p, "/") }
+
+// loadWaitServerDrawn waits until the page at path has its charts drawn by the
+// server: at start for the default view, in the background after a first
+// request for another (a language, say).
+func loadWaitServerDrawn(tb testing.TB, p *loadProc, path string) {
 	tb.Helper()
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
-		page := loadFetch(tb, p.base+"/", nil)
+		page := loadFetch(tb, p.base+path, nil)
 		if bytes.Contains(page.body, []byte(`data-drawn="server"`)) && bytes.Contains(page.body, []byte(` data-echarts="`)) {
 			return
 		}
 		if time.Now().After(deadline) {
-			tb.Fatalf("%s: the page's charts were not drawn within a minute of start", p.base)
+			tb.Fatalf("%s%s: the page's charts were not drawn by the server within a minute", p.base, path)
 		}
 	}
 }
@@ -384,13 +389,19 @@ var assetRef = regexp.MustCompile(`(?:href|src|data-echarts|data-options)="(/(?:
 // data-options) once the page is painted, to make the charts interactive:
 // the line says both. It returns the whole.
 func loadFirstVisit(t *testing.T, rep *loadReport, label, base string) int {
+	return loadFirstVisitOf(t, rep, label, base, "/")
+}
+
+// loadFirstVisitOf is loadFirstVisit of the page at path (a view, a
+// language).
+func loadFirstVisitOf(t *testing.T, rep *loadReport, label, base, path string) int {
 	hdr := map[string]string{"Accept-Encoding": kforstatstest.BrowserEncodings}
-	page := loadFetch(t, base+"/", hdr)
+	page := loadFetch(t, base+path, hdr)
 	complete, total := len(page.body), len(page.body)
 	parts := []string{fmt.Sprintf("page %s", kb(len(page.body)))}
 	html := page.body
 	if page.header.Get("Content-Encoding") != "" {
-		html = loadFetch(t, base+"/", nil).body
+		html = loadFetch(t, base+path, nil).body
 	}
 	refs := assetRef.FindAllSubmatch(html, -1)
 	if len(refs) < 4 {
@@ -647,6 +658,11 @@ func TestLoadSideBySide(t *testing.T) {
 	loadWaitInline(t, p)
 	series1, byName1 := seriesCount(loadScrape(t, p.base))
 	size1 := loadFirstVisit(t, rep, "1x", p.base)
+	// Each language's page is a view like any other, made and kept once.
+	for _, lang := range []string{"sq", "sr", "sr-Cyrl"} {
+		loadWaitServerDrawn(t, p, "/?lang="+lang)
+		loadFirstVisitOf(t, rep, "1x in "+lang+",", p.base, "/?lang="+lang)
+	}
 	loadFetch(t, p.base+"/api/v1/strength", kforstatstest.HotEndpoints()[1].Headers)
 	time.Sleep(2 * time.Second)
 	rep.printf("resident memory: %s a second after start (drawing the default view's charts); %s once the page, its options and assets and the API have been served", atStart, p.memLine(t))

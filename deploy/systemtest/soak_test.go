@@ -41,7 +41,7 @@ import (
 
 var (
 	soakFor         = flag.Duration("soak", 0, "run TestSoak under wrk for this long (make soak: 60s); 0 skips it")
-	soakWarmup      = flag.Duration("soak.warmup", 3*time.Minute, "TestSoak's warm-up under the same load, before the memory baseline")
+	soakWarmup      = flag.Duration("soak.warmup", 4*time.Minute, "TestSoak's warm-up under the same load, before the memory baseline")
 	soakConnections = flag.Int("soak.connections", 32, "TestSoak's wrk connections")
 )
 
@@ -67,6 +67,14 @@ languages = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+
+-- Each thread of each run draws its own random views and images: unseeded,
+-- every 20 s round of the warm-up would ask for the same ones, all cached
+-- after the first, and warm nothing.
+function init(args)
+  math.randomseed(os.time() * 100 + id)
 end
 
 -- inLanguage gives a new view a language: by lang= in the address or by
@@ -297,12 +305,14 @@ func mib(n int64) string { return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1
 func soakPaths(tb testing.TB, assets, charts []string) []string {
 	tb.Helper()
 	samples := map[string][]string{
-		"/":                                {"/", "/?theme=dark&from=2009", "VIEW", "VIEW"},
-		"/options.js":                      {"/options.js", "/options.js?theme=dark&from=2009", "VIEW"},
-		"/table/:file":                     {"/table/strength.csv", "/table/contributions.json"},
-		"/embed/:chart":                    {"/embed/" + charts[0], "/embed/" + charts[len(charts)-1] + "?theme=dark", "VIEW"},
+		// Each language's usual views as well as English's: readers of
+		// one language ask for the same pages as each other.
+		"/":                                {"/", "/?theme=dark&from=2009", "/?lang=sq", "/?lang=sr-Cyrl&theme=dark", "VIEW", "VIEW"},
+		"/options.js":                      {"/options.js", "/options.js?theme=dark&from=2009", "/options.js?lang=sr", "VIEW"},
+		"/table/:file":                     {"/table/strength.csv", "/table/contributions.json", "/table/strength.csv?lang=sq"},
+		"/embed/:chart":                    {"/embed/" + charts[0], "/embed/" + charts[len(charts)-1] + "?theme=dark", "/embed/" + charts[0] + "?lang=sr", "VIEW"},
 		"/static/:file":                    assets,
-		"/charts/:file":                    {"/charts/strength.svg", "/charts/nations.png", "DRAW"},
+		"/charts/:file":                    {"/charts/strength.svg", "/charts/nations.png", "/charts/strength.svg?lang=sr-Cyrl", "/charts/nations.png?lang=sq", "DRAW"},
 		"/metrics":                         {"/metrics", "/metrics"},
 		"/api/v1/strength.csv":             {"/api/v1/strength.csv?all=1"},
 		"/api/v1/contributions":            {"/api/v1/contributions?date=2017-02-01"},
@@ -386,8 +396,11 @@ func TestSoak(t *testing.T) {
 	// Warm up until memory levels off. What grows under this load, as heap
 	// profiles showed: the image cache (to 32 MiB) and each resvg instance's
 	// memory, to the largest PNG it has drawn (up to 96 MiB, then it is
-	// closed); the live heap levels off at some 200 MiB after two to three
-	// minutes of this load, the resident set at two and a half times that.
+	// closed); with every language's views and images (four times the
+	// distinct answers), the live heap levels off at some 255 MiB after
+	// three and a half minutes of this load (GODEBUG=gctrace=1: 230 MiB
+	// from the first to the third minute, 255 MiB from the fourth to the
+	// sixth), the resident set at two and a half times that.
 	// First the largest PNG of the mix, two at a time (one per instance on
 	// two cores); then -soak.warmup of the load, in rounds of 20 s to show
 	// the trend.
