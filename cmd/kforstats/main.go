@@ -42,22 +42,42 @@ var commands = map[string]command{
 	"version":     {"print the version", runVersion},
 }
 
-// errUsage marks an error in the command line: exit status 2.
+// errUsage marks an error in the command line: exit status 2. Alone, it
+// says the command has printed its usage already.
 var errUsage = errors.New("usage")
+
+// shownError is a usage error the flag package has printed already, with
+// the command's flags.
+type shownError struct{ error }
+
+func (e shownError) Unwrap() error { return e.error }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
+	if code := exitCode(err, os.Stderr); code != 0 {
+		os.Exit(code)
+	}
+}
+
+// exitCode prints what went wrong, unless it has been printed, and returns
+// the exit status: 0 when run succeeded or printed help, 2 for an error in
+// the command line, 1 for any other.
+func exitCode(err error, stderr io.Writer) int {
+	var shown shownError
 	switch {
-	case err == nil:
-	case errors.Is(err, errUsage) || errors.Is(err, flag.ErrHelp):
-		if !errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		if err != errUsage && !errors.As(err, &shown) {
+			fmt.Fprintf(stderr, "kforstats: %s\nRun 'kforstats help' for the commands, 'kforstats COMMAND --help' for a command's flags.\n",
+				strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
 		}
+		return 2
 	default:
-		fmt.Fprintln(os.Stderr, "kforstats:", err)
-		os.Exit(1)
+		fmt.Fprintln(stderr, "kforstats:", err)
+		return 1
 	}
 }
 
@@ -119,7 +139,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return shownError{fmt.Errorf("%w: %v", errUsage, err)}
 	}
 	return nil
 }
