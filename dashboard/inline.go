@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"strconv"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/kforstats/kforstats/dashboard/chart"
 	"github.com/kforstats/kforstats/dashboard/images"
 	"github.com/kforstats/kforstats/dashboard/param"
+	"github.com/kforstats/kforstats/dashboard/render"
 	"github.com/kforstats/kforstats/dataset"
 )
 
@@ -28,7 +30,11 @@ import (
 // is drawn in the background, one view at a time; the page waits for it at
 // most inlineWait, and otherwise goes out with the charts left to the
 // script and is not kept, so that the next request for the view, once its
-// drawings are done, makes and keeps the complete page.
+// drawings are done, makes and keeps the complete page. A chart that cannot
+// be drawn (past its time bound: the world map of a record a hundred times
+// the real one) is left to the script for good, and the page kept: drawing
+// it again for each request would redraw forever and keep no page. Only a
+// renderer too busy to start is tried again.
 
 // inlineWait bounds how long a page waits for its view's drawings.
 const inlineWait = 250 * time.Millisecond
@@ -96,17 +102,18 @@ func newInlineStore() *inlineStore {
 // inline returns the drawings of view v (key: its query) whose charts are
 // opts, drawn from d, waiting for them at most inlineWait. complete is
 // false when some chart is not drawn: the page then leaves it to its
-// script, and must not be kept.
-func (s *Server) inline(c *gin.Context, d *dataset.Dataset, v chart.View, key string, opts []chart.Option) (set inlineSet, complete bool) {
+// script. final is false while the drawings are not done: the page must
+// then not be kept.
+func (s *Server) inline(c *gin.Context, d *dataset.Dataset, v chart.View, key string, opts []chart.Option) (set inlineSet, complete, final bool) {
 	if !s.cfg.InlineCharts {
-		return nil, true
+		return nil, true, true
 	}
 	ch, set, found := s.inl.start(d.Checksum, key, false)
 	if found {
-		return set, len(set) == len(opts)
+		return set, len(set) == len(opts), true
 	}
 	if ch == nil {
-		return nil, false // another view is being drawn: this one later
+		return nil, false, false // another view is being drawn: this one later
 	}
 	if set == nil { // this request started the drawing
 		go s.drawInline(d, v, key, opts, ch)
@@ -116,12 +123,12 @@ func (s *Server) inline(c *gin.Context, d *dataset.Dataset, v chart.View, key st
 	select {
 	case <-ch:
 	case <-wait.C:
-		return nil, false
+		return nil, false, false
 	case <-c.Request.Context().Done():
-		return nil, false
+		return nil, false, false
 	}
 	set = s.inl.take(key)
-	return set, set != nil && len(set) == len(opts)
+	return set, set != nil && len(set) == len(opts), set != nil
 }
 
 // prepareInline draws the default view's charts, for the warm-up to make
@@ -195,9 +202,12 @@ func (st *inlineStore) take(key string) inlineSet {
 func (s *Server) drawInline(d *dataset.Dataset, v chart.View, key string, opts []chart.Option, done chan struct{}) {
 	st := s.inl
 	set := inlineSet{}
+	busy := false // some chart met a renderer too busy to start it
 	defer func() {
 		st.mu.Lock()
-		if st.checksum == d.Checksum {
+		if st.checksum == d.Checksum && busy {
+			delete(st.making, key) // drawn again on a later request
+		} else if st.checksum == d.Checksum {
 			delete(st.making, key)
 			for k := range st.done {
 				if len(st.done) < maxInlineViews {
@@ -227,6 +237,11 @@ func (s *Server) drawInline(d *dataset.Dataset, v chart.View, key string, opts [
 				svg, err := im.Draw(ctx, d, pageImage(o, v))
 				if err != nil {
 					s.cfg.Log.Warn("chart left to the page's script", "chart", o.ID, "err", err)
+					if errors.Is(err, render.ErrBusy) {
+						mu.Lock()
+						busy = true
+						mu.Unlock()
+					}
 					continue
 				}
 				mu.Lock()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kforstats/kforstats/dashboard/chart"
 	"github.com/kforstats/kforstats/dashboard/render/rendertest"
+	"github.com/kforstats/kforstats/dataset/datasettest"
 )
 
 // testCharts are hand-written options in the shape the dashboard's chart
@@ -387,5 +388,37 @@ func TestIdleFreesEngines(t *testing.T) {
 	}
 	if _, err := r.SVG(context.Background(), c); err != nil {
 		t.Errorf("render after the pool was freed: %v", err)
+	}
+}
+
+// TestInterruptBeforeMapRegistered: a deadline that strikes before a map
+// chart's outline is registered (the drawing barely begun: a view drawn
+// for the page under load) stops the drawing with an error. goja raises an
+// interrupt as a panic where Go rather than a script touches the runtime,
+// and reading echarts.registerMap (a getter of the bundle's exports) from
+// Go there took the whole server down.
+func TestInterruptBeforeMapRegistered(t *testing.T) {
+	p, err := compilePrograms(bundle(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fonts, err := loadFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := datasettest.Record(t)
+	for _, id := range []string{"structure-map", "world-map"} {
+		o, err := chart.Build(id, d, chart.View{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rt, err := newJSRuntime(p, fonts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rt.vm.Interrupt(errInterrupted) // the deadline, struck as the drawing begins
+		if _, _, err := rt.svg(&Chart{Option: o.JS, Theme: o.Theme, Width: 600, Height: o.Height, Maps: o.Maps}, outlines(t), time.Now().Add(time.Minute)); !errors.Is(err, errInterrupted) {
+			t.Errorf("%s interrupted before its map is registered: error %v, want errInterrupted", id, err)
+		}
 	}
 }

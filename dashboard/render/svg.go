@@ -54,9 +54,14 @@ func compilePrograms(echarts []byte) (*programs, error) {
 // jsRuntime is one JS engine with ECharts loaded. It is not safe for
 // concurrent use: the pool hands each to one render at a time.
 type jsRuntime struct {
-	vm      *goja.Runtime
-	render  goja.Callable
-	measure measurer
+	vm     *goja.Runtime
+	render goja.Callable
+	// registerMap is echarts.registerMap, looked up once: the bundle's
+	// exports are getters, and a getter called from Go while the deadline
+	// strikes panicked (goja raises an interrupt as a panic outside a
+	// call), taking the whole server down.
+	registerMap goja.Callable
+	measure     measurer
 	// maps are the map outlines registered with this runtime's ECharts,
 	// each once, on the first chart that needs it.
 	maps map[string]bool
@@ -80,6 +85,11 @@ func newJSRuntime(p *programs, fonts *fontSet) (*jsRuntime, error) {
 		return nil, errors.New("harness.js did not define __kforRender")
 	}
 	rt.render = fn
+	reg, ok := goja.AssertFunction(rt.vm.Get("echarts").ToObject(rt.vm).Get("registerMap"))
+	if !ok {
+		return nil, errors.New("echarts.registerMap is not a function")
+	}
+	rt.registerMap = reg
 	return rt, nil
 }
 
@@ -92,8 +102,22 @@ var errInterrupted = errors.New("interrupted")
 // set), so the pool throws that runtime away.
 func (rt *jsRuntime) svg(c *Chart, maps map[string][]byte, deadline time.Time) (svg string, reusable bool, err error) {
 	timer := time.AfterFunc(time.Until(deadline), func() { rt.vm.Interrupt(errInterrupted) })
+	defer interrupted(&err)
 	svg, err = rt.draw(c, maps)
 	return svg, timer.Stop(), err
+}
+
+// interrupted turns an interrupt that goja raised as a panic (it does so
+// where Go, not a script, touches the runtime: a getter read from Go)
+// into errInterrupted; any other panic goes on. It must be deferred.
+func interrupted(err *error) {
+	if r := recover(); r != nil {
+		ie, ok := r.(*goja.InterruptedError)
+		if !ok {
+			panic(r)
+		}
+		*err = jsError(ie)
+	}
 }
 
 // registerMaps registers the map outlines c draws on that this runtime
@@ -107,15 +131,11 @@ func (rt *jsRuntime) registerMaps(c *Chart, maps map[string][]byte) error {
 		if !ok {
 			return fmt.Errorf("%w: no map outline %q", ErrInvalid, name)
 		}
-		reg, ok := goja.AssertFunction(rt.vm.Get("echarts").ToObject(rt.vm).Get("registerMap"))
-		if !ok {
-			return errors.New("echarts.registerMap is not a function")
-		}
 		obj, err := rt.vm.RunScript("geo-"+name+".json", "("+string(geo)+")")
 		if err != nil {
 			return fmt.Errorf("map outline %q: %w", name, jsError(err))
 		}
-		if _, err := reg(goja.Undefined(), rt.vm.ToValue(name), obj); err != nil {
+		if _, err := rt.registerMap(goja.Undefined(), rt.vm.ToValue(name), obj); err != nil {
 			return fmt.Errorf("register map %q: %w", name, jsError(err))
 		}
 		rt.maps[name] = true
