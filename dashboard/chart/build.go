@@ -40,6 +40,9 @@ type builder struct {
 	// headings are more titles, placed by the maker (the folded bars'
 	// heading on the nations chart).
 	headings []map[string]any
+	// sourceBg is the source line's background, where the drawing runs
+	// under it (the Kosovo map's neighbours); empty for none.
+	sourceBg string
 	src      sourceSet
 	asOf     dataset.Date
 	out      Option
@@ -278,10 +281,15 @@ func (b *builder) finish() (Option, map[string]any, error) {
 	// The source line goes under the plot, as a second title, so that an
 	// image carries its provenance; on a narrow chart it is cut short (the
 	// page lists every source under the chart).
-	titles := []any{obj["title"], map[string]any{
+	source := map[string]any{
 		"text": b.sourceLine(), "left": 8, "bottom": 4,
 		"textStyle": map[string]any{"color": p.muted, "fontSize": 11, "fontWeight": "normal"},
-	}}
+	}
+	if b.sourceBg != "" {
+		// The same place as without: ECharts pads a title by 5px.
+		source["backgroundColor"], source["padding"], source["bottom"] = b.sourceBg, []int{2, 5}, 7
+	}
+	titles := []any{obj["title"], source}
 	for _, h := range b.headings {
 		titles = append(titles, h)
 	}

@@ -264,17 +264,16 @@ func (b *builder) geoLabels(c *charts.Scatter, name string, data []item, label m
 // neighbours grey, framed on Kosovo.
 func (b *builder) kosovoGeo() map[string]any {
 	p := b.pal
-	land, kosovo := "#eef0f3", "#dde7f5"
-	if b.v.Theme == Dark {
-		land, kosovo = "#23272e", "#2a3a52"
-	}
+	// The neighbours run under the source line: it is set on their
+	// colour, so that no border crosses its text.
+	b.sourceBg = p.land
 	return map[string]any{
 		"map": MapKosovo, "roam": !b.v.Image, "boundingCoords": kosovoBounds,
 		"top": 86, "bottom": 30, "left": 12, "right": 12,
 		"silent":    true,
 		"label":     map[string]any{"show": false},
-		"itemStyle": map[string]any{"areaColor": land, "borderColor": p.muted, "borderWidth": 0.8},
-		"regions":   []any{map[string]any{"name": "XKX", "itemStyle": map[string]any{"areaColor": kosovo, "borderColor": p.text, "borderWidth": 1.4}}},
+		"itemStyle": map[string]any{"areaColor": p.land, "borderColor": p.muted, "borderWidth": 0.8},
+		"regions":   []any{map[string]any{"name": "XKX", "itemStyle": map[string]any{"areaColor": p.kosovo, "borderColor": p.text, "borderWidth": 1.4}}},
 	}
 }
 
@@ -379,10 +378,6 @@ func worldMapChart(b *builder) error {
 			"<br/>" + b.t("tip.list_of", esc(ls.Date.String())) + " · " + b.confidence(e.Confidence) + b.srcTip(ls.Source)
 		data = append(data, item{Name: e.Nation.Code, Value: value, Tip: tip, ItemStyle: style})
 	}
-	land := "#eef0f3"
-	if b.v.Theme == Dark {
-		land = "#23272e"
-	}
 	c.AddSeries(b.t("chart.nations"), nil, withData(data))
 	b.set("series.0.map", MapWorld)
 	b.set("series.0.roam", false)
@@ -393,7 +388,7 @@ func worldMapChart(b *builder) error {
 	// Europe and its neighbours, where nearly every contributor is, with
 	// North America and Argentina in view.
 	b.set("series.0.boundingCoords", [][]float64{{-125, 72}, {125, -40}})
-	b.set("series.0.itemStyle", map[string]any{"areaColor": land, "borderColor": p.muted, "borderWidth": 0.4})
+	b.set("series.0.itemStyle", map[string]any{"areaColor": p.land, "borderColor": p.muted, "borderWidth": 0.4})
 	b.set("series.0.label", map[string]any{"show": false})
 	b.set("series.0.emphasis", map[string]any{"label": map[string]any{"show": false}, "itemStyle": map[string]any{"areaColor": p.grid}})
 	// Every state's label hidden: ECharts builds a label for each region

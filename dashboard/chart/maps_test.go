@@ -57,6 +57,31 @@ func TestStructureMapSymbols(t *testing.T) {
 	}
 }
 
+// TestStructureMapSourceLine: the neighbours' borders run to the foot of
+// the Kosovo map, under the source line; the line is set on the
+// neighbours' colour in either theme, so that no border crosses its text
+// (one crossed "Source: NATO JFC Naples / KFOR" on a phone).
+func TestStructureMapSourceLine(t *testing.T) {
+	d := datasettest.Record(t)
+	for _, theme := range []string{Light, Dark} {
+		_, obj, err := build("structure-map", d, View{Theme: theme})
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := obj["baseOption"].(map[string]any)
+		land := base["geo"].(map[string]any)["itemStyle"].(map[string]any)["areaColor"]
+		var source map[string]any
+		for _, ti := range base["title"].([]any) {
+			if m := ti.(map[string]any); m["bottom"] != nil {
+				source = m
+			}
+		}
+		if source == nil || land == nil || source["backgroundColor"] != land {
+			t.Errorf("%s structure-map: source line %v, neighbours' colour %v; want the line on that colour", theme, source, land)
+		}
+	}
+}
+
 // TestStructureMapToday: without a date the map shows the structure in
 // force after the record's last change, and says "today".
 func TestStructureMapToday(t *testing.T) {

@@ -7,6 +7,7 @@ import "github.com/kforstats/kforstats/dataset"
 // patterns tell them apart without colour at all.
 type palette struct {
 	bg, text, muted, grid string
+	land, kosovo          string   // the maps' other countries, and Kosovo
 	series                []string // the default series colours
 	strength              string
 	nato, partner         string
@@ -18,6 +19,7 @@ type palette struct {
 var palettes = map[string]palette{
 	Light: {
 		bg: "#ffffff", text: "#1f2328", muted: "#57606a", grid: "#d8dee4",
+		land: "#eef0f3", kosovo: "#dde7f5",
 		series:   []string{"#2458a6", "#c25e00", "#2e8540", "#8e44ad", "#b8860b", "#00838f", "#c2185b", "#5d4037"},
 		strength: "#2458a6", nato: "#2458a6", partner: "#c25e00",
 		up: "#2e8540", down: "#c25e00", unrest: "#8e44ad",
@@ -25,6 +27,7 @@ var palettes = map[string]palette{
 	},
 	Dark: {
 		bg: "#16181d", text: "#e6e8eb", muted: "#a3abb5", grid: "#30363d",
+		land: "#23272e", kosovo: "#2a3a52",
 		series:   []string{"#6ea8ff", "#f5a25d", "#6fcf7f", "#c792ea", "#e6c35c", "#4dd0e1", "#f48fb1", "#bcaaa4"},
 		strength: "#6ea8ff", nato: "#6ea8ff", partner: "#f5a25d",
 		up: "#6fcf7f", down: "#f5a25d", unrest: "#c792ea",
