@@ -42,8 +42,9 @@ func MapFile(name string) (string, bool) {
 }
 
 // kosovoBounds frame the structure map on Kosovo, with room for the rear
-// headquarters in Skopje: [[west, north], [east, south]].
-var kosovoBounds = [][]float64{{19.85, 43.32}, {21.95, 41.9}}
+// headquarters in Skopje and Kosovo's southern tip (41.86°N: it ran into
+// the source line at 41.9): [[west, north], [east, south]].
+var kosovoBounds = [][]float64{{19.85, 43.32}, {21.95, 41.82}}
 
 // unitSymbol is how the structure map draws each kind of unit. Its label,
 // in the legend and the table, is message unit.kinds.KIND.
@@ -221,6 +222,9 @@ func structureMapChart(b *builder) error {
 	sub := b.t("chart.structure-map.drawn", len(units), drawnN)
 	c.SetGlobalOptions(b.frame(sub, true, 0)...)
 	b.set("legend.data", legend)
+	// Every key square, as the symbols on the map are: ECharts' 25px-wide
+	// default drew the headquarters' square as a bar twice the others.
+	b.set("legend.itemWidth", 14)
 	b.drop = append(b.drop, "xAxis", "yAxis", "grid")
 	b.set("geo", b.kosovoGeo())
 	b.chart = c
