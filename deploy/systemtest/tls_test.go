@@ -33,6 +33,10 @@ var tlsAllowed = map[string]string{
 	// puts no token in a page (TestTLS checks testssl's cookie count), so the
 	// compression the first load needs stays on.
 	"BREACH": "public pages with no secret in them",
+	// A note on the scanner, not the server: testssl looks for OpenSSL's
+	// engine API (for the Russian GOST suites), which Debian's OpenSSL 3
+	// builds of 2026 no longer load. It tests every other suite as before.
+	"engine_problem": "testssl's own OpenSSL has no engine support",
 }
 
 // TestTLS runs Debian's testssl.sh against the built binary serving
