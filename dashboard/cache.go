@@ -71,6 +71,9 @@ type cached struct {
 	header       http.Header // what the handler set: Content-Type, Content-Disposition, the page's security headers
 	etag         string
 	body, gz, br []byte
+	// until, when not nil, is when the answer stops being good: a page
+	// sent while its charts are drawn is kept until the drawing is done.
+	until <-chan struct{}
 
 	// The header values written with each answer, made once: a header
 	// value slice is replaced, never appended to in place, so answers may
@@ -89,6 +92,19 @@ var (
 )
 
 func (e *cached) size() int { return len(e.body) + len(e.gz) + len(e.br) }
+
+// expired says whether an answer kept until an event is past it.
+func expired(until <-chan struct{}) bool {
+	if until == nil {
+		return false
+	}
+	select {
+	case <-until:
+		return true
+	default:
+		return false
+	}
+}
 
 func newRespCache(maxEntries, maxBytes int) *respCache {
 	return &respCache{pinned: map[string]*cached{}, entries: map[string]*cached{}, making: map[string]*making{},
@@ -150,9 +166,19 @@ var (
 	cacheCollapsed = []string{"kforstats; fwd=miss; collapsed"}
 )
 
-// dontKeep, set on a request's context by its handler, says that its answer,
-// however good, is not to be kept: a page sent before its charts were drawn.
-const dontKeep = "kforstats.dont-keep"
+// keepUntil, set on a request's context by its handler to a channel, says
+// that its answer is good until the channel is closed: a page sent while
+// its charts are drawn, whose making costs seconds at a hundred times the
+// record, is kept until they are done, then made again with them. A
+// channel closed already keeps nothing.
+const keepUntil = "kforstats.keep-until"
+
+// notKept is a keepUntil channel that keeps nothing.
+var notKept = func() <-chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}()
 
 // secondsPerDay turns a Unix time into a UTC day number.
 const secondsPerDay = 24 * 60 * 60
@@ -177,7 +203,10 @@ func (rc *respCache) make(c *gin.Context, h gin.HandlerFunc, checksum string, da
 	}()
 	h(c)
 	m.e = newCached(rec)
-	if rec.status == http.StatusOK && !c.GetBool(dontKeep) {
+	if until, ok := c.Get(keepUntil); ok {
+		m.e.until = until.(<-chan struct{})
+	}
+	if rec.status == http.StatusOK && !expired(m.e.until) {
 		rc.put(checksum, day, key, m.e, pin)
 		stored = true
 	}
@@ -199,6 +228,12 @@ func (rc *respCache) get(checksum string, day int64, key string, pin bool) (*cac
 		rc.making = map[string]*making{}
 		rc.misses++
 		return nil, nil
+	}
+	if e := rc.pinned[key]; e != nil && expired(e.until) {
+		delete(rc.pinned, key)
+	}
+	if e := rc.entries[key]; e != nil && expired(e.until) {
+		rc.drop(key)
 	}
 	if e := rc.pinned[key]; e != nil {
 		rc.hits++

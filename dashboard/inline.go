@@ -102,18 +102,19 @@ func newInlineStore() *inlineStore {
 // inline returns the drawings of view v (key: its query) whose charts are
 // opts, drawn from d, waiting for them at most inlineWait. complete is
 // false when some chart is not drawn: the page then leaves it to its
-// script. final is false while the drawings are not done: the page must
-// then not be kept.
-func (s *Server) inline(c *gin.Context, d *dataset.Dataset, v chart.View, key string, opts []chart.Option) (set inlineSet, complete, final bool) {
+// script. until is nil when the drawings are done: the page may be kept;
+// else the page is good until until is closed (the drawing under way is
+// done), and is then made again with them.
+func (s *Server) inline(c *gin.Context, d *dataset.Dataset, v chart.View, key string, opts []chart.Option) (set inlineSet, complete bool, until <-chan struct{}) {
 	if !s.cfg.InlineCharts {
-		return nil, true, true
+		return nil, true, nil
 	}
 	ch, set, found := s.inl.start(d.Checksum, key, false)
 	if found {
-		return set, len(set) == len(opts), true
+		return set, len(set) == len(opts), nil
 	}
-	if ch == nil {
-		return nil, false, false // another view is being drawn: this one later
+	if ch == nil { // another view is being drawn: this one once it is done
+		return nil, false, s.inl.current()
 	}
 	if set == nil { // this request started the drawing
 		go s.drawInline(d, v, key, opts, ch)
@@ -123,12 +124,25 @@ func (s *Server) inline(c *gin.Context, d *dataset.Dataset, v chart.View, key st
 	select {
 	case <-ch:
 	case <-wait.C:
-		return nil, false, false
+		return nil, false, ch
 	case <-c.Request.Context().Done():
-		return nil, false, false
+		return nil, false, notKept
 	}
-	set = s.inl.take(key)
-	return set, set != nil && len(set) == len(opts), set != nil
+	if set = s.inl.take(key); set == nil {
+		return nil, false, notKept // drawn again on a later request
+	}
+	return set, len(set) == len(opts), nil
+}
+
+// current returns the channel of the drawing under way, closed once it is
+// done, or notKept when there is none.
+func (st *inlineStore) current() <-chan struct{} {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, ch := range st.making {
+		return ch
+	}
+	return notKept
 }
 
 // prepareInline draws the default view's charts, for the warm-up to make

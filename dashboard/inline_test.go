@@ -32,6 +32,18 @@ func pageSVGs(tb testing.TB, body string) (map[string]string, []string) {
 	return svgs, ids
 }
 
+// drawnCharts counts the charts of a page drawn by the server, of all.
+func drawnCharts(tb testing.TB, body string) (drawn, charts int) {
+	tb.Helper()
+	svgs, ids := pageSVGs(tb, body)
+	for _, id := range ids {
+		if svgs[id] != "" {
+			drawn++
+		}
+	}
+	return drawn, len(ids)
+}
+
 // TestInlineEqualsChartImage: the default view's page, made at load, holds
 // every chart as the very SVG /charts/{id}.svg draws of it framed as the
 // page (frame=page, at the chart's width and height on the page).
@@ -89,42 +101,85 @@ func pollView(t *testing.T, im *images.Service, view string, done func(try, draw
 		if w.Code != http.StatusOK {
 			t.Fatalf("GET %s (try %d) = %d, want 200 whether or not its charts are drawn", view, try, w.Code)
 		}
-		svgs, ids := pageSVGs(t, w.Body.String())
-		drawn := 0
-		for _, id := range ids {
-			if svgs[id] != "" {
-				drawn++
-			}
-		}
+		drawn, charts := drawnCharts(t, w.Body.String())
 		kept := false
 		_, keys := cachedKeys(s)
 		for k := range keys {
 			kept = kept || strings.HasPrefix(k, "/\x00") // the page of a view (the cache's key: path, NUL, the view's values)
 		}
-		if done(try, drawn, len(ids), !strings.Contains(w.Body.String(), ` data-echarts="`), kept) {
+		if done(try, drawn, charts, !strings.Contains(w.Body.String(), ` data-echarts="`), kept) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after %d requests over 60 s, %s has %d of %d charts drawn, kept %v", try, view, drawn, len(ids), kept)
+			t.Fatalf("after %d requests over 60 s, %s has %d of %d charts drawn, kept %v", try, view, drawn, charts, kept)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
 
 // TestInlineBound: a view whose charts are not drawn yet is answered at
-// once (never an error), its charts left to the script, and not kept; its
-// charts are drawn in the background, and a later request gets them all.
+// once (never an error), its charts left to the script; its charts are
+// drawn in the background, and a later request gets them all.
 func TestInlineBound(t *testing.T) {
 	pollView(t, nil, "/?theme=dark&from=2005", func(try, drawn, charts int, scripted, kept bool) bool {
 		complete := drawn == charts
 		if complete == scripted {
 			t.Errorf("try %d: %d of %d charts drawn, and ECharts loaded with the page %v: want it loaded with the page only when charts are left to it", try, drawn, charts, scripted)
 		}
-		if !complete && kept {
-			t.Errorf("try %d: the page with %d of %d charts drawn was kept", try, drawn, charts)
-		}
 		return complete
 	})
+}
+
+// TestInlinePendingKept: a page sent while another view's charts are drawn
+// is kept until that drawing is done, then made again, with its own charts
+// once drawn. The load run measured 32 pages a second at the 100x record,
+// where a page costs two seconds to make and every request made it anew
+// for the 17 seconds its charts took to draw.
+func TestInlinePendingKept(t *testing.T) {
+	store := datasettest.Store(t)
+	s := NewServer(Config{Store: store, Now: func() time.Time { return apiNow }, InlineCharts: true})
+	waitCached(t, s, store.Current().Checksum, "/")
+	const view = "/?lang=sq&from=2003"
+	// Another view being drawn: its drawing holds the one renderer slot.
+	other := make(chan struct{})
+	s.inl.busy <- struct{}{}
+	s.inl.mu.Lock()
+	s.inl.making["other"] = other
+	s.inl.mu.Unlock()
+
+	status := func(try string) (string, int) {
+		w := get(t, s, http.MethodGet, view)
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s: GET %s = %d, want 200", try, view, w.Code)
+		}
+		drawn, _ := drawnCharts(t, w.Body.String())
+		return w.Header().Get("Cache-Status"), drawn
+	}
+	if cs, drawn := status("first"); drawn != 0 || !strings.Contains(cs, "stored") {
+		t.Fatalf("while another view is drawn: %d charts drawn, Cache-Status %q; want none drawn and the page stored", drawn, cs)
+	}
+	if cs, _ := status("second"); !strings.Contains(cs, "hit") {
+		t.Errorf("again while the other view is drawn: Cache-Status %q, want the kept page (hit)", cs)
+	}
+	s.inl.mu.Lock()
+	delete(s.inl.making, "other")
+	s.inl.mu.Unlock()
+	<-s.inl.busy
+	close(other)
+	if cs, _ := status("after"); strings.Contains(cs, "hit") {
+		t.Errorf("once the other view is drawn: Cache-Status %q, want the page made again (it starts this view's drawing)", cs)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		cs, drawn := status("later")
+		if drawn > 0 && strings.Contains(cs, "hit") {
+			break // drawn and kept
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("60 s after the other view was drawn, the page has %d charts drawn (Cache-Status %q)", drawn, cs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // TestInlineFailedKept: a view whose charts cannot be drawn in their time

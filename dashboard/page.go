@@ -483,9 +483,9 @@ func (s *Server) handlePage() handler {
 		if !ok {
 			return
 		}
-		svgs, complete, final := s.inline(c, d, v, v.Query().Encode(), opts)
-		if !final {
-			c.Set(dontKeep, true) // made again once the drawings are done
+		svgs, complete, until := s.inline(c, d, v, v.Query().Encode(), opts)
+		if until != nil {
+			c.Set(keepUntil, until) // made again once the drawings are done
 		}
 		lang := pageLang(v)
 		pr := i18n.NewPrinter(lang)
