@@ -3,6 +3,7 @@ package dashboard
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image/png"
@@ -59,15 +60,50 @@ func TestChartsList(t *testing.T) {
 func imageServer(t *testing.T) *Server {
 	t.Helper()
 	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
-	// A minute per image, not the default 20 s: under -race on a busy
-	// machine the strength chart and the world map each took more.
-	im, err := images.New(images.Config{Timeout: time.Minute})
+	s.cfg.Images = imageService(t, images.Config{})
+	return s
+}
+
+// imageService is a renderer configured by cfg, with a minute per image,
+// not the default 20 s: under -race on a busy machine the strength chart
+// and the world map each took more.
+func imageService(t *testing.T, cfg images.Config) *images.Service {
+	t.Helper()
+	cfg.Timeout = time.Minute
+	im, err := images.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { im.Close() })
+	return im
+}
+
+// TestChartTooLargeToDraw: a chart whose option would take more memory to
+// draw than the renderer's budget (derived from the memory limit) is
+// refused with a 400 naming from, which narrows it, never drawn into an
+// OOM kill; narrowed, it is drawn. On the page it is left to the script
+// while the others are drawn, and the page is kept. The budget here is 16 MB
+// (400,000 pixels): the strength chart's option is 90 KB, 18 MB to draw;
+// any two of the others fit at once.
+func TestChartTooLargeToDraw(t *testing.T) {
+	const budget = 400_000
+	im := imageService(t, images.Config{PixelBudget: budget, MaxPixels: budget})
+	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
 	s.cfg.Images = im
-	return s
+	w := get(t, s, http.MethodGet, "/charts/strength.svg")
+	var e struct{ Error, Code, Param string }
+	if w.Code != http.StatusBadRequest || json.Unmarshal(w.Body.Bytes(), &e) != nil || e.Param != "from" || !strings.Contains(e.Error, "narrow the view with from and to") {
+		t.Errorf("GET /charts/strength.svg over the budget = %d %s, want 400 naming from", w.Code, w.Body)
+	}
+	if w := get(t, s, http.MethodGet, "/charts/strength.svg?from=2020"); w.Code != http.StatusOK || !bytes.HasPrefix(w.Body.Bytes(), []byte("<svg")) {
+		t.Errorf("GET /charts/strength.svg?from=2020 = %d %.200s, want the SVG", w.Code, w.Body)
+	}
+	pollView(t, im, "/?theme=dark", func(try, drawn, charts int, scripted, kept bool) bool {
+		if drawn > 0 && drawn != charts-1 {
+			t.Errorf("the page has %d of %d charts drawn, want all but the strength chart", drawn, charts)
+		}
+		return drawn > 0 && kept
+	})
 }
 
 // TestChartImages draws every chart through the routes: SVG that parses

@@ -15,6 +15,17 @@ const (
 	// bytesPerRender is one more render in progress (a JS runtime drawing
 	// an SVG, its copy of the option and the SVG text).
 	bytesPerRender = 48 << 20
+	// bytesPerOptionByte is what drawing takes on top of that for each
+	// byte of a large option: ECharts' model of every point and the SVG's
+	// elements in the JS runtime, and the garbage they leave. Measured on
+	// the built binary with the record grown a hundredfold
+	// (dataset/scale_test.go) in a memory cgroup: the changes and nations
+	// charts (1.3 and 1.2 MB of option) drawn at once took its peak from
+	// 135 to 375 MiB in 512 MiB (190 bytes a byte), the strength chart
+	// (5.2 MB) to 861 MiB in 1 GiB (140, the runtime's limit collecting
+	// harder). The real record's options are 4 to 92 KB: 18 MB for the
+	// largest.
+	bytesPerOptionByte = 200
 	// memoryTarget is the part of the limit that drawing may take the
 	// process to: room for the Go runtime's garbage and the kernel's page
 	// cache before the limit's OOM kill.
@@ -23,6 +34,10 @@ const (
 	// memory: 2 million pixels, a default-size chart at scale 2.
 	minPixels = 1 << 21
 )
+
+// optionPixels is what drawing an option of n bytes costs in the unit of
+// the pixel budget: its heap, counted as PNG pixels.
+func optionPixels(n int) int64 { return int64(n) * bytesPerOptionByte / bytesPerPixel }
 
 // Budget is how much a Renderer draws at once: the Options fields of the
 // same names.
@@ -36,8 +51,9 @@ type Budget struct {
 // bytes (0 for none) and its processors, so that drawing at full tilt
 // keeps the process under 75% of the limit: the renders at once, at most
 // procs, each take bytesPerRender; the PNG pixels drawn at once, and so the
-// largest PNG, take bytesPerPixel each, never more than MaxPixels. With no
-// limit it is the default: procs renders, MaxPixels.
+// largest PNG, take bytesPerPixel each, never more than MaxPixels, and so
+// do the options being drawn at bytesPerOptionByte (Options.PixelBudget).
+// With no limit it is the default: procs renders, MaxPixels.
 func BudgetFor(limit int64, procs int) Budget {
 	procs = max(procs, 1)
 	if limit <= 0 {

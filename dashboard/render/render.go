@@ -58,11 +58,16 @@ type Options struct {
 	// Timeout bounds each engine's work on one image (drawing the SVG,
 	// rasterising it), not the start of a new engine; 0 means 20 s.
 	Timeout time.Duration
-	// PixelBudget bounds the PNG pixels being drawn at once, summed over
-	// the renders in progress; 0 means MaxPixels, and less is raised to
-	// MaxImagePixels. Memory for a PNG grows with its pixels (see
-	// BudgetFor), and MaxConcurrent alone lets a many-core host draw that
-	// many of the largest at once: gigabytes.
+	// PixelBudget bounds the memory of the drawings in progress, summed
+	// over them and counted in PNG pixels: each drawing counts the larger
+	// of its PNG's pixels and its option's memory as the pixels of the
+	// same bytes (ECharts draws the option before resvg draws the pixels;
+	// bytesPerOptionByte: a 5 MB option counts as 25 million pixels, and
+	// an SVG of it waits its turn as a large PNG does); 0 means MaxPixels,
+	// and less is raised to MaxImagePixels. Memory for a drawing grows
+	// with its pixels and its option (see BudgetFor), and MaxConcurrent
+	// alone lets a many-core host draw that many of the largest at once:
+	// gigabytes. An option over the whole budget is a SizeError.
 	PixelBudget int
 	// MaxImagePixels bounds one PNG's pixels, below MaxPixels where memory
 	// is short (BudgetFor); 0 means MaxPixels. A larger one is a SizeError.
@@ -255,18 +260,25 @@ func (r *Renderer) draw(ctx context.Context, c Chart, scale int) ([]byte, error)
 	if px := c.Width * c.Height * scale * scale; px > r.opts.MaxImagePixels {
 		return nil, &SizeError{"scale", fmt.Sprintf("%dx%d at scale %d is %d pixels; within its memory limit this server draws at most %d", c.Width, c.Height, scale, px, r.opts.MaxImagePixels)}
 	}
+	// The option is drawn (ECharts, into an SVG) before the pixels are
+	// (resvg): a drawing takes the larger of the two.
+	opt := optionPixels(len(c.Option))
+	if opt > int64(r.opts.PixelBudget) {
+		return nil, &SizeError{"from", fmt.Sprintf("the chart of this view is a %.1f MB option, about %d MB to draw; within its memory limit this server draws at most %d MB at once: narrow the view with from and to",
+			float64(len(c.Option))/1e6, opt*bytesPerPixel>>20, int64(r.opts.PixelBudget)*bytesPerPixel>>20)}
+	}
+	px := max(int64(c.Width*c.Height*scale*scale), opt)
 	release, err := r.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
+	if err := r.acquirePixels(ctx, px); err != nil {
+		release()
+		return nil, err
+	}
+	slot := release
+	release = func() { r.pixels.Release(px); slot() }
 	if scale > 0 {
-		px := int64(c.Width * c.Height * scale * scale)
-		if err := r.acquirePixels(ctx, px); err != nil {
-			release()
-			return nil, err
-		}
-		slot := release
-		release = func() { r.pixels.Release(px); slot() }
 		r.prepareRaster()
 	}
 	svg, err := r.svg(ctx, &c)
@@ -337,7 +349,8 @@ func (r *Renderer) acquire(ctx context.Context) (release func(), err error) {
 	}
 }
 
-// acquirePixels reserves px of the PixelBudget, waiting at most QueueWait.
+// acquirePixels reserves px of the PixelBudget (a PNG's pixels and its
+// option's), waiting at most QueueWait.
 func (r *Renderer) acquirePixels(ctx context.Context, px int64) error {
 	if r.pixels.TryAcquire(px) {
 		return nil
