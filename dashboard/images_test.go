@@ -82,11 +82,11 @@ func imageService(t *testing.T, cfg images.Config) *images.Service {
 // draw than the renderer's budget (derived from the memory limit) is
 // refused with a 400 naming from, which narrows it, never drawn into an
 // OOM kill; narrowed, it is drawn. On the page it is left to the script
-// while the others are drawn, and the page is kept. The budget here is 16 MB
-// (400,000 pixels): the strength chart's option is 90 KB, 18 MB to draw;
+// while the others are drawn, and the page is kept. The budget here is 24 MB
+// (600,000 pixels): the strength chart's option is 90 KB, 27 MB to draw;
 // any two of the others fit at once.
 func TestChartTooLargeToDraw(t *testing.T) {
-	const budget = 400_000
+	const budget = 600_000
 	im := imageService(t, images.Config{PixelBudget: budget, MaxPixels: budget})
 	s, _ := newTestServer(t, dataset.EmbeddedOrigin(), false)
 	s.cfg.Images = im

@@ -17,15 +17,16 @@ const (
 	bytesPerRender = 48 << 20
 	// bytesPerOptionByte is what drawing takes on top of that for each
 	// byte of a large option: ECharts' model of every point and the SVG's
-	// elements in the JS runtime, and the garbage they leave. Measured on
-	// the built binary with the record grown a hundredfold
-	// (dataset/scale_test.go) in a memory cgroup: the changes and nations
-	// charts (1.3 and 1.2 MB of option) drawn at once took its peak from
-	// 135 to 375 MiB in 512 MiB (190 bytes a byte), the strength chart
-	// (5.2 MB) to 861 MiB in 1 GiB (140, the runtime's limit collecting
-	// harder). The real record's options are 4 to 92 KB: 18 MB for the
-	// largest.
-	bytesPerOptionByte = 200
+	// elements in the JS runtime, the garbage they leave, and for a PNG
+	// resvg's tree of that SVG. Measured on the built binary with the
+	// record grown a hundredfold (dataset/scale_test.go) in memory
+	// cgroups: the SVGs of the changes and nations charts (1.3 and 1.2 MB
+	// of option) drawn at once took the peak from 135 to 375 MiB in 512
+	// MiB (190 bytes a byte); their PNGs drawn at once, to 724 MiB in
+	// 1 GiB (250 a byte); the strength chart's SVG (5.2 MB) to 861 MiB in
+	// 1 GiB (140, the runtime's limit collecting harder). The real
+	// record's options are 4 to 92 KB: 28 MB for the largest.
+	bytesPerOptionByte = 300
 	// memoryTarget is the part of the limit that drawing may take the
 	// process to: room for the Go runtime's garbage and the kernel's page
 	// cache before the limit's OOM kill.

@@ -62,7 +62,7 @@ type Options struct {
 	// over them and counted in PNG pixels: each drawing counts the larger
 	// of its PNG's pixels and its option's memory as the pixels of the
 	// same bytes (ECharts draws the option before resvg draws the pixels;
-	// bytesPerOptionByte: a 5 MB option counts as 25 million pixels, and
+	// bytesPerOptionByte: a 5 MB option counts as 37.5 million pixels, and
 	// an SVG of it waits its turn as a large PNG does); 0 means MaxPixels,
 	// and less is raised to MaxImagePixels. Memory for a drawing grows
 	// with its pixels and its option (see BudgetFor), and MaxConcurrent
@@ -264,7 +264,7 @@ func (r *Renderer) draw(ctx context.Context, c Chart, scale int) ([]byte, error)
 	// (resvg): a drawing takes the larger of the two.
 	opt := optionPixels(len(c.Option))
 	if opt > int64(r.opts.PixelBudget) {
-		return nil, &SizeError{"from", fmt.Sprintf("the chart of this view is a %.1f MB option, about %d MB to draw; within its memory limit this server draws at most %d MB at once: narrow the view with from and to",
+		return nil, &SizeError{"from", fmt.Sprintf("the chart of this view is a %.1f MB option, about %d MB to draw; within its memory budget this server draws at most %d MB at once: narrow the view with from and to",
 			float64(len(c.Option))/1e6, opt*bytesPerPixel>>20, int64(r.opts.PixelBudget)*bytesPerPixel>>20)}
 	}
 	px := max(int64(c.Width*c.Height*scale*scale), opt)

@@ -551,18 +551,7 @@ func TestImageOverload(t *testing.T) {
 func TestImageOverloadMemory(t *testing.T) {
 	for _, limit := range []int64{1 << 30, 512 << 20} {
 		t.Run(mib(limit), func(t *testing.T) {
-			cg := kforstatstest.MemoryCgroup(t, limit)
-			addr := kforstatstest.FreeAddr(t)
-			logs := &kforstatstest.LogWatch{}
-			cmd := exec.Command("/bin/sh", "-c", `echo $$ > "$1" && exec "$2" serve --web.listen-address="$3" --web.client-limit.rate=0`, "sh", cg.Procs(), kforstatsPlain(t), addr)
-			cmd.Stdout, cmd.Stderr = logs, logs
-			cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GOMEMLIMIT=") })
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-			base := "http://" + addr
-			kforstatstest.WaitReady(t, http.DefaultClient, base+"/readyz")
+			cg, base := serveInCgroup(t, limit)
 			var list struct {
 				MaxPixels int `json:"max_pixels"`
 			}
@@ -596,6 +585,98 @@ func TestImageOverloadMemory(t *testing.T) {
 				if resp.StatusCode != http.StatusBadRequest {
 					t.Errorf("a 4000x3000 PNG over the budget of %d pixels = %s, want 400", list.MaxPixels, resp.Status)
 				}
+			}
+		})
+	}
+}
+
+// serveInCgroup starts the binary built without -race (the race detector
+// multiplies memory) in a new memory cgroup of limit bytes, with no
+// GOMEMLIMIT (kforstats derives its own from the cgroup) and no per-client
+// limit, and waits until it is ready.
+func serveInCgroup(t *testing.T, limit int64, args ...string) (*kforstatstest.Cgroup, string) {
+	t.Helper()
+	cg := kforstatstest.MemoryCgroup(t, limit)
+	addr := kforstatstest.FreeAddr(t)
+	logs := &kforstatstest.LogWatch{}
+	cmd := exec.Command("/bin/sh", append([]string{"-c", `echo $$ > "$1" && shift && exec "$@"`, "sh", cg.Procs(), kforstatsPlain(t), "serve", "--web.listen-address=" + addr, "--web.client-limit.rate=0"}, args...)...)
+	cmd.Stdout, cmd.Stderr = logs, logs
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GOMEMLIMIT=") })
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	base := "http://" + addr
+	kforstatstest.WaitReady(t, http.DefaultClient, base+"/readyz")
+	return cg, base
+}
+
+// TestScaledRecordMemory (make soak): the record grown a hundredfold, whose
+// strength chart is a 5.2 MB option, served in memory cgroups of 1 GiB and
+// 512 MiB. The page's drawings at start, then every chart's SVG and PNG
+// asked for two at a time, keep the cgroup under 75% of its limit with no
+// OOM kill: what the renderer's budget cannot draw is a 400 naming from
+// (which narrows the option), and the page leaves it to its script.
+func TestScaledRecordMemory(t *testing.T) {
+	if *soakFor == 0 {
+		t.Skip("make soak runs it (cd deploy/systemtest && go test -run TestScaledRecordMemory -soak=60s)")
+	}
+	dir := scaledRecord(t, 100)
+	for _, limit := range []int64{1 << 30, 512 << 20} {
+		t.Run(mib(limit), func(t *testing.T) {
+			cg, base := serveInCgroup(t, limit, "--data.path="+dir, "--data.watch-interval=0")
+			loadWaitServerDrawn(t, &loadProc{base: base}, "/")
+			atStart := cg.Peak(t)
+			var list struct{ Charts []struct{ SVG, PNG string } }
+			if err := json.Unmarshal(kforstatstest.Get(t, base+"/charts"), &list); err != nil || len(list.Charts) == 0 {
+				t.Fatalf("GET /charts: %d charts, %v", len(list.Charts), err)
+			}
+			var paths []string
+			for _, c := range list.Charts {
+				paths = append(paths, c.SVG, c.PNG)
+			}
+			codes := map[int]int{}
+			var mu sync.Mutex
+			next := make(chan string)
+			var wg sync.WaitGroup
+			for range 2 {
+				wg.Go(func() {
+					for path := range next {
+						resp, err := http.Get(base + path)
+						if err != nil {
+							t.Error(err)
+							continue
+						}
+						body, _ := io.ReadAll(resp.Body)
+						resp.Body.Close()
+						mu.Lock()
+						codes[resp.StatusCode]++
+						mu.Unlock()
+						var e struct{ Param string }
+						switch {
+						case resp.StatusCode == http.StatusOK:
+						case resp.StatusCode == http.StatusBadRequest && json.Unmarshal(body, &e) == nil && e.Param == "from":
+						default:
+							t.Errorf("GET %s = %s %.300s, want 200 or 400 naming from", path, resp.Status, body)
+						}
+					}
+				})
+			}
+			for _, p := range paths {
+				next <- p
+			}
+			close(next)
+			wg.Wait()
+			peak := cg.Peak(t)
+			t.Logf("limit %s, the 100x record: cgroup peak %s at start (%.0f%%), %s after every chart's SVG and PNG (%.0f%%); answers %v", mib(limit), mib(atStart), 100*float64(atStart)/float64(limit), mib(peak), 100*float64(peak)/float64(limit), codes)
+			if float64(peak) > 0.75*float64(limit) {
+				t.Errorf("the 100x record took the cgroup to %s, over 75%% of its limit of %s", mib(peak), mib(limit))
+			}
+			if n := cg.OOMKills(t); n > 0 {
+				t.Errorf("the kernel killed %d processes of the cgroup for want of memory", n)
+			}
+			if codes[http.StatusOK] == 0 {
+				t.Errorf("no chart drawn at all")
 			}
 		})
 	}
