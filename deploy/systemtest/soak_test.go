@@ -496,16 +496,11 @@ func imageOverload(tb testing.TB, base string, n int, url func(i int) string) ma
 		go func() {
 			defer wg.Done()
 			url := base + url(i)
-			resp, err := client.Get(url)
+			resp, body, err := getCounting(client, url, &mu, codes)
 			if err != nil {
 				tb.Errorf("GET %s: %v", url, err)
 				return
 			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			mu.Lock()
-			codes[resp.StatusCode]++
-			mu.Unlock()
 			switch {
 			case resp.StatusCode == http.StatusOK && strings.HasPrefix(resp.Header.Get("Content-Type"), "image/"):
 			case resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "":
@@ -520,6 +515,20 @@ func imageOverload(tb testing.TB, base string, n int, url func(i int) string) ma
 	}
 	kforstatstest.WaitReady(tb, http.DefaultClient, base+"/readyz")
 	return codes
+}
+
+// getCounting gets url and counts its status in codes, under mu.
+func getCounting(client *http.Client, url string, mu *sync.Mutex, codes map[int]int) (*http.Response, []byte, error) {
+	resp, err := client.Get(url)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	mu.Lock()
+	codes[resp.StatusCode]++
+	mu.Unlock()
+	return resp, body, nil
 }
 
 // TestImageOverload: more chart images asked for at once than the
@@ -642,16 +651,11 @@ func TestScaledRecordMemory(t *testing.T) {
 			for range 2 {
 				wg.Go(func() {
 					for path := range next {
-						resp, err := http.Get(base + path)
+						resp, body, err := getCounting(http.DefaultClient, base+path, &mu, codes)
 						if err != nil {
 							t.Error(err)
 							continue
 						}
-						body, _ := io.ReadAll(resp.Body)
-						resp.Body.Close()
-						mu.Lock()
-						codes[resp.StatusCode]++
-						mu.Unlock()
 						var e struct{ Param string }
 						switch {
 						case resp.StatusCode == http.StatusOK:
