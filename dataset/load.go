@@ -550,15 +550,24 @@ func (l *loader) facts() {
 // crossChecks compares tables with each other: a nation count must agree with
 // a complete per-nation list from the same source and date.
 func (l *loader) crossChecks() {
+	// The complete lists by source and date, in the file's order.
+	type key struct {
+		source string
+		date   Date
+	}
+	lists := map[key][]*List{}
+	for _, ls := range l.d.Lists {
+		if ls.Complete && !ls.broken && len(ls.Entries) > 0 {
+			k := key{ls.SourceID, ls.Date}
+			lists[k] = append(lists[k], ls)
+		}
+	}
 	for _, c := range l.d.Counts {
 		if c.Confidence == Uncertain || c.Source == nil {
 			continue
 		}
 		r := l.rows[l.tableName(countsSchema)+"|"+strconv.Itoa(c.Line)]
-		for _, ls := range l.d.Lists {
-			if !ls.Complete || ls.broken || ls.SourceID != c.SourceID || ls.Date != c.Date || len(ls.Entries) == 0 {
-				continue
-			}
+		for _, ls := range lists[key{c.SourceID, c.Date}] {
 			if c.Nations != len(ls.Entries) {
 				r.errf(l.c, "nations", "%d contradicts list %s, which names %d nations", c.Nations, ls.ID, len(ls.Entries))
 			}

@@ -204,6 +204,11 @@ type Point struct {
 }
 
 func (d *Dataset) buildSeries() []Point {
+	d.counts = map[Date][]*Count{}
+	for i := range d.Counts {
+		c := &d.Counts[i]
+		d.counts[c.Date] = append(d.counts[c.Date], c)
+	}
 	var s []Point
 	for i := range d.Observations {
 		o := &d.Observations[i]
@@ -216,22 +221,18 @@ func (d *Dataset) buildSeries() []Point {
 }
 
 // countFor returns the nation count from the same source and date as o, or
-// failing that any count of the same date.
+// failing that the first count of the same date.
 func (d *Dataset) countFor(o *Observation) *Count {
-	var any *Count
-	for i := range d.Counts {
-		c := &d.Counts[i]
-		if c.Date != o.Date {
-			continue
-		}
+	cs := d.counts[o.Date]
+	for _, c := range cs {
 		if c.SourceID == o.SourceID {
 			return c
 		}
-		if any == nil {
-			any = c
-		}
 	}
-	return any
+	if len(cs) > 0 {
+		return cs[0]
+	}
+	return nil
 }
 
 // Series returns the preferred total-strength series, oldest first. The

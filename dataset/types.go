@@ -326,6 +326,7 @@ type Dataset struct {
 	raw     map[string][]byte // the files as read, by name
 	sources map[string]*Source
 	nations map[string]*Nation
+	counts  map[Date][]*Count // each date's nation counts, in the file's order
 	series  []Point
 	summary *Summary // Summarize's answer, made at load
 }
