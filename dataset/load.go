@@ -97,6 +97,7 @@ func Load(fsys fs.FS, opt Options) (*Dataset, error) {
 	d.raw = l.raw
 	d.prefer()
 	d.AsOf = d.newest()
+	d.counts = d.countsByDate()
 	d.series = d.buildSeries()
 	sm := d.summarize()
 	d.summary = &sm

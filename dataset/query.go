@@ -203,12 +203,18 @@ type Point struct {
 	Count *Count
 }
 
-func (d *Dataset) buildSeries() []Point {
-	d.counts = map[Date][]*Count{}
+// countsByDate indexes the nation counts by date, each date's in the
+// file's order, for countFor.
+func (d *Dataset) countsByDate() map[Date][]*Count {
+	m := map[Date][]*Count{}
 	for i := range d.Counts {
 		c := &d.Counts[i]
-		d.counts[c.Date] = append(d.counts[c.Date], c)
+		m[c.Date] = append(m[c.Date], c)
 	}
+	return m
+}
+
+func (d *Dataset) buildSeries() []Point {
 	var s []Point
 	for i := range d.Observations {
 		o := &d.Observations[i]
