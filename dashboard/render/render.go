@@ -264,7 +264,7 @@ func (r *Renderer) draw(ctx context.Context, c Chart, scale int) ([]byte, error)
 	// (resvg): a drawing takes the larger of the two.
 	opt := optionPixels(len(c.Option))
 	if opt > int64(r.opts.PixelBudget) {
-		return nil, &SizeError{"from", fmt.Sprintf("the chart of this view is a %.1f MB option, about %d MB to draw; within its memory budget this server draws at most %d MB at once: narrow the view with from and to",
+		return nil, &SizeError{"from", fmt.Sprintf("the chart of this view is a %.1f MB option, about %d MiB to draw; within its memory budget this server draws at most %d MiB at once: narrow the view with from and to",
 			float64(len(c.Option))/1e6, opt*bytesPerPixel>>20, int64(r.opts.PixelBudget)*bytesPerPixel>>20)}
 	}
 	px := max(int64(c.Width*c.Height*scale*scale), opt)
